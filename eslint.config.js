@@ -1,0 +1,107 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Workflow code runs in Temporal's deterministic sandbox: anything that does I/O or reads the
+// environment may appear there only as a type.
+const workflowForbiddenImports = {
+  paths: [
+    { name: 'pg', allowTypeImports: true, message: 'Workflows do no I/O: use an activity.' },
+    { name: 'drizzle-orm', allowTypeImports: true, message: 'Workflows do no I/O: use an activity.' },
+  ],
+  patterns: [
+    {
+      group: ['../activities', '../activities/*', '../activities/**'],
+      allowTypeImports: true,
+      message: 'Import activities as types and call them through proxyActivities.',
+    },
+    { group: ['../db', '../db/*', '../db/**'], allowTypeImports: true, message: 'Workflows do no I/O.' },
+    {
+      group: ['../config', '../config/*', '../config/**'],
+      allowTypeImports: true,
+      message: 'Workflows never read configuration: pass what they need in their input.',
+    },
+    {
+      group: ['../storage', '../storage/*', '../storage/**'],
+      allowTypeImports: true,
+      message: 'Workflows do no I/O.',
+    },
+    { group: ['drizzle-orm/*', 'pg-*'], allowTypeImports: true, message: 'Workflows do no I/O.' },
+    { group: ['@aws-sdk/*'], allowTypeImports: true, message: 'Workflows do no I/O: use an activity.' },
+    {
+      group: ['node:*'],
+      allowTypeImports: true,
+      message: 'Node APIs are not available in the workflow sandbox.',
+    },
+    {
+      group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
+      allowTypeImports: true,
+      message: 'Workflows use @temporalio/workflow only.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.mlops/', 'coverage/', 'db/migrations/', '**/.venv/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        fetch: 'readonly',
+        structuredClone: 'readonly',
+        performance: 'readonly',
+        queueMicrotask: 'readonly',
+        setImmediate: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowForbiddenImports] },
+  },
+  {
+    // ml/ is pure computation: no Temporal, storage or database.
+    files: ['ml/**/*.ts'],
+    ignores: ['ml/**/*.worker.ts', 'ml/runner/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@temporalio/*',
+                'pg',
+                'drizzle-orm',
+                'drizzle-orm/*',
+                '@aws-sdk/*',
+                '../db/*',
+                '../storage/*',
+                '../activities/*',
+              ],
+              message: 'ml/ knows nothing about Temporal, S3 or Postgres.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,11 @@
+/** A model document that is malformed, hostile or of an unknown format. */
+export class ModelDocumentError extends Error {
+  override readonly name = 'ModelDocumentError';
+  constructor(
+    /** JSON path of the offending value, e.g. `$.learned.trees[3].left`. */
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`invalid model document at ${path}: ${problem}`);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * What every trainer in ml/ shares: progress reporting, checkpoints and cooperative stopping.
+ * The training activity turns progress into Temporal heartbeats and stores checkpoints in S3;
+ * ml/ itself only produces and consumes plain JSON-serializable values.
+ */
+
+export interface TrainingProgress {
+  /** 1-based iteration (L-BFGS step, boosting round). */
+  readonly iteration: number;
+  /** Training loss after this iteration. */
+  readonly loss: number;
+  /** Validation metric after this iteration, when a validation set was given. */
+  readonly validationMetric?: number;
+  readonly validationMetricName?: string;
+}
+
+export interface TrainerHooks<Checkpoint> {
+  onProgress?(progress: TrainingProgress): void;
+  /** Called every `checkpointEvery` iterations with a JSON-serializable snapshot. */
+  onCheckpoint?(checkpoint: Checkpoint): void;
+  checkpointEvery?: number;
+  /** Resume from a checkpoint this trainer produced earlier (same data, same params). */
+  resumeFrom?: Checkpoint;
+  /** Polled between iterations; returning true stops training with a TrainingCancelledError. */
+  shouldStop?(): boolean;
+}
+
+export class TrainingCancelledError extends Error {
+  override readonly name = 'TrainingCancelledError';
+}
+
+/** Input, parameters or data that make training impossible; the message says what to fix. */
+export class TrainingInputError extends Error {
+  override readonly name = 'TrainingInputError';
+}
