@@ -1,0 +1,23 @@
+import type { ActivityDependencies } from './dependencies.js';
+import { createRunActivities } from './runs.js';
+import { createSmokeActivities } from './smoke.js';
+
+export type { ActivityDependencies } from './dependencies.js';
+
+/** Activities that need a GPU when one is asked for; the CPU pool registers them too, for CPU runs. */
+export function createGpuActivities(deps: ActivityDependencies) {
+  const { smokeFitFold } = createSmokeActivities(deps);
+  return { smokeFitFold };
+}
+
+/** Everything the CPU pool runs. */
+export function createCpuActivities(deps: ActivityDependencies) {
+  return {
+    ...createRunActivities(deps),
+    ...createSmokeActivities(deps),
+    ...createGpuActivities(deps),
+  };
+}
+
+export type CpuActivities = ReturnType<typeof createCpuActivities>;
+export type GpuActivities = ReturnType<typeof createGpuActivities>;

@@ -1,0 +1,24 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config/index.js';
+import { temporalConnectionOptions, type Connections } from '../config/connections.js';
+
+export interface PlatformClient {
+  readonly temporal: Client;
+  readonly connections: Connections;
+  close(): Promise<void>;
+}
+
+/** A Temporal client for the platform's namespace, with Temporal Cloud's API key or mTLS when configured. */
+export async function connectClient(config: Config, connections: Connections): Promise<PlatformClient> {
+  const connection = await Connection.connect(temporalConnectionOptions(config, connections.temporal.address));
+  const temporal = new Client({ connection, namespace: connections.temporal.namespace });
+  return { temporal, connections, close: () => connection.close() };
+}
+
+/** The Temporal UI page of one workflow execution, when the UI's address is known. */
+export function workflowUiUrl(connections: Connections, workflowId: string, runId?: string): string | undefined {
+  const base = connections.temporal.uiUrl;
+  if (!base) return undefined;
+  const path = `/namespaces/${encodeURIComponent(connections.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return `${base}${path}${runId ? `/${encodeURIComponent(runId)}` : ''}`;
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from '@temporalio/client';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { S3Settings } from '../storage/artifact-store.js';
+import type { Config } from './index.js';
+
+/**
+ * Where the running platform's services are: from the configuration for services run elsewhere
+ * (a Temporal cluster, a managed PostgreSQL, S3 or MinIO), from the embedded stack for the rest.
+ */
+export interface Connections {
+  readonly temporal: {
+    readonly address: string;
+    readonly namespace: string;
+    readonly uiUrl: string | undefined;
+  };
+  readonly databaseUrl: string;
+  readonly s3: S3Settings;
+}
+
+/** Options for `Connection.connect` / `NativeConnection.connect`, including Temporal Cloud's API key or mTLS. */
+export function temporalConnectionOptions(config: Config, address: string): ConnectionOptions & NativeConnectionOptions {
+  const { apiKey, tls } = config.temporal;
+  const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+  const clientCert = read(tls?.clientCertPath);
+  const clientKey = read(tls?.clientKeyPath);
+  return {
+    address,
+    apiKey,
+    tls: tls
+      ? {
+          serverNameOverride: tls.serverName,
+          serverRootCACertificate: read(tls.caPath),
+          clientCertPair: clientCert && clientKey ? { crt: clientCert, key: clientKey } : undefined,
+        }
+      : undefined,
+  };
+}

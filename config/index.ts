@@ -1,0 +1,146 @@
+import os from 'node:os';
+import path from 'node:path';
+import { awsChainVariables, variableNames, variables, type VariableName } from './variables.js';
+
+export { variables, variableNames, awsChainVariables, type VariableName };
+
+/**
+ * The platform's configuration, read from the environment once at process start and validated as
+ * a whole: every problem is reported together, each naming the variable, what is wrong with its
+ * value and an example of a valid one. Workflows never read it; they get what they need as input.
+ */
+export interface Config {
+  readonly temporal: {
+    /** Unset: use (or start) the embedded dev server. */
+    readonly address: string | undefined;
+    readonly namespace: string;
+    readonly apiKey: string | undefined;
+    readonly tls: TemporalTlsConfig | undefined;
+    readonly cliPath: string | undefined;
+  };
+  readonly database: { readonly url: string | undefined };
+  readonly s3: {
+    /** Unset: use (or start) the embedded S3 server. */
+    readonly endpoint: string | undefined;
+    readonly bucket: string;
+    readonly region: string;
+    readonly forcePathStyle: boolean;
+  };
+  readonly home: string;
+  /** Device indices for the GPU pool; undefined: ask nvidia-smi. */
+  readonly gpus: readonly number[] | undefined;
+  readonly dataRoots: readonly string[];
+  readonly taskQueues: { readonly cpu: string; readonly gpu: string };
+  readonly cpuActivitySlots: number;
+  readonly workflowBundlePath: string | undefined;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
+  readonly codeVersion: string | undefined;
+  readonly ports: {
+    readonly temporal: number;
+    readonly temporalUi: number;
+    readonly postgres: number;
+    readonly s3: number;
+  };
+}
+
+export interface TemporalTlsConfig {
+  readonly clientCertPath: string | undefined;
+  readonly clientKeyPath: string | undefined;
+  readonly caPath: string | undefined;
+  readonly serverName: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+type Parsed = { [Name in VariableName]?: unknown };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed: Parsed = {};
+  const problems: string[] = [];
+  for (const name of variableNames) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const spec = variables[name];
+    const result = spec.schema.safeParse(raw.trim());
+    if (result.success) parsed[name] = result.data;
+    else {
+      const reason = result.error.issues.map((issue) => issue.message).join('; ');
+      problems.push(`${name}=${JSON.stringify(raw)}: ${reason} (example: ${name}=${spec.example})`);
+    }
+  }
+  const certPath = parsed.TEMPORAL_TLS_CERT_PATH as string | undefined;
+  const keyPath = parsed.TEMPORAL_TLS_KEY_PATH as string | undefined;
+  if (Boolean(certPath) !== Boolean(keyPath)) {
+    problems.push(
+      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: set both for mTLS or neither ' +
+        `(example: TEMPORAL_TLS_CERT_PATH=${variables.TEMPORAL_TLS_CERT_PATH.example} TEMPORAL_TLS_KEY_PATH=${variables.TEMPORAL_TLS_KEY_PATH.example})`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return buildConfig(parsed, env);
+}
+
+function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
+  const text = (name: VariableName) => parsed[name] as string | undefined;
+  const number = (name: VariableName) => parsed[name] as number | undefined;
+  const s3Endpoint = text('S3_ENDPOINT');
+  const usesTls = Boolean(text('TEMPORAL_API_KEY') || text('TEMPORAL_TLS_CERT_PATH') || text('TEMPORAL_TLS_CA_PATH'));
+  const forcePathStyle = text('S3_FORCE_PATH_STYLE');
+  return {
+    temporal: {
+      address: text('TEMPORAL_ADDRESS'),
+      namespace: text('TEMPORAL_NAMESPACE') ?? 'default',
+      apiKey: text('TEMPORAL_API_KEY'),
+      tls: usesTls
+        ? {
+            clientCertPath: text('TEMPORAL_TLS_CERT_PATH'),
+            clientKeyPath: text('TEMPORAL_TLS_KEY_PATH'),
+            caPath: text('TEMPORAL_TLS_CA_PATH'),
+            serverName: text('TEMPORAL_TLS_SERVER_NAME'),
+          }
+        : undefined,
+      cliPath: text('TEMPORAL_CLI_PATH'),
+    },
+    database: { url: text('DATABASE_URL') },
+    s3: {
+      endpoint: s3Endpoint,
+      bucket: text('S3_BUCKET') ?? 'mlops',
+      region: text('S3_REGION') ?? env.AWS_REGION ?? 'us-east-1',
+      // AWS itself wants virtual-hosted buckets; MinIO and the embedded server want path style.
+      forcePathStyle: forcePathStyle ? forcePathStyle === 'true' : !/amazonaws\.com/.test(s3Endpoint ?? ''),
+    },
+    home: path.resolve(text('MLOPS_HOME') ?? '.mlops'),
+    gpus: parseGpus(text('MLOPS_GPUS')),
+    dataRoots: (text('MLOPS_DATA_ROOTS') ?? '')
+      .split(',')
+      .map((root) => root.trim())
+      .filter(Boolean)
+      .map((root) => path.resolve(root)),
+    taskQueues: { cpu: text('MLOPS_CPU_TASK_QUEUE') ?? 'mlops-cpu', gpu: text('MLOPS_GPU_TASK_QUEUE') ?? 'mlops-gpu' },
+    cpuActivitySlots: number('MLOPS_CPU_ACTIVITY_SLOTS') ?? Math.max(2, os.availableParallelism()),
+    workflowBundlePath: text('MLOPS_WORKFLOW_BUNDLE'),
+    shutdownGraceMs: number('MLOPS_SHUTDOWN_GRACE') ?? 30_000,
+    logLevel: text('MLOPS_LOG_LEVEL') ?? 'info',
+    codeVersion: text('MLOPS_CODE_VERSION'),
+    ports: {
+      temporal: number('MLOPS_TEMPORAL_PORT') ?? 0,
+      temporalUi: number('MLOPS_TEMPORAL_UI_PORT') ?? 0,
+      postgres: number('MLOPS_POSTGRES_PORT') ?? 0,
+      s3: number('MLOPS_S3_PORT') ?? 0,
+    },
+  };
+}
+
+/** `2` is a count (devices 0 and 1); `0,3` lists device indices; `none` disables the GPU pool. */
+function parseGpus(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return [];
+  if (!value.includes(',')) return Array.from({ length: Number(value) }, (_, index) => index);
+  return [...new Set(value.split(',').filter(Boolean).map(Number))];
+}

@@ -1,0 +1,67 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { TemporalBinaryNotFoundError } from './stack/temporal-server.js';
+import { doctorCommand } from './commands/doctor.js';
+import { buildWorkflowsCommand, migrateCommand } from './commands/maintenance.js';
+import { exitCodes, loadConfigOrExit, UsageError } from './commands/shared.js';
+import { startCommand } from './commands/start.js';
+import { upCommand } from './commands/up.js';
+import { workerCommand } from './commands/worker.js';
+
+const program = new Command('mlops')
+  .description('The ML loop as durable Temporal workflows.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('up')
+  .description('run the embedded stack (Temporal, PostgreSQL, S3) and both worker pools until Ctrl-C')
+  .option('--json', 'print the endpoints as JSON')
+  .action((options: { json?: boolean }) => upCommand(loadConfigOrExit(), options));
+
+program
+  .command('start')
+  .description('the main job: stack, worker pools and a pipeline through them, with its result')
+  .option('--json', 'print the summary as JSON')
+  .option('--exit', 'stop everything after printing the result')
+  .option('--keep', 'keep the stack up after the result even when not in a terminal')
+  .action((options: { json?: boolean; exit?: boolean; keep?: boolean }) => startCommand(loadConfigOrExit(), options));
+
+program
+  .command('doctor')
+  .description('check every dependency and say what is wrong and how to fix it')
+  .option('--json', 'print the endpoints in use and the checks as JSON')
+  .action(async (options: { json?: boolean }) => {
+    process.exitCode = await doctorCommand(loadConfigOrExit(), options);
+  });
+
+program
+  .command('worker')
+  .description('run worker pools in the foreground (scale out by running this on more machines)')
+  .option('--pool <pool>', 'cpu, gpu or all', 'cpu')
+  .action((options: { pool: string }) => workerCommand(loadConfigOrExit(), options));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(() => migrateCommand(loadConfigOrExit()));
+
+program
+  .command('build-workflows')
+  .description('build the workflow bundle production workers load (MLOPS_WORKFLOW_BUNDLE)')
+  .requiredOption('--out <file>', 'where to write the bundle')
+  .action((options: { out: string }) => buildWorkflowsCommand(options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mlops: ${message}\n`);
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalBinaryNotFoundError) return exitCodes.usage;
+  return exitCodes.failed;
+}

@@ -1,0 +1,24 @@
+// Runs one server binary as a child and ties its life to the stack launcher's: when the launcher
+// disconnects (exits or is killed) or sends SIGTERM/SIGINT, the binary gets SIGTERM, then SIGKILL
+// after a grace period. Exits with the binary's status.
+import { spawn } from 'node:child_process';
+
+const [command, ...args] = process.argv.slice(2);
+const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+process.stdout.write(`${JSON.stringify({ pid: child.pid })}\n`);
+
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  child.kill('SIGTERM');
+  setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('error', (error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(127);
+});

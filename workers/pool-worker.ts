@@ -1,0 +1,54 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createCpuActivities, createGpuActivities, type ActivityDependencies } from '../activities/index.js';
+import type { Logger } from '../config/logger.js';
+import { GpuDeviceAllocator } from './gpu-devices.js';
+import type { PoolName } from './identity.js';
+import { attemptLoggingInterceptor, gpuDeviceInterceptor } from './interceptors.js';
+import { workflowSourceOptions } from './workflow-source.js';
+
+export interface PoolWorkerOptions {
+  readonly pool: PoolName;
+  readonly connection: NativeConnection;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly deps: ActivityDependencies;
+  readonly log: Logger;
+  readonly shutdownGraceMs: number;
+  /** CPU pool: concurrent activities. */
+  readonly cpuActivitySlots?: number;
+  /** GPU pool: one activity slot per device. */
+  readonly gpuDevices?: readonly number[];
+  /** CPU pool: a prebuilt workflow bundle; unset bundles from source. */
+  readonly workflowBundlePath?: string;
+}
+
+/** One Worker of a pool: the CPU pool runs workflows and CPU activities, the GPU pool GPU activities only. */
+export async function createPoolWorker(options: PoolWorkerOptions): Promise<Worker> {
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    identity: options.deps.workerIdentity,
+    // Running activities get this long to finish on shutdown, then are cancelled through heartbeats.
+    shutdownGraceTime: options.shutdownGraceMs,
+  };
+  if (options.pool === 'gpu') {
+    const devices = options.gpuDevices ?? [];
+    if (devices.length === 0) throw new Error('the GPU pool needs at least one GPU (nvidia-smi found none; set MLOPS_GPUS)');
+    return Worker.create({
+      ...common,
+      activities: createGpuActivities(options.deps),
+      maxConcurrentActivityTaskExecutions: devices.length,
+      interceptors: { activity: [attemptLoggingInterceptor(options.log), gpuDeviceInterceptor(new GpuDeviceAllocator(devices))] },
+    });
+  }
+  return Worker.create({
+    ...common,
+    ...workflowSourceOptions(options.workflowBundlePath),
+    activities: createCpuActivities(options.deps),
+    maxConcurrentActivityTaskExecutions: options.cpuActivitySlots ?? 4,
+    // Workflows here are long-lived but light; 500 cached executions is ~tens of MB.
+    maxCachedWorkflows: 500,
+    interceptors: { activity: [attemptLoggingInterceptor(options.log)] },
+  });
+}

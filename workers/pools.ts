@@ -1,0 +1,100 @@
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Config } from '../config/index.js';
+import { temporalConnectionOptions, type Connections } from '../config/connections.js';
+import type { Logger } from '../config/logger.js';
+import { connectDatabase, type DatabaseHandle } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { ArtifactStore } from '../storage/artifact-store.js';
+import { resolveCodeVersion } from './code-version.js';
+import { detectGpuDevices } from './gpu-devices.js';
+import { workerIdentity, type PoolName } from './identity.js';
+import { createPoolWorker } from './pool-worker.js';
+import { installTemporalRuntime } from './runtime.js';
+
+export interface RunningPools {
+  readonly identities: Partial<Record<PoolName, string>>;
+  readonly gpuDevices: readonly number[];
+  readonly taskQueues: { readonly cpu: string; readonly gpu: string };
+  /** Settles when every worker has stopped (after `shutdown`, or when one fails). */
+  readonly finished: Promise<void>;
+  /** Stops polling, lets running activities finish within the grace time, then closes connections. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the requested pools in this process against the given services. The GPU pool is left out
+ * (with a log line) when no GPU is found, unless it is the only pool asked for, which is an error.
+ */
+export async function startWorkerPools(options: {
+  config: Config;
+  connections: Connections;
+  pools: readonly PoolName[];
+  log: Logger;
+}): Promise<RunningPools> {
+  const { config, connections, log } = options;
+  installTemporalRuntime(log);
+  const gpuDevices = options.pools.includes('gpu') ? await detectGpuDevices(config.gpus) : [];
+  const pools = options.pools.filter((pool) => pool !== 'gpu' || gpuDevices.length > 0);
+  if (pools.length === 0) {
+    throw new Error('no GPU found for the GPU pool: nvidia-smi lists none; set MLOPS_GPUS=<count> to run it anyway');
+  }
+  if (pools.length < options.pools.length) log.info('no GPU found (nvidia-smi, MLOPS_GPUS): the GPU pool is not started');
+
+  const database: DatabaseHandle = connectDatabase(connections.databaseUrl, { applicationName: 'mlops-worker' });
+  let connection: NativeConnection | undefined;
+  try {
+    await migrateDatabase(database.db);
+    const artifacts = ArtifactStore.fromSettings(connections.s3);
+    await artifacts.ensureBucket();
+    connection = await NativeConnection.connect(temporalConnectionOptions(config, connections.temporal.address));
+    const codeVersion = resolveCodeVersion(config.codeVersion);
+    const identities: Partial<Record<PoolName, string>> = {};
+    const workers: Worker[] = [];
+    for (const pool of pools) {
+      const identity = workerIdentity(pool);
+      identities[pool] = identity;
+      const poolLog = log.child({ pool, workerIdentity: identity });
+      workers.push(
+        await createPoolWorker({
+          pool,
+          connection,
+          namespace: connections.temporal.namespace,
+          taskQueue: config.taskQueues[pool],
+          deps: { db: database.db, artifacts, log: poolLog, workerIdentity: identity, codeVersion },
+          log: poolLog,
+          shutdownGraceMs: config.shutdownGraceMs,
+          cpuActivitySlots: config.cpuActivitySlots,
+          gpuDevices,
+          workflowBundlePath: config.workflowBundlePath,
+        }),
+      );
+      poolLog.info({ taskQueue: config.taskQueues[pool], gpuDevices: pool === 'gpu' ? gpuDevices : undefined }, 'worker pool polling');
+    }
+    const nativeConnection = connection;
+    const stopAll = () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
+    const runs = workers.map((worker) => worker.run());
+    // One worker failing stops the others, so the process never runs half a pool.
+    runs.forEach((run) => run.catch(stopAll));
+    const finished = Promise.allSettled(runs).then(async (results) => {
+      await nativeConnection.close();
+      await database.close();
+      artifacts.client.destroy();
+      const failure = results.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
+    });
+    return {
+      identities,
+      gpuDevices,
+      taskQueues: config.taskQueues,
+      finished,
+      shutdown: async () => {
+        stopAll();
+        await finished;
+      },
+    };
+  } catch (error) {
+    await connection?.close();
+    await database.close();
+    throw error;
+  }
+}

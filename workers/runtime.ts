@@ -1,0 +1,22 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from '../config/logger.js';
+
+let installed = false;
+
+/**
+ * Routes the Temporal SDK's own logs into our structured logger and leaves signals to us, so a
+ * SIGTERM drains the workers first and then closes the database and the embedded stack in order.
+ * Must run before the first connection is made; later calls do nothing.
+ */
+export function installTemporalRuntime(log: Logger): void {
+  if (installed) return;
+  installed = true;
+  const sdkLog = log.child({ component: 'temporal-sdk' });
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger('WARN', (entry) => {
+      const level = entry.level.toLowerCase() as Lowercase<LogLevel>;
+      sdkLog[level === 'trace' ? 'trace' : level]({ ...entry.meta }, entry.message);
+    }),
+  });
+}
