@@ -16,5 +16,9 @@ export interface ActivityDependencies {
 /** The dependencies' logger bound to the running activity: workflow id, activity and attempt on every line. */
 export function activityLogger(log: Logger): Logger {
   const { info } = Context.current();
-  return log.child({ workflowId: info.workflowExecution?.workflowId, activity: info.activityType, attempt: info.attempt });
+  return log.child({
+    workflowId: info.workflowExecution?.workflowId,
+    activity: info.activityType,
+    attempt: info.attempt,
+  });
 }

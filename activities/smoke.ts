@@ -46,28 +46,53 @@ export function createSmokeActivities(deps: ActivityDependencies) {
   return {
     async smokePrepareData(input: SmokePrepareInput): Promise<ArtifactRef & { workerIdentity: string }> {
       if (!Number.isInteger(input.rows) || input.rows < 10) {
-        throw ApplicationFailure.create({ ...errorTypes.invalidInput, message: `rows must be an integer of at least 10, got ${input.rows}` });
-      }
-      const { result, stageRun } = await recordStage(deps, { pipelineRunId: input.pipelineRunId, stage: 'prepare', params: { ...input } }, async () => {
-        const stored = await deps.artifacts.putContentAddressed(artifactKeys.dataset('smoke'), '.csv', seededLineCsv(input.rows, input.seed), {
-          contentType: 'text/csv',
-          signal: Context.current().cancellationSignal,
+        throw ApplicationFailure.create({
+          ...errorTypes.invalidInput,
+          message: `rows must be an integer of at least 10, got ${input.rows}`,
         });
-        return { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
-      });
+      }
+      const { result, stageRun } = await recordStage(
+        deps,
+        { pipelineRunId: input.pipelineRunId, stage: 'prepare', params: { ...input } },
+        async () => {
+          const stored = await deps.artifacts.putContentAddressed(
+            artifactKeys.dataset('smoke'),
+            '.csv',
+            seededLineCsv(input.rows, input.seed),
+            {
+              contentType: 'text/csv',
+              signal: Context.current().cancellationSignal,
+            },
+          );
+          return { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
+        },
+      );
       const artifact = await upsertArtifact(deps.db, { ...result, kind: 'dataset' });
-      await addLineageEdge(deps.db, { kind: 'stage_run', id: stageRun.id }, { kind: 'artifact', id: artifact.id }, 'produced');
+      await addLineageEdge(
+        deps.db,
+        { kind: 'stage_run', id: stageRun.id },
+        { kind: 'artifact', id: artifact.id },
+        'produced',
+      );
       activityLogger(deps.log).info({ uri: result.uri }, 'smoke dataset stored');
       return { ...result, workerIdentity: deps.workerIdentity };
     },
 
     async smokeFitFold(input: SmokeFitInput): Promise<SmokeFitResult> {
       const startedAt = Date.now();
-      const stage = { pipelineRunId: input.pipelineRunId, stage: `fit-fold-${input.fold}`, inputs: { dataset: input.dataset } };
+      const stage = {
+        pipelineRunId: input.pipelineRunId,
+        stage: `fit-fold-${input.fold}`,
+        inputs: { dataset: input.dataset },
+      };
       const { result: fit } = await recordStage(deps, stage, async () => {
-        const bytes = await deps.artifacts.getBuffer(deps.artifacts.keyOf(input.dataset.uri), 16 * 1024 * 1024, {
-          signal: Context.current().cancellationSignal,
-        });
+        const bytes = await deps.artifacts.getBuffer(
+          deps.artifacts.keyOf(input.dataset.uri),
+          16 * 1024 * 1024,
+          {
+            signal: Context.current().cancellationSignal,
+          },
+        );
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         if (sha256 !== input.dataset.sha256) {
           throw ApplicationFailure.create({
@@ -77,7 +102,8 @@ export function createSmokeActivities(deps: ActivityDependencies) {
         }
         const fit = fitLineOnFold(bytes.toString('utf8'), input.fold, input.folds);
         const remaining = input.minDurationMs - (Date.now() - startedAt);
-        if (remaining > 0) await sleep(remaining, undefined, { signal: Context.current().cancellationSignal });
+        if (remaining > 0)
+          await sleep(remaining, undefined, { signal: Context.current().cancellationSignal });
         return { ...fit, fold: input.fold };
       });
       return {

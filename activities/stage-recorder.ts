@@ -48,12 +48,23 @@ export async function recordStage<T extends Record<string, unknown>>(
   };
   try {
     const result = await work();
-    const stageRun = await upsertStageRun(deps.db, { ...base, ...measurements(), status: 'succeeded', outputs: result, error: null });
+    const stageRun = await upsertStageRun(deps.db, {
+      ...base,
+      ...measurements(),
+      status: 'succeeded',
+      outputs: result,
+      error: null,
+    });
     return { result, stageRun };
   } catch (error) {
     const failure = error as { type?: string; name?: string; message?: string };
     const type = error instanceof ApplicationFailure && error.type ? error.type : (failure.name ?? 'Error');
-    await upsertStageRun(deps.db, { ...base, ...measurements(), status: 'failed', error: { type, message: String(failure.message) } });
+    await upsertStageRun(deps.db, {
+      ...base,
+      ...measurements(),
+      status: 'failed',
+      error: { type, message: String(failure.message) },
+    });
     throw error;
   }
 }

@@ -10,13 +10,19 @@ export interface PlatformClient {
 
 /** A Temporal client for the platform's namespace, with Temporal Cloud's API key or mTLS when configured. */
 export async function connectClient(config: Config, connections: Connections): Promise<PlatformClient> {
-  const connection = await Connection.connect(temporalConnectionOptions(config, connections.temporal.address));
+  const connection = await Connection.connect(
+    temporalConnectionOptions(config, connections.temporal.address),
+  );
   const temporal = new Client({ connection, namespace: connections.temporal.namespace });
   return { temporal, connections, close: () => connection.close() };
 }
 
 /** The Temporal UI page of one workflow execution, when the UI's address is known. */
-export function workflowUiUrl(connections: Connections, workflowId: string, runId?: string): string | undefined {
+export function workflowUiUrl(
+  connections: Connections,
+  workflowId: string,
+  runId?: string,
+): string | undefined {
   const base = connections.temporal.uiUrl;
   if (!base) return undefined;
   const path = `/namespaces/${encodeURIComponent(connections.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { pipelineAttribute } from '../contracts/search-attributes.js';
 import type { TaskQueues } from '../contracts/task-queues.js';
-import { smokePipelineWorkflow, smokeWorkflowId, type SmokePipelineInput, type SmokePipelineResult } from '../workflows/smoke.js';
+import {
+  smokePipelineWorkflow,
+  smokeWorkflowId,
+  type SmokePipelineInput,
+  type SmokePipelineResult,
+} from '../workflows/smoke.js';
 
 export interface SmokeRun {
   readonly workflowId: string;
@@ -13,7 +18,15 @@ export interface SmokeRun {
 /** Starts the smoke pipeline and waits for its result. */
 export async function runSmokePipeline(
   client: Client,
-  options: { taskQueues: TaskQueues; useGpu: boolean; rows?: number; folds?: number; seed?: number; minFoldDurationMs?: number; runKey?: string },
+  options: {
+    taskQueues: TaskQueues;
+    useGpu: boolean;
+    rows?: number;
+    folds?: number;
+    seed?: number;
+    minFoldDurationMs?: number;
+    runKey?: string;
+  },
 ): Promise<SmokeRun> {
   const input: SmokePipelineInput = {
     taskQueues: options.taskQueues,

@@ -19,7 +19,10 @@ export interface Connections {
 }
 
 /** Options for `Connection.connect` / `NativeConnection.connect`, including Temporal Cloud's API key or mTLS. */
-export function temporalConnectionOptions(config: Config, address: string): ConnectionOptions & NativeConnectionOptions {
+export function temporalConnectionOptions(
+  config: Config,
+  address: string,
+): ConnectionOptions & NativeConnectionOptions {
   const { apiKey, tls } = config.temporal;
   const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
   const clientCert = read(tls?.clientCertPath);

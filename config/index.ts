@@ -90,7 +90,9 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
   const text = (name: VariableName) => parsed[name] as string | undefined;
   const number = (name: VariableName) => parsed[name] as number | undefined;
   const s3Endpoint = text('S3_ENDPOINT');
-  const usesTls = Boolean(text('TEMPORAL_API_KEY') || text('TEMPORAL_TLS_CERT_PATH') || text('TEMPORAL_TLS_CA_PATH'));
+  const usesTls = Boolean(
+    text('TEMPORAL_API_KEY') || text('TEMPORAL_TLS_CERT_PATH') || text('TEMPORAL_TLS_CA_PATH'),
+  );
   const forcePathStyle = text('S3_FORCE_PATH_STYLE');
   return {
     temporal: {
@@ -122,7 +124,10 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
       .map((root) => root.trim())
       .filter(Boolean)
       .map((root) => path.resolve(root)),
-    taskQueues: { cpu: text('MLOPS_CPU_TASK_QUEUE') ?? 'mlops-cpu', gpu: text('MLOPS_GPU_TASK_QUEUE') ?? 'mlops-gpu' },
+    taskQueues: {
+      cpu: text('MLOPS_CPU_TASK_QUEUE') ?? 'mlops-cpu',
+      gpu: text('MLOPS_GPU_TASK_QUEUE') ?? 'mlops-gpu',
+    },
     cpuActivitySlots: number('MLOPS_CPU_ACTIVITY_SLOTS') ?? Math.max(2, os.availableParallelism()),
     workflowBundlePath: text('MLOPS_WORKFLOW_BUNDLE'),
     shutdownGraceMs: number('MLOPS_SHUTDOWN_GRACE') ?? 30_000,

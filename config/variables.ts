@@ -9,7 +9,11 @@ import { z } from 'zod';
 const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port')
-  .refine((value) => Number(value.split(':').pop()) <= 65535, 'port must be at most 65535');
+  // Only judged once the shape is right, so a malformed value gets one message.
+  .refine(
+    (value) => !/:\d+$/.test(value) || Number(value.split(':').pop()) <= 65535,
+    'port must be at most 65535',
+  );
 const port = z.coerce
   .number({ error: 'must be a number' })
   .int('must be a whole number')
@@ -32,7 +36,9 @@ const bucketName = z
 const gpuList = z
   .string()
   .regex(/^(none|\d+|\d+(,\d+)+,?)$/, 'must be a GPU count (2), a list of device indices (0,1) or none');
-const taskQueue = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dots, dashes or underscores');
+const taskQueue = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dots, dashes or underscores');
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
   error: 'must be one of trace, debug, info, warn, error, fatal, silent',
 });
@@ -49,47 +55,123 @@ export const variables = {
     example: 'temporal.example.com:7233',
     description: 'Temporal frontend; unset: the embedded dev server under .mlops/',
   },
-  TEMPORAL_NAMESPACE: { schema: nonEmpty, example: 'ml-prod', description: 'Temporal namespace (default `default`)' },
-  TEMPORAL_API_KEY: { schema: nonEmpty, example: 'eyJhbGciOi...', description: 'API key for Temporal Cloud (turns on TLS)' },
-  TEMPORAL_TLS_CERT_PATH: { schema: nonEmpty, example: '/etc/temporal/client.pem', description: 'mTLS client certificate' },
-  TEMPORAL_TLS_KEY_PATH: { schema: nonEmpty, example: '/etc/temporal/client.key', description: 'mTLS client key' },
-  TEMPORAL_TLS_CA_PATH: { schema: nonEmpty, example: '/etc/temporal/ca.pem', description: 'CA bundle for the server' },
-  TEMPORAL_TLS_SERVER_NAME: { schema: nonEmpty, example: 'ml-prod.a1b2c.tmprl.cloud', description: 'TLS server name override' },
-  TEMPORAL_CLI_PATH: { schema: nonEmpty, example: '/usr/local/bin/temporal', description: 'the `temporal` binary for the embedded server' },
+  TEMPORAL_NAMESPACE: {
+    schema: nonEmpty,
+    example: 'ml-prod',
+    description: 'Temporal namespace (default `default`)',
+  },
+  TEMPORAL_API_KEY: {
+    schema: nonEmpty,
+    example: 'eyJhbGciOi...',
+    description: 'API key for Temporal Cloud (turns on TLS)',
+  },
+  TEMPORAL_TLS_CERT_PATH: {
+    schema: nonEmpty,
+    example: '/etc/temporal/client.pem',
+    description: 'mTLS client certificate',
+  },
+  TEMPORAL_TLS_KEY_PATH: {
+    schema: nonEmpty,
+    example: '/etc/temporal/client.key',
+    description: 'mTLS client key',
+  },
+  TEMPORAL_TLS_CA_PATH: {
+    schema: nonEmpty,
+    example: '/etc/temporal/ca.pem',
+    description: 'CA bundle for the server',
+  },
+  TEMPORAL_TLS_SERVER_NAME: {
+    schema: nonEmpty,
+    example: 'ml-prod.a1b2c.tmprl.cloud',
+    description: 'TLS server name override',
+  },
+  TEMPORAL_CLI_PATH: {
+    schema: nonEmpty,
+    example: '/usr/local/bin/temporal',
+    description: 'the `temporal` binary for the embedded server',
+  },
   DATABASE_URL: {
     schema: postgresUrl,
     example: 'postgres://mlops:secret@db.example.com:5432/mlops',
     description: 'platform PostgreSQL; unset: embedded PostgreSQL under .mlops/',
   },
-  S3_ENDPOINT: { schema: httpUrl, example: 'http://minio:9000', description: 'S3-compatible endpoint; unset with no AWS region: embedded S3 server' },
-  S3_BUCKET: { schema: bucketName, example: 'mlops-artifacts', description: 'artifact bucket (default `mlops`), created if missing' },
+  S3_ENDPOINT: {
+    schema: httpUrl,
+    example: 'http://minio:9000',
+    description: 'S3-compatible endpoint; unset with no AWS region: embedded S3 server',
+  },
+  S3_BUCKET: {
+    schema: bucketName,
+    example: 'mlops-artifacts',
+    description: 'artifact bucket (default `mlops`), created if missing',
+  },
   S3_REGION: { schema: nonEmpty, example: 'eu-west-1', description: 'S3 region (default `us-east-1`)' },
   S3_FORCE_PATH_STYLE: {
     schema: z.enum(['true', 'false'], { error: 'must be true or false' }),
     example: 'true',
     description: 'path-style bucket addressing (default true when S3_ENDPOINT is set)',
   },
-  MLOPS_HOME: { schema: nonEmpty, example: './.mlops', description: 'state of the embedded stack (default `.mlops`)' },
-  MLOPS_GPUS: { schema: gpuList, example: '2', description: 'GPUs for the GPU pool: a count, indices (0,1) or none; unset: nvidia-smi' },
-  MLOPS_DATA_ROOTS: { schema: nonEmpty, example: '/data,/mnt/shared', description: 'extra folders local dataset paths may be read from (comma-separated)' },
-  MLOPS_CPU_TASK_QUEUE: { schema: taskQueue, example: 'mlops-cpu', description: 'task queue of the CPU pool (default `mlops-cpu`)' },
-  MLOPS_GPU_TASK_QUEUE: { schema: taskQueue, example: 'mlops-gpu', description: 'task queue of the GPU pool (default `mlops-gpu`)' },
+  MLOPS_HOME: {
+    schema: nonEmpty,
+    example: './.mlops',
+    description: 'state of the embedded stack (default `.mlops`)',
+  },
+  MLOPS_GPUS: {
+    schema: gpuList,
+    example: '2',
+    description: 'GPUs for the GPU pool: a count, indices (0,1) or none; unset: nvidia-smi',
+  },
+  MLOPS_DATA_ROOTS: {
+    schema: nonEmpty,
+    example: '/data,/mnt/shared',
+    description: 'extra folders local dataset paths may be read from (comma-separated)',
+  },
+  MLOPS_CPU_TASK_QUEUE: {
+    schema: taskQueue,
+    example: 'mlops-cpu',
+    description: 'task queue of the CPU pool (default `mlops-cpu`)',
+  },
+  MLOPS_GPU_TASK_QUEUE: {
+    schema: taskQueue,
+    example: 'mlops-gpu',
+    description: 'task queue of the GPU pool (default `mlops-gpu`)',
+  },
   MLOPS_CPU_ACTIVITY_SLOTS: {
     schema: port.pipe(z.number().min(1, 'must be at least 1')),
     example: '4',
-    description: 'concurrent activities on a CPU worker (default: number of cores)',
+    description: 'concurrent activities on a CPU worker (default: number of cores, at least 2)',
   },
-  MLOPS_WORKFLOW_BUNDLE: { schema: nonEmpty, example: 'dist/workflow-bundle.cjs', description: 'prebuilt workflow bundle (production); unset: bundle from source' },
-  MLOPS_SHUTDOWN_GRACE: { schema: duration, example: '30s', description: 'how long running activities may finish on SIGTERM (default 30s)' },
+  MLOPS_WORKFLOW_BUNDLE: {
+    schema: nonEmpty,
+    example: 'dist/workflow-bundle.cjs',
+    description: 'prebuilt workflow bundle (production); unset: bundle from source',
+  },
+  MLOPS_SHUTDOWN_GRACE: {
+    schema: duration,
+    example: '30s',
+    description: 'how long running activities may finish on SIGTERM (default 30s)',
+  },
   MLOPS_CODE_VERSION: {
     schema: nonEmpty,
     example: '3f2c1e9',
-    description: 'code version recorded with every run (default: the git commit of the worker\'s code)',
+    description: "code version recorded with every run (default: the git commit of the worker's code)",
   },
   MLOPS_LOG_LEVEL: { schema: logLevel, example: 'info', description: 'log level (default info)' },
-  MLOPS_TEMPORAL_PORT: { schema: port, example: '7233', description: 'embedded Temporal gRPC port (default: a free port)' },
-  MLOPS_TEMPORAL_UI_PORT: { schema: port, example: '8233', description: 'embedded Temporal UI port (default: a free port)' },
-  MLOPS_POSTGRES_PORT: { schema: port, example: '5432', description: 'embedded PostgreSQL port (default: a free port)' },
+  MLOPS_TEMPORAL_PORT: {
+    schema: port,
+    example: '7233',
+    description: 'embedded Temporal gRPC port (default: a free port)',
+  },
+  MLOPS_TEMPORAL_UI_PORT: {
+    schema: port,
+    example: '8233',
+    description: 'embedded Temporal UI port (default: a free port)',
+  },
+  MLOPS_POSTGRES_PORT: {
+    schema: port,
+    example: '5432',
+    description: 'embedded PostgreSQL port (default: a free port)',
+  },
   MLOPS_S3_PORT: { schema: port, example: '9000', description: 'embedded S3 port (default: a free port)' },
 } as const satisfies Record<string, VariableSpec>;
 

@@ -12,7 +12,10 @@ export interface DatabaseHandle {
 
 // BIGINT counts (rows, bytes) are returned as JS numbers by Drizzle's `mode: 'number'`; the pool
 // itself is left with pg's defaults.
-export function connectDatabase(url: string, options: { maxConnections?: number; applicationName?: string } = {}): DatabaseHandle {
+export function connectDatabase(
+  url: string,
+  options: { maxConnections?: number; applicationName?: string } = {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,

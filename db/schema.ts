@@ -119,7 +119,9 @@ export const stageRuns = pgTable(
   },
   (table) => [
     unique('stage_runs_stage').on(table.pipelineRunId, table.stage),
-    index('stage_runs_by_cache_key').on(table.cacheKey).where(sql`${table.status} = 'succeeded'`),
+    index('stage_runs_by_cache_key')
+      .on(table.cacheKey)
+      .where(sql`${table.status} = 'succeeded'`),
     check('stage_runs_attempt_positive', sql`${table.attempt} >= 1`),
   ],
 );

@@ -48,6 +48,10 @@ interface PutOptions {
   readonly signal?: AbortSignal;
 }
 
+// The platform supports Node.js 20; the SDK's notice of its future Node 22 requirement would
+// otherwise open the output of every command, worker and test that touches S3.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // 8 MiB parts, two in flight: a 40 GB upload holds about 16 MiB in memory.
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
@@ -96,7 +100,10 @@ export class ArtifactStore {
         await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
       } catch (createError) {
         // Another process created it between our check and our create.
-        if (!(createError instanceof S3ServiceException && /BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(createError.name))) {
+        if (!(
+          createError instanceof S3ServiceException &&
+          /BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(createError.name)
+        )) {
           throw createError;
         }
       }
@@ -113,7 +120,12 @@ export class ArtifactStore {
    * while hashing (the key depends on the hash), then uploaded unless an object with that hash is
    * already there: retried activities and repeated runs leave exactly one object.
    */
-  async putContentAddressed(prefix: string, extension: string, body: Body, options: PutOptions = {}): Promise<StoredObject> {
+  async putContentAddressed(
+    prefix: string,
+    extension: string,
+    body: Body,
+    options: PutOptions = {},
+  ): Promise<StoredObject> {
     const spoolDirectory = await mkdtemp(path.join(os.tmpdir(), 'mlops-artifact-'));
     try {
       const spoolPath = path.join(spoolDirectory, 'body');
@@ -125,7 +137,12 @@ export class ArtifactStore {
   }
 
   /** Like putContentAddressed for a file already on disk (DuckDB's Parquet output, a model file). */
-  async putFileContentAddressed(prefix: string, extension: string, filePath: string, options: PutOptions = {}): Promise<StoredObject> {
+  async putFileContentAddressed(
+    prefix: string,
+    extension: string,
+    filePath: string,
+    options: PutOptions = {},
+  ): Promise<StoredObject> {
     const sha256 = await hashFile(filePath, options.signal);
     const key = assertSafeArtifactKey(`${prefix}/${sha256}${extension}`);
     const existing = await this.head(key);
@@ -143,10 +160,17 @@ export class ArtifactStore {
   }
 
   /** Reads a small object whole; refuses anything above `maxBytes` so a large one is never buffered. */
-  async getBuffer(key: string, maxBytes = 64 * 1024 * 1024, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
+  async getBuffer(
+    key: string,
+    maxBytes = 64 * 1024 * 1024,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Buffer> {
     const info = await this.head(key);
     if (!info) throw new ArtifactNotFoundError(this.uriFor(key));
-    if (info.bytes > maxBytes) throw new Error(`${this.uriFor(key)} is ${info.bytes} bytes, more than ${maxBytes}; stream it with get()`);
+    if (info.bytes > maxBytes)
+      throw new Error(
+        `${this.uriFor(key)} is ${info.bytes} bytes, more than ${maxBytes}; stream it with get()`,
+      );
     const chunks: Buffer[] = [];
     for await (const chunk of await this.get(key, options)) chunks.push(Buffer.from(chunk as Uint8Array));
     return Buffer.concat(chunks);
@@ -154,7 +178,9 @@ export class ArtifactStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: assertSafeArtifactKey(key) }));
+      const response = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: assertSafeArtifactKey(key) }),
+      );
       return {
         key,
         bytes: response.ContentLength ?? 0,
@@ -177,10 +203,15 @@ export class ArtifactStore {
     let continuationToken: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ContinuationToken: continuationToken,
+        }),
       );
       for (const item of page.Contents ?? []) {
-        if (item.Key) yield { key: item.Key, bytes: item.Size ?? 0, sha256: undefined, lastModified: item.LastModified };
+        if (item.Key)
+          yield { key: item.Key, bytes: item.Size ?? 0, sha256: undefined, lastModified: item.LastModified };
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
@@ -190,7 +221,12 @@ export class ArtifactStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: assertSafeArtifactKey(key) }));
   }
 
-  private async upload(key: string, body: Body, knownSha256: string | undefined, options: PutOptions): Promise<StoredObject> {
+  private async upload(
+    key: string,
+    body: Body,
+    knownSha256: string | undefined,
+    options: PutOptions,
+  ): Promise<StoredObject> {
     const hash = createHash('sha256');
     let bytes = 0;
     const hashing = new Transform({

@@ -36,11 +36,13 @@ function findKeyProblem(key: string): string | undefined {
   if (key.includes('%')) {
     const decoded = decodeRepeatedly(key);
     if (decoded === undefined) return 'it contains malformed percent-encoding; keys are plain text';
-    if (hasTraversal(decoded)) return `it hides a path traversal in percent-encoding (decodes to ${JSON.stringify(decoded)})`;
+    if (hasTraversal(decoded))
+      return `it hides a path traversal in percent-encoding (decodes to ${JSON.stringify(decoded)})`;
     return 'it contains percent-encoding; keys are plain text';
   }
   if (hasTraversal(key)) return 'it contains a "." or ".." segment (path traversal)';
-  if (key.split('/').some((segment) => segment.length === 0)) return 'it has an empty segment (// or a trailing /)';
+  if (key.split('/').some((segment) => segment.length === 0))
+    return 'it has an empty segment (// or a trailing /)';
   if (!SAFE_CHARACTERS.test(key)) {
     return "it contains characters outside letters, digits and ! _ . * ' ( ) - / =";
   }

@@ -9,7 +9,11 @@ import { promisify } from 'node:util';
 export async function detectGpuDevices(override: readonly number[] | undefined): Promise<number[]> {
   if (override) return [...override];
   try {
-    const { stdout } = await promisify(execFile)('nvidia-smi', ['--query-gpu=index', '--format=csv,noheader'], { timeout: 10_000 });
+    const { stdout } = await promisify(execFile)(
+      'nvidia-smi',
+      ['--query-gpu=index', '--format=csv,noheader'],
+      { timeout: 10_000 },
+    );
     return stdout
       .split('\n')
       .map((line) => line.trim())
@@ -46,7 +50,10 @@ export class GpuDeviceAllocator {
 
   async runWithDevice<T>(work: () => Promise<T>): Promise<T> {
     const device = this.free.shift();
-    if (device === undefined) throw new Error(`every GPU (${this.devices.join(', ')}) is in use; the pool admitted too many activities`);
+    if (device === undefined)
+      throw new Error(
+        `every GPU (${this.devices.join(', ')}) is in use; the pool admitted too many activities`,
+      );
     try {
       return await currentDevice.run(device, work);
     } finally {

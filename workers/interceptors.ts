@@ -19,12 +19,19 @@ export function attemptLoggingInterceptor(log: Logger): ActivityInterceptorsFact
         attemptLog.debug('activity attempt started');
         try {
           const result = await next(input);
-          attemptLog.info({ durationMs: Math.round(performance.now() - started) }, 'activity attempt completed');
+          attemptLog.info(
+            { durationMs: Math.round(performance.now() - started) },
+            'activity attempt completed',
+          );
           return result;
         } catch (error) {
           const failure = error as { type?: string; name?: string; message?: string };
           attemptLog.warn(
-            { durationMs: Math.round(performance.now() - started), errorType: failure.type ?? failure.name, error: failure.message },
+            {
+              durationMs: Math.round(performance.now() - started),
+              errorType: failure.type ?? failure.name,
+              error: failure.message,
+            },
             'activity attempt failed',
           );
           throw error;

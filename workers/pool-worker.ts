@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createCpuActivities, createGpuActivities, type ActivityDependencies } from '../activities/index.js';
 import type { Logger } from '../config/logger.js';
 import { GpuDeviceAllocator } from './gpu-devices.js';
@@ -34,12 +34,18 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
   };
   if (options.pool === 'gpu') {
     const devices = options.gpuDevices ?? [];
-    if (devices.length === 0) throw new Error('the GPU pool needs at least one GPU (nvidia-smi found none; set MLOPS_GPUS)');
+    if (devices.length === 0)
+      throw new Error('the GPU pool needs at least one GPU (nvidia-smi found none; set MLOPS_GPUS)');
     return Worker.create({
       ...common,
       activities: createGpuActivities(options.deps),
       maxConcurrentActivityTaskExecutions: devices.length,
-      interceptors: { activity: [attemptLoggingInterceptor(options.log), gpuDeviceInterceptor(new GpuDeviceAllocator(devices))] },
+      interceptors: {
+        activity: [
+          attemptLoggingInterceptor(options.log),
+          gpuDeviceInterceptor(new GpuDeviceAllocator(devices)),
+        ],
+      },
     });
   }
   return Worker.create({

@@ -36,17 +36,24 @@ export async function startWorkerPools(options: {
   const gpuDevices = options.pools.includes('gpu') ? await detectGpuDevices(config.gpus) : [];
   const pools = options.pools.filter((pool) => pool !== 'gpu' || gpuDevices.length > 0);
   if (pools.length === 0) {
-    throw new Error('no GPU found for the GPU pool: nvidia-smi lists none; set MLOPS_GPUS=<count> to run it anyway');
+    throw new Error(
+      'no GPU found for the GPU pool: nvidia-smi lists none; set MLOPS_GPUS=<count> to run it anyway',
+    );
   }
-  if (pools.length < options.pools.length) log.info('no GPU found (nvidia-smi, MLOPS_GPUS): the GPU pool is not started');
+  if (pools.length < options.pools.length)
+    log.info('no GPU found (nvidia-smi, MLOPS_GPUS): the GPU pool is not started');
 
-  const database: DatabaseHandle = connectDatabase(connections.databaseUrl, { applicationName: 'mlops-worker' });
+  const database: DatabaseHandle = connectDatabase(connections.databaseUrl, {
+    applicationName: 'mlops-worker',
+  });
   let connection: NativeConnection | undefined;
   try {
     await migrateDatabase(database.db);
     const artifacts = ArtifactStore.fromSettings(connections.s3);
     await artifacts.ensureBucket();
-    connection = await NativeConnection.connect(temporalConnectionOptions(config, connections.temporal.address));
+    connection = await NativeConnection.connect(
+      temporalConnectionOptions(config, connections.temporal.address),
+    );
     const codeVersion = resolveCodeVersion(config.codeVersion);
     const identities: Partial<Record<PoolName, string>> = {};
     const workers: Worker[] = [];
@@ -68,7 +75,10 @@ export async function startWorkerPools(options: {
           workflowBundlePath: config.workflowBundlePath,
         }),
       );
-      poolLog.info({ taskQueue: config.taskQueues[pool], gpuDevices: pool === 'gpu' ? gpuDevices : undefined }, 'worker pool polling');
+      poolLog.info(
+        { taskQueue: config.taskQueues[pool], gpuDevices: pool === 'gpu' ? gpuDevices : undefined },
+        'worker pool polling',
+      );
     }
     const nativeConnection = connection;
     const stopAll = () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());

@@ -15,7 +15,9 @@ export function installTemporalRuntime(log: Logger): void {
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger('WARN', (entry) => {
-      const level = entry.level.toLowerCase() as Lowercase<LogLevel>;
+      // The GPU pool runs activities only, by design; the SDK warns about that on every start.
+      const expected = entry.message.startsWith('No workflows registered');
+      const level = expected ? 'debug' : (entry.level.toLowerCase() as Lowercase<LogLevel>);
       sdkLog[level === 'trace' ? 'trace' : level]({ ...entry.meta }, entry.message);
     }),
   });

@@ -17,17 +17,25 @@ export const bundlerOptions: Pick<BundleOptions, 'webpackConfigHook' | 'ignoreMo
 };
 
 export async function buildWorkflowBundle() {
-  return bundleWorkflowCode({ workflowsPath: workflowsEntry(), ...bundlerOptions, logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath: workflowsEntry(),
+    ...bundlerOptions,
+    logger: quietBundlerLogger,
+  });
 }
 
 /**
  * Production loads a bundle prebuilt by `mlops build-workflows` (MLOPS_WORKFLOW_BUNDLE); development
  * bundles from source at start (a few seconds).
  */
-export function workflowSourceOptions(bundlePath: string | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+export function workflowSourceOptions(
+  bundlePath: string | undefined,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   if (bundlePath) {
     if (!existsSync(bundlePath)) {
-      throw new Error(`MLOPS_WORKFLOW_BUNDLE=${bundlePath} does not exist; build it with \`npx mlops build-workflows --out ${bundlePath}\``);
+      throw new Error(
+        `MLOPS_WORKFLOW_BUNDLE=${bundlePath} does not exist; build it with \`npx mlops build-workflows --out ${bundlePath}\``,
+      );
     }
     return { workflowBundle: { codePath: bundlePath } };
   }

@@ -47,7 +47,13 @@ export async function smokePipelineWorkflow(input: SmokePipelineInput): Promise<
     retry: { maximumAttempts: 3, nonRetryableErrorTypes },
   });
 
-  const { pipelineRunId } = await cpu.startRun({ workflowId, runId, pipelineName: 'smoke', kind: 'smoke', spec: { ...input } });
+  const { pipelineRunId } = await cpu.startRun({
+    workflowId,
+    runId,
+    pipelineName: 'smoke',
+    kind: 'smoke',
+    spec: { ...input },
+  });
   try {
     upsertSearchAttributes([{ key: stageAttribute, value: 'prepare' }]);
     const prepared = await cpu.smokePrepareData({ pipelineRunId, rows: input.rows, seed: input.seed });
@@ -55,11 +61,18 @@ export async function smokePipelineWorkflow(input: SmokePipelineInput): Promise<
     upsertSearchAttributes([{ key: stageAttribute, value: 'fit' }]);
     const folds = await Promise.all(
       Array.from({ length: input.folds }, (_, fold) =>
-        fit.smokeFitFold({ pipelineRunId, dataset, fold, folds: input.folds, minDurationMs: input.minFoldDurationMs ?? 0 }),
+        fit.smokeFitFold({
+          pipelineRunId,
+          dataset,
+          fold,
+          folds: input.folds,
+          minDurationMs: input.minFoldDurationMs ?? 0,
+        }),
       ),
     );
     await cpu.finishRun({ workflowId, runId, status: 'succeeded' });
-    const mean = (pick: (fold: SmokeFitResult) => number) => folds.reduce((sum, fold) => sum + pick(fold), 0) / folds.length;
+    const mean = (pick: (fold: SmokeFitResult) => number) =>
+      folds.reduce((sum, fold) => sum + pick(fold), 0) / folds.length;
     return {
       pipelineRunId,
       dataset,
@@ -74,7 +87,10 @@ export async function smokePipelineWorkflow(input: SmokePipelineInput): Promise<
       workflowId,
       runId,
       status: 'failed',
-      error: { type: failure.cause?.type ?? 'Error', message: failure.cause?.message ?? String(failure.message) },
+      error: {
+        type: failure.cause?.type ?? 'Error',
+        message: failure.cause?.message ?? String(failure.message),
+      },
     });
     throw error;
   }

@@ -12,7 +12,10 @@ export interface LineageNode {
 }
 
 /** Registers an artifact by URI; the same URI (content-addressed) is one row however often it is written. */
-export async function upsertArtifact(db: Database, artifact: ArtifactRef & { kind: string }): Promise<Artifact> {
+export async function upsertArtifact(
+  db: Database,
+  artifact: ArtifactRef & { kind: string },
+): Promise<Artifact> {
   const [row] = await db
     .insert(artifacts)
     .values({ uri: artifact.uri, sha256: artifact.sha256, bytes: artifact.bytes, kind: artifact.kind })
@@ -21,7 +24,12 @@ export async function upsertArtifact(db: Database, artifact: ArtifactRef & { kin
   return row;
 }
 
-export async function addLineageEdge(db: Database, from: LineageNode, to: LineageNode, relation: string): Promise<void> {
+export async function addLineageEdge(
+  db: Database,
+  from: LineageNode,
+  to: LineageNode,
+  relation: string,
+): Promise<void> {
   await db
     .insert(lineageEdges)
     .values({ fromKind: from.kind, fromId: from.id, toKind: to.kind, toId: to.id, relation })

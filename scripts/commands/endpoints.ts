@@ -3,7 +3,11 @@ import type { Connections } from '../../config/connections.js';
 /** Endpoints as users see them: no passwords or keys. */
 export function describeEndpoints(connections: Connections) {
   return {
-    temporal: { address: connections.temporal.address, namespace: connections.temporal.namespace, ui: connections.temporal.uiUrl ?? null },
+    temporal: {
+      address: connections.temporal.address,
+      namespace: connections.temporal.namespace,
+      ui: connections.temporal.uiUrl ?? null,
+    },
     postgres: { url: redactUrl(connections.databaseUrl) },
     s3: { endpoint: connections.s3.endpoint ?? null, bucket: connections.s3.bucket },
   };

@@ -26,5 +26,7 @@ export async function buildWorkflowsCommand(options: { out: string }): Promise<v
   const bundle = await buildWorkflowBundle();
   await mkdir(path.dirname(path.resolve(options.out)), { recursive: true });
   await writeFile(options.out, bundle.code);
-  process.stdout.write(`workflow bundle written to ${options.out} (${Math.round(bundle.code.length / 1024)} KiB)\n`);
+  process.stdout.write(
+    `workflow bundle written to ${options.out} (${Math.round(bundle.code.length / 1024)} KiB)\n`,
+  );
 }

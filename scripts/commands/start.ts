@@ -12,10 +12,18 @@ import { cliLogger, onShutdownSignal, printJson } from './shared.js';
  * everything up for inspection in the Temporal UI until Ctrl-C when run in a terminal, and exits
  * when not (or with --exit).
  */
-export async function startCommand(config: Config, options: { json?: boolean; exit?: boolean; keep?: boolean }): Promise<void> {
+export async function startCommand(
+  config: Config,
+  options: { json?: boolean; exit?: boolean; keep?: boolean },
+): Promise<void> {
   const log = cliLogger(config, 'start');
   const stack = await ensureStack(config, (message) => log.info(message));
-  const pools = await startWorkerPools({ config, connections: stack.connections, pools: ['cpu', 'gpu'], log }).catch(async (error: unknown) => {
+  const pools = await startWorkerPools({
+    config,
+    connections: stack.connections,
+    pools: ['cpu', 'gpu'],
+    log,
+  }).catch(async (error: unknown) => {
     await stack.stop();
     throw error;
   });
@@ -27,9 +35,17 @@ export async function startCommand(config: Config, options: { json?: boolean; ex
   const client = await connectClient(config, stack.connections);
   try {
     const useGpu = pools.identities.gpu !== undefined;
-    const run = await runSmokePipeline(client.temporal, { taskQueues: pools.taskQueues, useGpu, folds: Math.max(2, pools.gpuDevices.length) });
+    const run = await runSmokePipeline(client.temporal, {
+      taskQueues: pools.taskQueues,
+      useGpu,
+      folds: Math.max(2, pools.gpuDevices.length),
+    });
     const ui = workflowUiUrl(stack.connections, run.workflowId, run.runId);
-    const summary = { ...describeEndpoints(stack.connections), workers: pools.identities, smoke: { ...run, ui: ui ?? null } };
+    const summary = {
+      ...describeEndpoints(stack.connections),
+      workers: pools.identities,
+      smoke: { ...run, ui: ui ?? null },
+    };
     if (options.json) printJson(summary);
     else printSummary(summary, useGpu);
   } finally {
@@ -42,7 +58,13 @@ export async function startCommand(config: Config, options: { json?: boolean; ex
   } else await stopAll();
 }
 
-function printSummary(summary: ReturnType<typeof describeEndpoints> & { workers: Record<string, string | undefined>; smoke: Awaited<ReturnType<typeof runSmokePipeline>> & { ui: string | null } }, useGpu: boolean) {
+function printSummary(
+  summary: ReturnType<typeof describeEndpoints> & {
+    workers: Record<string, string | undefined>;
+    smoke: Awaited<ReturnType<typeof runSmokePipeline>> & { ui: string | null };
+  },
+  useGpu: boolean,
+) {
   const { result } = summary.smoke;
   const lines = [
     `Temporal     ${summary.temporal.address}   UI ${summary.temporal.ui ?? '-'}`,
@@ -53,7 +75,8 @@ function printSummary(summary: ReturnType<typeof describeEndpoints> & { workers:
     `  dataset    ${result.dataset.uri} (${result.dataset.bytes} bytes, sha256 ${result.dataset.sha256.slice(0, 12)}…)`,
     `  prepare    on ${result.prepareWorker}`,
     ...result.folds.map(
-      (fold) => `  fit fold ${fold.fold} on ${fold.workerIdentity}${fold.gpuDevice === null ? '' : ` (GPU ${fold.gpuDevice})`}: y = ${fold.slope.toFixed(4)}x + ${fold.intercept.toFixed(4)}`,
+      (fold) =>
+        `  fit fold ${fold.fold} on ${fold.workerIdentity}${fold.gpuDevice === null ? '' : ` (GPU ${fold.gpuDevice})`}: y = ${fold.slope.toFixed(4)}x + ${fold.intercept.toFixed(4)}`,
     ),
     `  fitted     y = ${result.slope.toFixed(4)}x + ${result.intercept.toFixed(4)} (data: y = 3x + 2 + noise)`,
     useGpu ? '' : '  (no GPU found: folds ran on the CPU pool; MLOPS_GPUS=2 runs the GPU pool without one)',

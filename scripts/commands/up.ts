@@ -36,7 +36,9 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
       `S3           ${summary.s3.endpoint ?? 'AWS'} bucket ${summary.s3.bucket}`,
       `CPU pool     ${pools.identities.cpu} on ${pools.taskQueues.cpu}`,
       `GPU pool     ${pools.identities.gpu ? `${pools.identities.gpu} on ${pools.taskQueues.gpu}, devices ${pools.gpuDevices.join(', ')}` : 'not started (no GPU; set MLOPS_GPUS to run it anyway)'}`,
-      summary.envFile ? `Environment  set -a; . ${summary.envFile}; set +a` : `Stack        joined the one already running`,
+      summary.envFile
+        ? `Environment  set -a; . ${summary.envFile}; set +a`
+        : `Stack        joined the one already running`,
       'Ctrl-C stops everything.',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -14,12 +14,17 @@ export async function workerCommand(config: Config, options: { pool: string }): 
   const pools: PoolName[] = options.pool === 'all' ? ['cpu', 'gpu'] : [parsePool(options.pool)];
   const log = cliLogger(config, `worker:${options.pool}`);
   const stack = await ensureStack(config, (message) => log.info(message));
-  const running = await startWorkerPools({ config, connections: stack.connections, pools, log }).catch(async (error: unknown) => {
-    await stack.stop();
-    throw error;
-  });
+  const running = await startWorkerPools({ config, connections: stack.connections, pools, log }).catch(
+    async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    },
+  );
   onShutdownSignal(async (signal) => {
-    log.info({ signal, graceMs: config.shutdownGraceMs }, 'draining: no new tasks; running activities may finish');
+    log.info(
+      { signal, graceMs: config.shutdownGraceMs },
+      'draining: no new tasks; running activities may finish',
+    );
     await running.shutdown();
     await stack.stop();
   });

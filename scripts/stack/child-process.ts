@@ -39,7 +39,10 @@ export async function startChild<Ready>(
     ready = JSON.parse(buffered.slice(0, newline)) as Ready;
     log.write(buffered.slice(newline + 1));
   });
-  const result = await waitUntil(options.name, async () => ready, { timeoutMs: options.timeoutMs, abortIf: () => exit });
+  const result = await waitUntil(options.name, async () => ready, {
+    timeoutMs: options.timeoutMs,
+    abortIf: () => exit,
+  });
   // The IPC channel alone keeps the tie to the child; the launcher may exit without waiting on it.
   child.unref();
   child.channel?.unref();

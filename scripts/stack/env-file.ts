@@ -8,7 +8,11 @@ export const envFile = (home: string) => path.join(home, 'env');
  * `.mlops/env` (mode 0600): the environment a client needs to use the running stack, so
  * `set -a; . .mlops/env` lets psql, the aws CLI, the temporal CLI and scripts reach it.
  */
-export async function writeEnvFile(home: string, connections: Connections, extra: Record<string, string> = {}): Promise<void> {
+export async function writeEnvFile(
+  home: string,
+  connections: Connections,
+  extra: Record<string, string> = {},
+): Promise<void> {
   const variables: Record<string, string | undefined> = {
     TEMPORAL_ADDRESS: connections.temporal.address,
     TEMPORAL_NAMESPACE: connections.temporal.namespace,

@@ -8,7 +8,14 @@ import { removeEnvFile, writeEnvFile } from './env-file.js';
 import { startPostgresServer } from './postgres-server.js';
 import { isAlive, terminate } from './processes.js';
 import { EMBEDDED_S3_CREDENTIALS, startS3Server } from './s3-server.js';
-import { cleanUpStaleStack, readState, removeState, withStackLock, writeState, type StackState } from './state.js';
+import {
+  cleanUpStaleStack,
+  readState,
+  removeState,
+  withStackLock,
+  writeState,
+  type StackState,
+} from './state.js';
 import { findTemporalBinary, probeTemporal, startTemporalServer } from './temporal-server.js';
 
 export interface Stack {
@@ -45,11 +52,18 @@ export async function ensureStack(config: Config, log: StackLog = () => undefine
     if (existing) {
       if (isAlive(existing.ownerPid) && (await isHealthy(existing.connections))) {
         log(`joining the embedded stack of process ${existing.ownerPid}`);
-        return { connections: merge(config, existing.connections), owned: false, embedded, stop: async () => undefined };
+        return {
+          connections: merge(config, existing.connections),
+          owned: false,
+          embedded,
+          stop: async () => undefined,
+        };
       }
       const stopped = await cleanUpStaleStack(existing);
       await removeState(config.home);
-      log(`cleaned up a stale embedded stack (owner ${existing.ownerPid} gone${stopped.length ? `; stopped ${stopped.join(', ')}` : ''})`);
+      log(
+        `cleaned up a stale embedded stack (owner ${existing.ownerPid} gone${stopped.length ? `; stopped ${stopped.join(', ')}` : ''})`,
+      );
     }
     return startStack(config, embedded, temporalBinary, log);
   });
@@ -65,7 +79,9 @@ async function startStack(
   const started: StackState['processes'][number][] = [];
   const stopAll = async () => {
     // Helpers stop their servers when signalled; the server pids are only for crash clean-up.
-    await Promise.all(started.filter((entry) => entry.name.endsWith('helper')).map((entry) => terminate(entry.pid, 20_000)));
+    await Promise.all(
+      started.filter((entry) => entry.name.endsWith('helper')).map((entry) => terminate(entry.pid, 20_000)),
+    );
   };
   try {
     const [temporal, postgres, s3] = await Promise.all([
@@ -84,13 +100,19 @@ async function startStack(
           })
         : undefined,
       embedded.postgres
-        ? startPostgresServer({ directory: path.join(config.home, 'postgres'), port: config.ports.postgres, logFile: logs('postgres') }).then(
-            (server) => {
-              started.push({ name: 'postgres helper', pid: server.pid, commandIncludes: 'postgres-server.mjs' });
-              started.push({ name: 'postgres', pid: server.postmasterPid, commandIncludes: 'postgres' });
-              return server;
-            },
-          )
+        ? startPostgresServer({
+            directory: path.join(config.home, 'postgres'),
+            port: config.ports.postgres,
+            logFile: logs('postgres'),
+          }).then((server) => {
+            started.push({
+              name: 'postgres helper',
+              pid: server.pid,
+              commandIncludes: 'postgres-server.mjs',
+            });
+            started.push({ name: 'postgres', pid: server.postmasterPid, commandIncludes: 'postgres' });
+            return server;
+          })
         : undefined,
       embedded.s3
         ? startS3Server({
@@ -107,10 +129,18 @@ async function startStack(
     ]);
     const external = partialExternal(config);
     const connections: Connections = {
-      temporal: temporal ? { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl } : external.temporal,
+      temporal: temporal
+        ? { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl }
+        : external.temporal,
       databaseUrl: postgres?.url ?? external.databaseUrl,
       s3: s3
-        ? { endpoint: s3.endpoint, bucket: config.s3.bucket, region: config.s3.region, forcePathStyle: true, credentials: EMBEDDED_S3_CREDENTIALS }
+        ? {
+            endpoint: s3.endpoint,
+            bucket: config.s3.bucket,
+            region: config.s3.region,
+            forcePathStyle: true,
+            credentials: EMBEDDED_S3_CREDENTIALS,
+          }
         : external.s3,
     };
     await writeState(config.home, {
@@ -144,7 +174,10 @@ async function startStack(
 async function isHealthy(connections: Connections): Promise<boolean> {
   try {
     await probeTemporal(connections.temporal.address, connections.temporal.namespace);
-    const client = new pg.Client({ connectionString: connections.databaseUrl, connectionTimeoutMillis: 3000 });
+    const client = new pg.Client({
+      connectionString: connections.databaseUrl,
+      connectionTimeoutMillis: 3000,
+    });
     await client.connect();
     await client.end();
     const store = ArtifactStore.fromSettings(connections.s3);
@@ -171,9 +204,18 @@ function merge(config: Config, embeddedConnections: Connections): Connections {
 
 function partialExternal(config: Config): Connections {
   return {
-    temporal: { address: config.temporal.address ?? '', namespace: config.temporal.namespace, uiUrl: undefined },
+    temporal: {
+      address: config.temporal.address ?? '',
+      namespace: config.temporal.namespace,
+      uiUrl: undefined,
+    },
     databaseUrl: config.database.url ?? '',
-    s3: { endpoint: config.s3.endpoint, bucket: config.s3.bucket, region: config.s3.region, forcePathStyle: config.s3.forcePathStyle },
+    s3: {
+      endpoint: config.s3.endpoint,
+      bucket: config.s3.bucket,
+      region: config.s3.region,
+      forcePathStyle: config.s3.forcePathStyle,
+    },
   };
 }
 

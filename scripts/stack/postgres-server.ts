@@ -14,7 +14,11 @@ export interface PostgresServer {
  * helper process (postgres-server.mjs). As root it runs as a `postgres` system user, created
  * where missing, because PostgreSQL refuses to run as root.
  */
-export async function startPostgresServer(options: { directory: string; port: number; logFile: string }): Promise<PostgresServer> {
+export async function startPostgresServer(options: {
+  directory: string;
+  port: number;
+  logFile: string;
+}): Promise<PostgresServer> {
   const port = options.port || (await freePort());
   const child = await startChild<{ url: string; postmasterPid: number }>(
     './postgres-server.mjs',

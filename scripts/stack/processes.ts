@@ -10,7 +10,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -70,7 +72,11 @@ export async function waitUntil<T>(
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
-export async function terminate(pid: number, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function terminate(
+  pid: number,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (!isAlive(pid)) return;
   try {
     process.kill(pid, signal);
@@ -78,7 +84,10 @@ export async function terminate(pid: number, graceMs = 10_000, signal: NodeJS.Si
     return;
   }
   try {
-    await waitUntil(`process ${pid} to exit`, async () => !isAlive(pid), { timeoutMs: graceMs, intervalMs: 50 });
+    await waitUntil(`process ${pid} to exit`, async () => !isAlive(pid), {
+      timeoutMs: graceMs,
+      intervalMs: 50,
+    });
   } catch {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     await waitUntil(`process ${pid} to die`, async () => !isAlive(pid), { timeoutMs: 5000, intervalMs: 50 });

@@ -20,11 +20,15 @@ export async function startS3Server(options: {
 }): Promise<S3Server> {
   await mkdir(options.directory, { recursive: true });
   const port = options.port || (await freePort());
-  const child = await startChild<{ port: number }>('./s3-server.mjs', [options.directory, String(port), options.bucket], {
-    name: 'S3 server',
-    logFile: options.logFile,
-    timeoutMs: 30_000,
-  });
+  const child = await startChild<{ port: number }>(
+    './s3-server.mjs',
+    [options.directory, String(port), options.bucket],
+    {
+      name: 'S3 server',
+      logFile: options.logFile,
+      timeoutMs: 30_000,
+    },
+  );
   const endpoint = `http://127.0.0.1:${child.ready.port}`;
   const store = ArtifactStore.fromSettings({
     endpoint,
@@ -34,7 +38,10 @@ export async function startS3Server(options: {
     credentials: EMBEDDED_S3_CREDENTIALS,
   });
   try {
-    await waitUntil('S3 bucket', () => store.ensureBucket().then(() => true), { timeoutMs: 30_000, abortIf: child.exited });
+    await waitUntil('S3 bucket', () => store.ensureBucket().then(() => true), {
+      timeoutMs: 30_000,
+      abortIf: child.exited,
+    });
   } finally {
     store.client.destroy();
   }

@@ -10,7 +10,11 @@ export interface StackState {
   readonly startedAt: string;
   readonly connections: Connections;
   /** Every process the stack started, with a word of its command line to recognise it by. */
-  readonly processes: ReadonlyArray<{ readonly name: string; readonly pid: number; readonly commandIncludes: string }>;
+  readonly processes: ReadonlyArray<{
+    readonly name: string;
+    readonly pid: number;
+    readonly commandIncludes: string;
+  }>;
 }
 
 export const stateFile = (home: string) => path.join(home, 'stack.json');

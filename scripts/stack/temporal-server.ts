@@ -22,17 +22,23 @@ export class TemporalBinaryNotFoundError extends Error {
 /** TEMPORAL_CLI_PATH, then PATH. Returns the path of an executable `temporal` that answers --version. */
 export function findTemporalBinary(cliPath: string | undefined, searchPath = process.env.PATH ?? ''): string {
   if (cliPath) {
-    if (!isExecutable(cliPath)) throw new TemporalBinaryNotFoundError(`TEMPORAL_CLI_PATH=${cliPath} is not an executable file.`);
+    if (!isExecutable(cliPath))
+      throw new TemporalBinaryNotFoundError(`TEMPORAL_CLI_PATH=${cliPath} is not an executable file.`);
     return cliPath;
   }
   for (const directory of searchPath.split(path.delimiter).filter(Boolean)) {
     const candidate = path.join(directory, 'temporal');
     // pyenv-style shims exist for every interpreter; only count one that actually runs.
-    if (isExecutable(candidate) && spawnSync(candidate, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0) {
+    if (
+      isExecutable(candidate) &&
+      spawnSync(candidate, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+    ) {
       return candidate;
     }
   }
-  throw new TemporalBinaryNotFoundError('No `temporal` binary was found on PATH and TEMPORAL_CLI_PATH is not set.');
+  throw new TemporalBinaryNotFoundError(
+    'No `temporal` binary was found on PATH and TEMPORAL_CLI_PATH is not set.',
+  );
 }
 
 function isExecutable(file: string): boolean {
@@ -80,7 +86,12 @@ export async function startTemporalServer(options: {
     '--log-level',
     'warn',
     '--ui-disable-news-fetch',
-    ...platformSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${cliSearchAttributeType(key.type)}`]),
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
+    ...platformSearchAttributes.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${cliSearchAttributeType(key.type)}`,
+    ]),
   ];
   const child = await startChild<{ pid: number }>('./supervise.mjs', [options.binary, ...args], {
     name: 'Temporal dev server',
@@ -94,8 +105,17 @@ export async function startTemporalServer(options: {
     intervalMs: 150,
     abortIf: child.exited,
   });
-  await waitUntil('Temporal UI', async () => (await fetch(uiUrl)).ok, { timeoutMs: 30_000, abortIf: child.exited });
-  return { pid: child.process.pid ?? 0, serverPid: child.ready.pid, address, uiUrl, namespace: options.namespace };
+  await waitUntil('Temporal UI', async () => (await fetch(uiUrl)).ok, {
+    timeoutMs: 30_000,
+    abortIf: child.exited,
+  });
+  return {
+    pid: child.process.pid ?? 0,
+    serverPid: child.ready.pid,
+    address,
+    uiUrl,
+    namespace: options.namespace,
+  };
 }
 
 /** Healthy when the frontend answers and knows the namespace. */

@@ -1,0 +1,3 @@
+export async function noop(stage: number): Promise<number> {
+  return stage;
+}

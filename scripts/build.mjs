@@ -1,0 +1,12 @@
+// `npm run build`: compiles TypeScript to dist/, copies what tsc does not (migrations, the
+// embedded stack's helper scripts) and prebuilds the workflow bundle production workers load.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync } from 'node:fs';
+
+const run = (command, args) => execFileSync(command, args, { stdio: 'inherit' });
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+cpSync('db/migrations', 'dist/db/migrations', { recursive: true });
+for (const file of readdirSync('scripts/stack').filter((name) => name.endsWith('.mjs'))) {
+  cpSync(`scripts/stack/${file}`, `dist/scripts/stack/${file}`);
+}
+run(process.execPath, ['scripts/mlops.mjs', 'build-workflows', '--out', 'dist/workflow-bundle.cjs']);

@@ -1,0 +1,92 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UnsafeArtifactKeyError } from '../../storage/keys.js';
+import { testArtifactStore } from '../support/platform.js';
+
+/** `size` bytes of seeded pseudo-random data, produced 1 MiB at a time (never held whole). */
+function seededStream(size: number, seed: number): Readable {
+  let produced = 0;
+  let state = seed;
+  return new Readable({
+    read() {
+      if (produced >= size) return void this.push(null);
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, size - produced));
+      for (let offset = 0; offset < chunk.length; offset += 4) {
+        state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+        chunk.writeUInt32LE(state, offset);
+      }
+      produced += chunk.length;
+      this.push(chunk);
+    },
+  });
+}
+
+async function sha256Of(stream: AsyncIterable<Uint8Array>): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+describe('artifact store', () => {
+  const store = testArtifactStore();
+  const prefix = `test/${randomUUID()}`;
+
+  afterAll(() => store.client.destroy());
+
+  it.each([
+    ['1 KB', 1024],
+    ['40 MB (multipart)', 40 * 1024 * 1024],
+  ])('round-trips a %s object, reporting the sha256 of its bytes', async (_label, size) => {
+    const expected = await sha256Of(seededStream(size, size));
+    const stored = await store.put(`${prefix}/object-${size}.bin`, seededStream(size, size));
+    expect(stored).toMatchObject({
+      sha256: expected.sha256,
+      bytes: size,
+      uri: `s3://${store.bucket}/${prefix}/object-${size}.bin`,
+    });
+    expect((await store.head(stored.key))?.bytes).toBe(size);
+    expect(await sha256Of(await store.get(stored.key))).toEqual(expected);
+  });
+
+  it('stores the same bytes once under one content-addressed key', async () => {
+    const body = 'species,bill\nAdelie,39.1\n';
+    const first = await store.putContentAddressed(`${prefix}/dedup`, '.csv', body);
+    const second = await store.putContentAddressed(
+      `${prefix}/dedup`,
+      '.csv',
+      Readable.from([Buffer.from(body)]),
+    );
+    expect(second).toEqual(first);
+    expect(first.key).toBe(`${prefix}/dedup/${createHash('sha256').update(body).digest('hex')}.csv`);
+    const listed = [];
+    for await (const object of store.list(`${prefix}/dedup/`)) listed.push(object);
+    expect(listed.map((object) => object.key)).toEqual([first.key]);
+    expect((await store.head(first.key))?.sha256).toBe(first.sha256);
+  });
+
+  it('lists by prefix, reports existence and deletes', async () => {
+    await store.put(`${prefix}/listing/a.txt`, 'a');
+    await store.put(`${prefix}/listing/b.txt`, 'b');
+    const keys = [];
+    for await (const object of store.list(`${prefix}/listing/`)) keys.push(object.key);
+    expect(keys.sort()).toEqual([`${prefix}/listing/a.txt`, `${prefix}/listing/b.txt`]);
+    expect(await store.exists(`${prefix}/listing/a.txt`)).toBe(true);
+    await store.delete(`${prefix}/listing/a.txt`);
+    expect(await store.exists(`${prefix}/listing/a.txt`)).toBe(false);
+    expect(await store.head(`${prefix}/missing`)).toBeUndefined();
+  });
+
+  it.each(['../escape', `${'datasets'}/%2e%2e%2fescape`, '/root', 'a\\b', 'x\u0000y'])(
+    'refuses the unsafe key %j before any request is made',
+    async (key) => {
+      await expect(store.put(key, 'x')).rejects.toThrow(UnsafeArtifactKeyError);
+      await expect(store.get(key)).rejects.toThrow(UnsafeArtifactKeyError);
+      await expect(store.putContentAddressed(key, '.bin', 'x')).rejects.toThrow(UnsafeArtifactKeyError);
+    },
+  );
+});

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive, waitUntil } from '../../scripts/stack/processes.js';
+import { readState } from '../../scripts/stack/state.js';
+import { probeTemporal } from '../../scripts/stack/temporal-server.js';
+import { processesMentioning, spawnMlops, type SpawnedCommand } from '../support/processes.js';
+
+/**
+ * The launcher's own life cycle, through the real `mlops up` command in a home of its own (the
+ * rest of the suite shares one stack; this file starts and kills several).
+ */
+describe('embedded stack launcher', () => {
+  const home = path.resolve('.mlops/launcher-tests', randomUUID());
+  const env = { MLOPS_HOME: home };
+  const started: SpawnedCommand[] = [];
+  const up = () => {
+    const command = spawnMlops(['up', '--json'], env);
+    started.push(command);
+    return command;
+  };
+  const noneLeft = () =>
+    waitUntil('every stack process to exit', async () => processesMentioning(home).length === 0, {
+      timeoutMs: 30_000,
+    });
+
+  afterAll(async () => {
+    for (const command of started) if (command.child.exitCode === null) command.child.kill('SIGKILL');
+    for (const leftover of processesMentioning(home)) process.kill(leftover.pid, 'SIGKILL');
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('starts from nothing, is joined by a second `mlops up`, and leaves no process behind on SIGTERM', async () => {
+    const first = up();
+    const firstSummary = (await first.json) as {
+      stack: string;
+      temporal: { address: string; ui: string };
+      envFile: string;
+    };
+    expect(firstSummary.stack).toBe('started');
+    expect(firstSummary.temporal.ui).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(firstSummary.temporal.ui)).ok).toBe(true);
+    const envFile = await readFile(firstSummary.envFile, 'utf8');
+    expect(envFile).toContain(`TEMPORAL_ADDRESS='${firstSummary.temporal.address}'`);
+    expect(envFile).toMatch(/DATABASE_URL='postgres:\/\//);
+    expect(envFile).toMatch(/S3_ENDPOINT='http:\/\/127\.0\.0\.1:\d+'/);
+    expect(statSync(firstSummary.envFile).mode & 0o777).toBe(0o600);
+    const state = await readState(home);
+    expect(state?.ownerPid).toBe(first.child.pid);
+
+    const second = up();
+    const secondSummary = (await second.json) as { stack: string; temporal: { address: string } };
+    expect(secondSummary.stack).toBe('joined');
+    expect(secondSummary.temporal.address).toBe(firstSummary.temporal.address);
+
+    // The joiner leaving does not take the stack down.
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(await probeTemporal(firstSummary.temporal.address, 'default')).toBe(true);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    await noneLeft();
+    for (const recorded of state?.processes ?? []) expect(isAlive(recorded.pid)).toBe(false);
+    expect(existsSync(path.join(home, 'stack.json'))).toBe(false);
+    expect(existsSync(path.join(home, 'env'))).toBe(false);
+  });
+
+  it('recovers from a stale state file left by a killed stack, stopping what it left running', async () => {
+    const crashed = up();
+    await crashed.json;
+    const state = await readState(home);
+    const temporalHelper = state?.processes.find((recorded) => recorded.name === 'temporal helper');
+    const temporalServer = state?.processes.find((recorded) => recorded.name === 'temporal');
+    expect(temporalHelper && temporalServer).toBeTruthy();
+    // Kill the owner and the helper that would have stopped the dev server: it is orphaned.
+    crashed.child.kill('SIGKILL');
+    process.kill(temporalHelper!.pid, 'SIGKILL');
+    await crashed.exited;
+    expect(isAlive(temporalServer!.pid)).toBe(true);
+    expect(existsSync(path.join(home, 'stack.json'))).toBe(true);
+
+    const recovered = up();
+    const summary = (await recovered.json) as { stack: string };
+    expect(summary.stack).toBe('started');
+    expect(isAlive(temporalServer!.pid)).toBe(false);
+    expect((await readState(home))?.ownerPid).toBe(recovered.child.pid);
+
+    recovered.child.kill('SIGTERM');
+    expect(await recovered.exited).toBe(0);
+    await noneLeft();
+  });
+});

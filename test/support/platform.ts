@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { connectClient, type PlatformClient } from '../../client/connect.js';
+import { loadConfig, type Config } from '../../config/index.js';
+import type { Connections } from '../../config/connections.js';
+import { createLogger } from '../../config/logger.js';
+import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
+import { ArtifactStore } from '../../storage/artifact-store.js';
+import type { PoolName } from '../../workers/identity.js';
+import { startWorkerPools, type RunningPools } from '../../workers/pools.js';
+
+/** The shared test stack's endpoints (started once per run by test/global-setup.ts). */
+export function testConnections(): Connections {
+  return inject('connections');
+}
+
+/** The environment a process needs to use the shared test stack as "configured services". */
+export function stackEnvironment(connections = testConnections()): NodeJS.ProcessEnv {
+  return {
+    TEMPORAL_ADDRESS: connections.temporal.address,
+    TEMPORAL_NAMESPACE: connections.temporal.namespace,
+    DATABASE_URL: connections.databaseUrl,
+    S3_ENDPOINT: connections.s3.endpoint,
+    S3_BUCKET: connections.s3.bucket,
+    S3_REGION: connections.s3.region,
+    AWS_ACCESS_KEY_ID: connections.s3.credentials?.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: connections.s3.credentials?.secretAccessKey,
+  };
+}
+
+/** A configuration pointing at the test stack with task queues of this test's own. */
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
+  const suffix = randomUUID().slice(0, 8);
+  return loadConfig({
+    PATH: process.env.PATH,
+    ...stackEnvironment(),
+    MLOPS_CPU_TASK_QUEUE: `test-cpu-${suffix}`,
+    MLOPS_GPU_TASK_QUEUE: `test-gpu-${suffix}`,
+    MLOPS_LOG_LEVEL: process.env.MLOPS_TEST_LOG_LEVEL ?? 'warn',
+    MLOPS_SHUTDOWN_GRACE: '10s',
+    ...overrides,
+  });
+}
+
+export interface TestPlatform {
+  readonly config: Config;
+  readonly pools: RunningPools;
+  readonly client: PlatformClient;
+  readonly database: DatabaseHandle;
+  stop(): Promise<void>;
+}
+
+/** Worker pools in this process on fresh task queues, a Temporal client and a database handle. */
+export async function startTestPlatform(
+  options: { pools?: PoolName[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestPlatform> {
+  const config = testConfig(options.env);
+  const connections = testConnections();
+  const log = createLogger(config.logLevel, { test: true });
+  const pools = await startWorkerPools({ config, connections, pools: options.pools ?? ['cpu'], log });
+  const client = await connectClient(config, connections);
+  const database = connectDatabase(connections.databaseUrl, { maxConnections: 4 });
+  return {
+    config,
+    pools,
+    client,
+    database,
+    stop: async () => {
+      await client.close();
+      await pools.shutdown();
+      await database.close();
+    },
+  };
+}
+
+export function testArtifactStore(): ArtifactStore {
+  return ArtifactStore.fromSettings(testConnections().s3);
+}

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface SpawnedCommand {
+  readonly child: ChildProcess;
+  /** Resolves with the first complete JSON document the command prints on stdout. */
+  readonly json: Promise<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+/** Runs `mlops <args>` as a real process, as a user would. */
+export function spawnMlops(args: string[], env: NodeJS.ProcessEnv): SpawnedCommand {
+  const child = spawn(process.execPath, [path.resolve('scripts/mlops.mjs'), ...args], {
+    env: { HOME: process.env.HOME, PATH: process.env.PATH, MLOPS_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const json = new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      try {
+        resolve(JSON.parse(stdout) as Record<string, unknown>);
+      } catch {
+        // Not complete yet.
+      }
+    });
+    void exited.then((code) =>
+      reject(new Error(`mlops ${args.join(' ')} exited (${code}) before printing JSON:\n${stderr}`)),
+    );
+  });
+  // Commands that print no JSON (workers) are fine as long as nobody waits for it.
+  json.catch(() => undefined);
+  return { child, json, exited, stderr: () => stderr };
+}
+
+/** Processes whose command line mentions `fragment` (a stack's home folder names all of its processes). */
+export function processesMentioning(fragment: string): { pid: number; commandLine: string }[] {
+  const found: { pid: number; commandLine: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const zombie = state.slice(state.lastIndexOf(')') + 2).startsWith('Z');
+      if (!zombie && commandLine.includes(fragment)) found.push({ pid: Number(entry), commandLine });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}

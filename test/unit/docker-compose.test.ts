@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { awsChainVariables, variableNames } from '../../config/index.js';
+import { platformSearchAttributes } from '../../contracts/search-attributes.js';
+import { CPU_TASK_QUEUE } from '../../contracts/task-queues.js';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: Record<string, unknown>;
+  deploy?: { resources?: { reservations?: { devices?: { driver: string; capabilities: string[] }[] } } };
+}
+
+// No Docker engine runs on our machines, so the compose file is checked against the code instead.
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+const services = compose.services;
+const platformServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
+const commandText = (service: Service) =>
+  Array.isArray(service.command) ? service.command.join(' ') : (service.command ?? '');
+
+describe('docker-compose.yml', () => {
+  it('has the production-shaped stack: Temporal with its own database, UI, PostgreSQL, MinIO and both pools', () => {
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining([
+        'temporal',
+        'temporal-postgresql',
+        'temporal-schema',
+        'temporal-ui',
+        'postgres',
+        'minio',
+        'minio-setup',
+        'worker-cpu',
+        'worker-gpu',
+      ]),
+    );
+    expect(platformServices.map(([name]) => name).sort()).toEqual(['worker-cpu', 'worker-gpu']);
+    expect(existsSync('Dockerfile')).toBe(true);
+  });
+
+  it('runs only commands that exist: npm scripts of package.json or files of the repository', () => {
+    for (const [name, service] of platformServices) {
+      const command = Array.isArray(service.command) ? service.command : [];
+      expect(command.length, name).toBeGreaterThan(0);
+      if (command[0] === 'npm') {
+        expect(command[1]).toBe('run');
+        expect(packageJson.scripts[command[2]], `${name}: npm script ${command[2]}`).toBeDefined();
+        const script = packageJson.scripts[command[2]];
+        const file = script.match(/node (\S+)/)?.[1];
+        if (file) expect(existsSync(file), `${name}: ${file}`).toBe(true);
+      } else {
+        expect(existsSync(command[1]), `${name}: ${command[1]}`).toBe(true);
+      }
+    }
+  });
+
+  it('gives the platform services only variables the configuration module reads', () => {
+    const known = new Set<string>([...variableNames, ...awsChainVariables, 'NODE_ENV']);
+    for (const [name, service] of platformServices) {
+      for (const variable of Object.keys(service.environment ?? {}))
+        expect(known.has(variable), `${name}: ${variable}`).toBe(true);
+    }
+  });
+
+  it('points the workers at the ports, bucket and credentials the other services use', () => {
+    const environment = services['worker-cpu'].environment ?? {};
+    const [temporalHost, temporalPort] = environment.TEMPORAL_ADDRESS.split(':');
+    expect(services[temporalHost]).toBeDefined();
+    expect(services.temporal.ports).toContain(`${temporalPort}:7233`);
+    expect(temporalPort).toBe('7233');
+
+    const database = new URL(environment.DATABASE_URL);
+    expect(services[database.hostname]).toBeDefined();
+    expect(database.port).toBe('5432');
+    expect(services.postgres.environment).toMatchObject({
+      POSTGRES_USER: database.username,
+      POSTGRES_PASSWORD: database.password,
+      POSTGRES_DB: database.pathname.slice(1),
+    });
+
+    const s3 = new URL(environment.S3_ENDPOINT);
+    expect(services[s3.hostname]).toBeDefined();
+    expect(services.minio.ports).toContain(`${s3.port}:9000`);
+    expect(services.minio.environment).toMatchObject({
+      MINIO_ROOT_USER: environment.AWS_ACCESS_KEY_ID,
+      MINIO_ROOT_PASSWORD: environment.AWS_SECRET_ACCESS_KEY,
+    });
+    expect(commandText(services['minio-setup'])).toContain(`platform/${environment.S3_BUCKET}`);
+    expect(services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe(environment.TEMPORAL_ADDRESS);
+  });
+
+  it('registers every search attribute the workflows set', () => {
+    const setup = commandText(services['temporal-setup']);
+    for (const key of platformSearchAttributes) expect(setup).toContain(key.name);
+  });
+
+  it('uses the default task queues and reserves NVIDIA devices for the GPU pool only', () => {
+    expect(services['worker-cpu'].environment?.MLOPS_CPU_TASK_QUEUE ?? CPU_TASK_QUEUE).toBe('mlops-cpu');
+    expect(services['worker-gpu'].deploy?.resources?.reservations?.devices?.[0]).toMatchObject({
+      driver: 'nvidia',
+      capabilities: ['gpu'],
+    });
+    expect(services['worker-cpu'].deploy).toBeUndefined();
+    expect(services['worker-gpu'].environment?.MLOPS_WORKFLOW_BUNDLE).toBe('dist/workflow-bundle.cjs');
+    expect(readFileSync('scripts/build.mjs', 'utf8')).toContain("'dist/workflow-bundle.cjs'");
+  });
+
+  it('only depends on services that exist', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const dependency of Object.keys(service.depends_on ?? {}))
+        expect(services[dependency], `${name} -> ${dependency}`).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { bundlerOptions, workflowsEntry } from '../../workers/workflow-source.js';
+
+/**
+ * Every committed history (test/histories/*.json, saved with
+ * `temporal workflow show --workflow-id <id> --output json`) must replay against the current
+ * workflow code: a change that would break running executions fails here, not in production.
+ */
+describe('workflow determinism', () => {
+  it('replays every committed history against the current workflow code', { timeout: 120_000 }, async () => {
+    const folder = path.resolve('test/histories');
+    const files = (await readdir(folder)).filter((file) => file.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThan(0);
+    const histories = await Promise.all(
+      files.map(async (file) => ({
+        workflowId: file,
+        history: JSON.parse(await readFile(path.join(folder, file), 'utf8')) as unknown,
+      })),
+    );
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath: workflowsEntry(), bundlerOptions },
+      histories,
+    )) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
