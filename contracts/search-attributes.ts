@@ -10,7 +10,12 @@ export const modelAttribute = defineSearchAttributeKey('MlopsModel', SearchAttri
 export const stageAttribute = defineSearchAttributeKey('MlopsStage', SearchAttributeType.KEYWORD);
 export const runStatusAttribute = defineSearchAttributeKey('MlopsStatus', SearchAttributeType.KEYWORD);
 
-export const platformSearchAttributes = [pipelineAttribute, modelAttribute, stageAttribute, runStatusAttribute];
+export const platformSearchAttributes = [
+  pipelineAttribute,
+  modelAttribute,
+  stageAttribute,
+  runStatusAttribute,
+];
 
 /** The CLI's spelling of a search attribute type (`temporal server start-dev --search-attribute Name=Type`). */
 export function cliSearchAttributeType(type: SearchAttributeType): string {

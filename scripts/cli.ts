@@ -25,7 +25,9 @@ program
   .option('--json', 'print the summary as JSON')
   .option('--exit', 'stop everything after printing the result')
   .option('--keep', 'keep the stack up after the result even when not in a terminal')
-  .action((options: { json?: boolean; exit?: boolean; keep?: boolean }) => startCommand(loadConfigOrExit(), options));
+  .action((options: { json?: boolean; exit?: boolean; keep?: boolean }) =>
+    startCommand(loadConfigOrExit(), options),
+  );
 
 program
   .command('doctor')
@@ -62,6 +64,11 @@ function reportError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`mlops: ${message}\n`);
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalBinaryNotFoundError) return exitCodes.usage;
+  if (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof TemporalBinaryNotFoundError
+  )
+    return exitCodes.usage;
   return exitCodes.failed;
 }
