@@ -1,0 +1,4 @@
+/** Labels, probabilities or predictions that metrics cannot be computed from; the message says what to fix. */
+export class MetricsInputError extends Error {
+  override readonly name = 'MetricsInputError';
+}

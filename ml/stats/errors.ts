@@ -1,0 +1,4 @@
+/** Input a statistical test cannot work with; the message says what is wrong and how to fix it. */
+export class StatisticsInputError extends Error {
+  override readonly name = 'StatisticsInputError';
+}
