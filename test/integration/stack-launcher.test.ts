@@ -29,6 +29,11 @@ describe('embedded stack launcher', () => {
   afterAll(async () => {
     for (const command of started) if (command.child.exitCode === null) command.child.kill('SIGKILL');
     for (const leftover of processesMentioning(home)) process.kill(leftover.pid, 'SIGKILL');
+    // Where the checkout is closed to other users, PostgreSQL's data lives under the temp folder.
+    const relocated = await readFile(path.join(home, 'postgres', 'DATA_LOCATION'), 'utf8').catch(
+      () => undefined,
+    );
+    if (relocated) await rm(path.dirname(relocated.trim()), { recursive: true, force: true });
     await rm(home, { recursive: true, force: true });
   });
 

