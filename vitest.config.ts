@@ -12,7 +12,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/ml/**/*.test.ts'] },
+        // Pure tests first: they fail fast and need no services.
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/ml/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
@@ -21,6 +26,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
