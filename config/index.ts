@@ -1,6 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
-import { awsChainVariables, variableNames, variables, type VariableName } from './variables.js';
+import {
+  awsChainVariables,
+  variableNames,
+  variables,
+  type VariableName,
+  type VariableSpec,
+} from './variables.js';
 
 export { variables, variableNames, awsChainVariables, type VariableName };
 
@@ -36,6 +42,9 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
   readonly codeVersion: string | undefined;
+  readonly cpuWattsPerCore: number;
+  /** Keyed HMAC for `pii.hash`; undefined when not configured (specs that hash PII are refused). */
+  readonly piiHmacKey: string | undefined;
   readonly ports: {
     readonly temporal: number;
     readonly temporalUi: number;
@@ -66,12 +75,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of variableNames) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    const spec = variables[name];
+    const spec: VariableSpec = variables[name];
     const result = spec.schema.safeParse(raw.trim());
     if (result.success) parsed[name] = result.data;
     else {
       const reason = result.error.issues.map((issue) => issue.message).join('; ');
-      problems.push(`${name}=${JSON.stringify(raw)}: ${reason} (example: ${name}=${spec.example})`);
+      const shown = spec.secret ? `(${raw.length} characters, not shown)` : JSON.stringify(raw);
+      problems.push(`${name}=${shown}: ${reason} (example: ${name}=${spec.example})`);
     }
   }
   const certPath = parsed.TEMPORAL_TLS_CERT_PATH as string | undefined;
@@ -133,6 +143,8 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
     shutdownGraceMs: number('MLOPS_SHUTDOWN_GRACE') ?? 30_000,
     logLevel: text('MLOPS_LOG_LEVEL') ?? 'info',
     codeVersion: text('MLOPS_CODE_VERSION'),
+    cpuWattsPerCore: number('MLOPS_CPU_WATTS_PER_CORE') ?? 12,
+    piiHmacKey: text('MLOPS_PII_HMAC_KEY'),
     ports: {
       temporal: number('MLOPS_TEMPORAL_PORT') ?? 0,
       temporalUi: number('MLOPS_TEMPORAL_UI_PORT') ?? 0,

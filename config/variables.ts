@@ -47,6 +47,8 @@ export interface VariableSpec {
   readonly schema: z.ZodType;
   readonly example: string;
   readonly description: string;
+  /** Never echoed back in error messages. */
+  readonly secret?: boolean;
 }
 
 export const variables = {
@@ -155,6 +157,20 @@ export const variables = {
     schema: nonEmpty,
     example: '3f2c1e9',
     description: "code version recorded with every run (default: the git commit of the worker's code)",
+  },
+  MLOPS_CPU_WATTS_PER_CORE: {
+    schema: z.coerce
+      .number({ error: 'must be a number' })
+      .positive('must be above 0')
+      .max(1000, 'must be at most 1000'),
+    example: '12',
+    description: 'power per busy CPU core for the energy estimate of each stage (default 12 W)',
+  },
+  MLOPS_PII_HMAC_KEY: {
+    schema: z.string().min(32, 'must be at least 32 characters (use `openssl rand -hex 32`)'),
+    example: '5f1c…(64 hex characters)',
+    description: 'secret key for `pii.hash` columns (keyed HMAC-SHA256); required by specs that hash PII',
+    secret: true,
   },
   MLOPS_LOG_LEVEL: { schema: logLevel, example: 'info', description: 'log level (default info)' },
   MLOPS_TEMPORAL_PORT: {

@@ -64,6 +64,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('never echoes a secret in its message', () => {
+    expect(() => loadConfig({ MLOPS_PII_HMAC_KEY: 'short-secret' })).toThrow(
+      /MLOPS_PII_HMAC_KEY=\(12 characters, not shown\): must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ MLOPS_PII_HMAC_KEY: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
   it('reports every problem at once', () => {
     try {
       loadConfig({ TEMPORAL_ADDRESS: 'x', S3_BUCKET: 'X', TEMPORAL_TLS_CERT_PATH: '/cert.pem' });

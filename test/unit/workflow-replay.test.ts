@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { bundlerOptions, workflowsEntry } from '../../workers/workflow-source.js';
 
@@ -11,6 +11,7 @@ import { bundlerOptions, workflowsEntry } from '../../workers/workflow-source.js
  */
 describe('workflow determinism', () => {
   it('replays every committed history against the current workflow code', { timeout: 120_000 }, async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
     const folder = path.resolve('test/histories');
     const files = (await readdir(folder)).filter((file) => file.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThan(0);

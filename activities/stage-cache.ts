@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { and, desc, eq } from 'drizzle-orm';
+import type { ArtifactRef } from '../contracts/artifacts.js';
+import { stageRuns } from '../db/schema.js';
+import type { ActivityDependencies } from './dependencies.js';
+
+/**
+ * Stage caching: a stage whose key (what it is, the code version, its parameters and the hashes of
+ * its inputs) matches an earlier successful run reuses that run's outputs, once every artifact
+ * those outputs name is confirmed to still exist with its recorded sha256. A missing or changed
+ * artifact makes it a miss, never a broken run.
+ */
+export function stageCacheKey(parts: {
+  kind: string;
+  codeVersion: string;
+  params: unknown;
+  inputs: readonly string[];
+}): string {
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+}
+
+export async function findCachedOutputs<T extends Record<string, unknown>>(
+  deps: ActivityDependencies,
+  cacheKey: string,
+  artifactsOf: (outputs: T) => readonly ArtifactRef[],
+): Promise<T | undefined> {
+  const candidates = await deps.db
+    .select({ outputs: stageRuns.outputs })
+    .from(stageRuns)
+    .where(and(eq(stageRuns.cacheKey, cacheKey), eq(stageRuns.status, 'succeeded')))
+    .orderBy(desc(stageRuns.finishedAt))
+    .limit(3);
+  for (const candidate of candidates) {
+    const outputs = candidate.outputs as T | null;
+    if (outputs && (await allArtifactsIntact(deps, artifactsOf(outputs)))) return outputs;
+  }
+  return undefined;
+}
+
+async function allArtifactsIntact(
+  deps: ActivityDependencies,
+  refs: readonly ArtifactRef[],
+): Promise<boolean> {
+  for (const ref of refs) {
+    const info = await deps.artifacts.head(deps.artifacts.keyOf(ref.uri));
+    if (!info || info.sha256 !== ref.sha256 || info.bytes !== ref.bytes) return false;
+  }
+  return true;
+}
+
+/** JSON with sorted keys, so equal values always hash alike. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,72 @@
+import type { ArtifactRef } from './artifacts.js';
+
+/** The training pipeline's stages, in order (DESIGN.md). */
+export const pipelineStages = [
+  'ingest',
+  'validate',
+  'deidentify',
+  'split',
+  'tune',
+  'train',
+  'evaluate',
+  'gate',
+  'register',
+  'report',
+] as const;
+export type StageName = (typeof pipelineStages)[number];
+
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface StageProgress {
+  readonly stage: StageName;
+  readonly status: StageStatus;
+  readonly cacheHit: boolean;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  /** One line for people: "342 rows", "waiting for a worker on mlops-gpu", "trial 3 of 6". */
+  readonly detail?: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'rejected' | 'failed';
+
+/** What the `progress` query answers; `mlops run --wait` draws its progress from it. */
+export interface PipelineProgress {
+  readonly pipeline: string;
+  readonly status: RunStatus;
+  readonly currentStage: StageName | null;
+  readonly stages: readonly StageProgress[];
+  /** Set while the run cannot proceed for a reason outside it (no worker on a queue). */
+  readonly waitingFor: string | null;
+  readonly model: { readonly name: string; readonly version: number } | null;
+}
+
+export interface DatasetVersionRef extends ArtifactRef {
+  readonly datasetVersionId: number;
+  readonly name: string;
+  readonly rows: number;
+}
+
+export interface GateOutcome {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly value: number | null;
+  readonly threshold: string;
+}
+
+/** The result of a pipeline run, as `mlops run --json` prints it (DESIGN.md, CLI contract). */
+export interface PipelineResult {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly status: Exclude<RunStatus, 'running'>;
+  readonly model: { readonly name: string; readonly version: number } | null;
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly fairness: Readonly<Record<string, number | null>>;
+  readonly gates: readonly GateOutcome[];
+  readonly promoted: boolean;
+  readonly reportUri: string | null;
+  readonly cacheHits: readonly StageName[];
+  readonly error: { readonly type: string; readonly message: string } | null;
+}
+
+export const pipelineWorkflowId = (pipelineName: string, runKey: string) =>
+  `pipeline/${pipelineName}/${runKey}`;

@@ -1,0 +1,102 @@
+/**
+ * The pipeline spec (DESIGN.md, "The pipeline spec"): what a user writes in YAML or JSON, after
+ * validation and defaults. Pure types, so workflows can import them.
+ */
+
+export type TaskType = 'binary' | 'multiclass' | 'regression';
+export type TrainerName = 'logistic_regression' | 'linear_regression' | 'gradient_boosting';
+export type DatasetFormat = 'csv' | 'json' | 'parquet';
+export type PrimaryMetric =
+  'accuracy' | 'balanced_accuracy' | 'f1' | 'auc' | 'logloss' | 'rmse' | 'mae' | 'r2';
+export type FairnessMetric =
+  'demographic_parity_difference' | 'demographic_parity_ratio' | 'equalized_odds_difference';
+export type ParamValue = number | string | boolean | null;
+
+export interface ColumnExpectation {
+  readonly type?: 'number' | 'string' | 'boolean';
+  readonly min?: number;
+  readonly max?: number;
+  readonly allowed?: readonly (string | number | boolean)[];
+  /** Share of values (of the non-null ones) that may fail `type`; default 0. */
+  readonly maxInvalidFraction?: number;
+  readonly maxNullFraction?: number;
+}
+
+export interface MetricGate {
+  readonly metric: PrimaryMetric;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface FairnessGate {
+  readonly fairness: FairnessMetric;
+  /** Sensitive attribute to judge; default: every one in `sensitive`, worst value. */
+  readonly attribute?: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export type Gate = MetricGate | FairnessGate;
+
+export interface PipelineSpec {
+  readonly name: string;
+  readonly dataset: { readonly uri: string; readonly format?: DatasetFormat; readonly query?: string };
+  readonly target: string;
+  readonly task?: TaskType;
+  readonly features: readonly string[];
+  readonly exclude: readonly string[];
+  readonly pii: { readonly drop: readonly string[]; readonly hash: readonly string[] };
+  readonly sensitive: readonly string[];
+  readonly validation: {
+    readonly minRows?: number;
+    readonly maxNullFraction?: number;
+    readonly columns: Readonly<Record<string, ColumnExpectation>>;
+  };
+  readonly split: {
+    readonly strategy: 'random' | 'time';
+    readonly testFraction: number;
+    readonly validationFraction: number;
+    readonly seed: number;
+    readonly timeColumn?: string;
+  };
+  readonly train: {
+    readonly trainer: TrainerName;
+    readonly params: Readonly<Record<string, ParamValue>>;
+    readonly search?: Readonly<Record<string, readonly ParamValue[]>>;
+    readonly searchStrategy: 'grid' | 'random';
+    readonly maxTrials?: number;
+    readonly maxParallelTrials: number;
+    readonly resources: { readonly gpu: number };
+  };
+  readonly evaluation: {
+    /** Default: accuracy for classification, rmse for regression (see resolvePrimaryMetric). */
+    readonly primaryMetric?: PrimaryMetric;
+    readonly gates: readonly Gate[];
+    readonly compareToChampion: boolean;
+  };
+  readonly deploy: { readonly promote: boolean };
+}
+
+/** Metrics where smaller is better; every other metric is better when larger. */
+export const lowerIsBetter: ReadonlySet<PrimaryMetric> = new Set(['logloss', 'rmse', 'mae']);
+
+export const classificationMetrics: ReadonlySet<PrimaryMetric> = new Set([
+  'accuracy',
+  'balanced_accuracy',
+  'f1',
+  'auc',
+  'logloss',
+]);
+export const regressionMetrics: ReadonlySet<PrimaryMetric> = new Set(['rmse', 'mae', 'r2']);
+
+export function metricFitsTask(metric: PrimaryMetric, task: TaskType): boolean {
+  return task === 'regression' ? regressionMetrics.has(metric) : classificationMetrics.has(metric);
+}
+
+export function resolvePrimaryMetric(spec: PipelineSpec, task: TaskType): PrimaryMetric {
+  return spec.evaluation.primaryMetric ?? (task === 'regression' ? 'rmse' : 'accuracy');
+}
+
+export function isFairnessGate(gate: Gate): gate is FairnessGate {
+  return 'fairness' in gate;
+}
