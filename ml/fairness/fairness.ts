@@ -72,7 +72,8 @@ function resolvePositiveClass(positiveClass: number | string | undefined, labels
 
 function worstOf(values: (number | null)[], pick: (a: number, b: number) => number): number | null {
   const defined = values.filter((value): value is number => value !== null);
-  return defined.length === 0 ? null : defined.reduce(pick);
+  // Two arguments only: reduce also passes the index and array, which Math.min/max would read.
+  return defined.length === 0 ? null : defined.reduce((a, b) => pick(a, b));
 }
 
 export function computeFairness(input: FairnessInput): FairnessReport {

@@ -96,6 +96,19 @@ describe('fairness metrics', () => {
         expectMatchesFairlearn(attribute, multiclass.expected[entry.positiveClass][attribute.attribute]);
       }
     }
+    // The worst values across classes and attributes are what fairness gates read.
+    const overall = report.classes.flatMap((entry) => entry.attributes.map((attribute) => attribute.overall));
+    const values = (pick: (overallValues: (typeof overall)[number]) => number | null) =>
+      overall.map(pick).filter((value): value is number => value !== null);
+    expect(report.worst.demographicParityDifference).toBe(
+      Math.max(...values((entry) => entry.demographicParityDifference)),
+    );
+    expect(report.worst.demographicParityRatio).toBe(
+      Math.min(...values((entry) => entry.demographicParityRatio)),
+    );
+    expect(report.worst.equalizedOddsDifference).toBe(
+      Math.max(...values((entry) => entry.equalizedOddsDifference)),
+    );
   });
 
   it('flags small groups and keeps them, with disparities over the large groups alongside', () => {
