@@ -104,4 +104,57 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Reports are pure rendering: data in, an HTML string out.
+    files: ['reports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:*',
+                '@temporalio/*',
+                'pg',
+                'drizzle-orm',
+                'drizzle-orm/*',
+                '@aws-sdk/*',
+                '@duckdb/*',
+                '../db/*',
+                '../storage/*',
+              ],
+              message: 'reports/ renders; it does no I/O.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // data/ works on local files through DuckDB; S3, Postgres and Temporal belong to activities.
+    files: ['data/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@temporalio/*',
+                'pg',
+                'drizzle-orm',
+                'drizzle-orm/*',
+                '@aws-sdk/*',
+                '../db/*',
+                '../storage/*',
+                '../activities/*',
+              ],
+              message: 'data/ knows local files and DuckDB only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
