@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/client.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
+import type { ScratchSpace } from '../workers/scratch.js';
 
 /** What activities need from the outside world, handed to the factory: no module-level clients. */
 export interface ActivityDependencies {
@@ -11,6 +12,16 @@ export interface ActivityDependencies {
   /** `host/pool/pid` of the worker running the activity; recorded with every stage run. */
   readonly workerIdentity: string;
   readonly codeVersion: string;
+  /** For each stage's energy estimate (MLOPS_CPU_WATTS_PER_CORE). */
+  readonly cpuWattsPerCore: number;
+  /** How often training stores a checkpoint (MLOPS_CHECKPOINT_INTERVAL). */
+  readonly checkpointIntervalMs: number;
+  /** This worker's local scratch space and its own task queue (CPU pool only). */
+  readonly scratch?: ScratchSpace;
+  /** Secret for `pii.hash` columns; undefined when the worker has none (MLOPS_PII_HMAC_KEY). */
+  readonly piiHmacKey?: string;
+  /** Folders local dataset paths may be read from: the working directory and MLOPS_DATA_ROOTS. */
+  readonly dataRoots: readonly string[];
 }
 
 /** The dependencies' logger bound to the running activity: workflow id, activity and attempt on every line. */

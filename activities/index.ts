@@ -1,4 +1,6 @@
 import type { ActivityDependencies } from './dependencies.js';
+import { createPipelineActivities } from './pipeline/index.js';
+import { createTrainActivities } from './pipeline/train.js';
 import { createRunActivities } from './runs.js';
 import { createSmokeActivities } from './smoke.js';
 
@@ -7,13 +9,14 @@ export type { ActivityDependencies } from './dependencies.js';
 /** Activities that need a GPU when one is asked for; the CPU pool registers them too, for CPU runs. */
 export function createGpuActivities(deps: ActivityDependencies) {
   const { smokeFitFold } = createSmokeActivities(deps);
-  return { smokeFitFold };
+  return { smokeFitFold, ...createTrainActivities(deps) };
 }
 
 /** Everything the CPU pool runs. */
 export function createCpuActivities(deps: ActivityDependencies) {
   return {
     ...createRunActivities(deps),
+    ...createPipelineActivities(deps),
     ...createSmokeActivities(deps),
     ...createGpuActivities(deps),
   };

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { upsertStageRun, type StageRun } from '../db/queries/runs.js';
 import { currentGpuDevice } from '../workers/gpu-devices.js';
+import { sampleGpuEnergy } from '../workers/gpu-power.js';
 import type { ActivityDependencies } from './dependencies.js';
 
 export interface StageContext {
@@ -9,50 +10,48 @@ export interface StageContext {
   readonly stage: string;
   readonly inputs?: Record<string, unknown>;
   readonly params?: Record<string, unknown>;
+  /** Recorded with a success so a later identical stage can reuse its outputs (stage-cache.ts). */
+  readonly cacheKey?: string;
 }
 
 /**
  * Runs one stage's work and records it: a `running` row when the attempt starts, then its outcome,
- * attempt, worker, duration, CPU time and peak memory. The row is keyed by (run, stage), so every
- * attempt of a retried activity updates the same row.
+ * attempt, worker, duration, CPU time, peak memory and an energy estimate (CPU-seconds times
+ * MLOPS_CPU_WATTS_PER_CORE, plus the GPU's measured draw when one was used). The row is keyed by
+ * (run, stage), so every attempt of a retried activity updates the same row.
  */
-export async function recordStage<T extends Record<string, unknown>>(
+export async function recordStage<T extends object>(
   deps: ActivityDependencies,
   stage: StageContext,
   work: () => Promise<T>,
 ): Promise<{ result: T; stageRun: StageRun }> {
-  const { attempt } = Context.current().info;
   const startedAt = new Date();
   const cpuBefore = process.cpuUsage();
-  const base = {
-    pipelineRunId: stage.pipelineRunId,
-    stage: stage.stage,
-    attempt,
-    workerIdentity: deps.workerIdentity,
-    inputs: stage.inputs ?? {},
-    params: stage.params ?? {},
-    startedAt,
-    gpuDevice: currentGpuDevice() ?? null,
-  };
+  const gpuDevice = currentGpuDevice();
+  const gpuEnergy = gpuDevice === undefined ? undefined : sampleGpuEnergy(gpuDevice);
+  const base = baseRecord(deps, stage, startedAt);
   await upsertStageRun(deps.db, { ...base, status: 'running', outputs: null, finishedAt: null, error: null });
-  const measurements = () => {
+  const measurements = async () => {
     const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const gpuJoules = (await gpuEnergy?.stop()) ?? 0;
     const finishedAt = new Date();
     return {
       finishedAt,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       // Process-wide figures: exact when the worker runs one activity at a time, an upper bound otherwise.
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuMs,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      energyJoules: (cpuMs / 1000) * deps.cpuWattsPerCore + gpuJoules,
     };
   };
   try {
     const result = await work();
     const stageRun = await upsertStageRun(deps.db, {
       ...base,
-      ...measurements(),
+      ...(await measurements()),
       status: 'succeeded',
-      outputs: result,
+      outputs: result as Record<string, unknown>,
       error: null,
     });
     return { result, stageRun };
@@ -61,10 +60,45 @@ export async function recordStage<T extends Record<string, unknown>>(
     const type = error instanceof ApplicationFailure && error.type ? error.type : (failure.name ?? 'Error');
     await upsertStageRun(deps.db, {
       ...base,
-      ...measurements(),
+      ...(await measurements()),
       status: 'failed',
       error: { type, message: String(failure.message) },
     });
     throw error;
   }
+}
+
+/** Records a stage that reused an earlier run's outputs instead of doing the work again. */
+export async function recordCachedStage<T extends object>(
+  deps: ActivityDependencies,
+  stage: StageContext,
+  outputs: T,
+): Promise<StageRun> {
+  const now = new Date();
+  return upsertStageRun(deps.db, {
+    ...baseRecord(deps, stage, now),
+    status: 'succeeded',
+    cacheHit: true,
+    outputs: outputs as Record<string, unknown>,
+    finishedAt: now,
+    durationMs: 0,
+    cpuMs: 0,
+    energyJoules: 0,
+    error: null,
+  });
+}
+
+function baseRecord(deps: ActivityDependencies, stage: StageContext, startedAt: Date) {
+  return {
+    pipelineRunId: stage.pipelineRunId,
+    stage: stage.stage,
+    attempt: Context.current().info.attempt,
+    workerIdentity: deps.workerIdentity,
+    inputs: stage.inputs ?? {},
+    params: stage.params ?? {},
+    cacheKey: stage.cacheKey ?? null,
+    cacheHit: false,
+    startedAt,
+    gpuDevice: currentGpuDevice() ?? null,
+  };
 }

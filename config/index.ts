@@ -43,6 +43,7 @@ export interface Config {
   readonly logLevel: string;
   readonly codeVersion: string | undefined;
   readonly cpuWattsPerCore: number;
+  readonly checkpointIntervalMs: number;
   /** Keyed HMAC for `pii.hash`; undefined when not configured (specs that hash PII are refused). */
   readonly piiHmacKey: string | undefined;
   readonly ports: {
@@ -144,6 +145,7 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
     logLevel: text('MLOPS_LOG_LEVEL') ?? 'info',
     codeVersion: text('MLOPS_CODE_VERSION'),
     cpuWattsPerCore: number('MLOPS_CPU_WATTS_PER_CORE') ?? 12,
+    checkpointIntervalMs: number('MLOPS_CHECKPOINT_INTERVAL') ?? 30_000,
     piiHmacKey: text('MLOPS_PII_HMAC_KEY'),
     ports: {
       temporal: number('MLOPS_TEMPORAL_PORT') ?? 0,

@@ -158,6 +158,11 @@ export const variables = {
     example: '3f2c1e9',
     description: "code version recorded with every run (default: the git commit of the worker's code)",
   },
+  MLOPS_CHECKPOINT_INTERVAL: {
+    schema: duration,
+    example: '30s',
+    description: 'how often long training stores a checkpoint to resume from after a retry (default 30s)',
+  },
   MLOPS_CPU_WATTS_PER_CORE: {
     schema: z.coerce
       .number({ error: 'must be a number' })

@@ -46,11 +46,15 @@ export interface DatasetVersionRef extends ArtifactRef {
   readonly rows: number;
 }
 
+/** One bound of one gate: `value` must be >= `threshold` (bound min) or <= it (bound max). */
 export interface GateOutcome {
   readonly name: string;
   readonly passed: boolean;
   readonly value: number | null;
-  readonly threshold: string;
+  readonly threshold: number | null;
+  readonly bound: 'min' | 'max';
+  /** For people: "champion v3", "no champion yet". */
+  readonly note?: string;
 }
 
 /** The result of a pipeline run, as `mlops run --json` prints it (DESIGN.md, CLI contract). */

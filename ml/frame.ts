@@ -13,6 +13,12 @@ export interface NumericColumn {
   readonly values: Float64Array;
   /** 1 where the value is missing; null when no value is missing. */
   readonly missing: Uint8Array | null;
+  /**
+   * What the values were before they became numbers, when they were not plain numbers: booleans
+   * are stored as 0/1 and timestamps as epoch milliseconds. Absent for plain numbers. Model input
+   * schemas keep it so that serving accepts `true` or an ISO date for such a column.
+   */
+  readonly sourceType?: 'boolean' | 'timestamp';
 }
 
 export interface CategoricalColumn {

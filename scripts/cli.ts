@@ -4,6 +4,7 @@ import { TemporalBinaryNotFoundError } from './stack/temporal-server.js';
 import { doctorCommand } from './commands/doctor.js';
 import { buildWorkflowsCommand, migrateCommand } from './commands/maintenance.js';
 import { exitCodes, loadConfigOrExit, UsageError } from './commands/shared.js';
+import { runCommand, type RunOptions } from './commands/run.js';
 import { startCommand } from './commands/start.js';
 import { upCommand } from './commands/up.js';
 import { workerCommand } from './commands/worker.js';
@@ -28,6 +29,17 @@ program
   .action((options: { json?: boolean; exit?: boolean; keep?: boolean }) =>
     startCommand(loadConfigOrExit(), options),
   );
+
+program
+  .command('run')
+  .description('start a training pipeline from a spec file (YAML or JSON)')
+  .argument('<spec>', 'the pipeline spec')
+  .option('--wait', 'show live progress and end with the result')
+  .option('--json', 'print the result as JSON')
+  .option('--no-cache', 'run every stage even when an identical earlier run could be reused')
+  .action(async (specPath: string, options: RunOptions) => {
+    process.exitCode = await runCommand(loadConfigOrExit(), specPath, options);
+  });
 
 program
   .command('doctor')

@@ -7,7 +7,8 @@ import { attemptLoggingInterceptor, gpuDeviceInterceptor } from './interceptors.
 import { workflowSourceOptions } from './workflow-source.js';
 
 export interface PoolWorkerOptions {
-  readonly pool: PoolName;
+  /** `scratch`: the CPU worker's second Worker on its own task queue (workers/scratch.ts). */
+  readonly pool: PoolName | 'scratch';
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly taskQueue: string;
@@ -46,6 +47,14 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
           gpuDeviceInterceptor(new GpuDeviceAllocator(devices)),
         ],
       },
+    });
+  }
+  if (options.pool === 'scratch') {
+    return Worker.create({
+      ...common,
+      activities: createCpuActivities(options.deps),
+      maxConcurrentActivityTaskExecutions: options.cpuActivitySlots ?? 4,
+      interceptors: { activity: [attemptLoggingInterceptor(options.log)] },
     });
   }
   return Worker.create({

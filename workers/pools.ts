@@ -1,4 +1,5 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { ActivityDependencies } from '../activities/dependencies.js';
 import type { Config } from '../config/index.js';
 import { temporalConnectionOptions, type Connections } from '../config/connections.js';
 import type { Logger } from '../config/logger.js';
@@ -10,6 +11,7 @@ import { detectGpuDevices } from './gpu-devices.js';
 import { workerIdentity, type PoolName } from './identity.js';
 import { createPoolWorker } from './pool-worker.js';
 import { installTemporalRuntime } from './runtime.js';
+import { prepareScratchSpace, removeScratchSpace, type ScratchSpace } from './scratch.js';
 
 export interface RunningPools {
   readonly identities: Partial<Record<PoolName, string>>;
@@ -24,6 +26,8 @@ export interface RunningPools {
 /**
  * Starts the requested pools in this process against the given services. The GPU pool is left out
  * (with a log line) when no GPU is found, unless it is the only pool asked for, which is an error.
+ * A CPU pool worker also polls a task queue of its own, for stages that must run where their data
+ * was staged (workers/scratch.ts).
  */
 export async function startWorkerPools(options: {
   config: Config;
@@ -47,40 +51,53 @@ export async function startWorkerPools(options: {
     applicationName: 'mlops-worker',
   });
   let connection: NativeConnection | undefined;
+  let scratch: ScratchSpace | undefined;
   try {
     await migrateDatabase(database.db);
     const artifacts = ArtifactStore.fromSettings(connections.s3);
     await artifacts.ensureBucket();
-    connection = await NativeConnection.connect(
+    const nativeConnection = await NativeConnection.connect(
       temporalConnectionOptions(config, connections.temporal.address),
     );
+    connection = nativeConnection;
     const codeVersion = resolveCodeVersion(config.codeVersion);
+    const sharedDeps = {
+      db: database.db,
+      artifacts,
+      codeVersion,
+      cpuWattsPerCore: config.cpuWattsPerCore,
+      checkpointIntervalMs: config.checkpointIntervalMs,
+      piiHmacKey: config.piiHmacKey,
+      dataRoots: [process.cwd(), ...config.dataRoots],
+    };
+    const workerOf = (pool: PoolName | 'scratch', taskQueue: string, identity: string) => {
+      const poolLog = log.child({ pool, workerIdentity: identity });
+      const deps: ActivityDependencies = { ...sharedDeps, log: poolLog, workerIdentity: identity, scratch };
+      poolLog.info({ taskQueue, gpuDevices: pool === 'gpu' ? gpuDevices : undefined }, 'worker polling');
+      return createPoolWorker({
+        pool,
+        connection: nativeConnection,
+        namespace: connections.temporal.namespace,
+        taskQueue,
+        deps,
+        log: poolLog,
+        shutdownGraceMs: config.shutdownGraceMs,
+        cpuActivitySlots: config.cpuActivitySlots,
+        gpuDevices,
+        workflowBundlePath: config.workflowBundlePath,
+      });
+    };
     const identities: Partial<Record<PoolName, string>> = {};
     const workers: Worker[] = [];
     for (const pool of pools) {
       const identity = workerIdentity(pool);
       identities[pool] = identity;
-      const poolLog = log.child({ pool, workerIdentity: identity });
-      workers.push(
-        await createPoolWorker({
-          pool,
-          connection,
-          namespace: connections.temporal.namespace,
-          taskQueue: config.taskQueues[pool],
-          deps: { db: database.db, artifacts, log: poolLog, workerIdentity: identity, codeVersion },
-          log: poolLog,
-          shutdownGraceMs: config.shutdownGraceMs,
-          cpuActivitySlots: config.cpuActivitySlots,
-          gpuDevices,
-          workflowBundlePath: config.workflowBundlePath,
-        }),
-      );
-      poolLog.info(
-        { taskQueue: config.taskQueues[pool], gpuDevices: pool === 'gpu' ? gpuDevices : undefined },
-        'worker pool polling',
-      );
+      if (pool === 'cpu') {
+        scratch = await prepareScratchSpace(config.taskQueues.cpu, identity);
+        workers.push(await workerOf('cpu', config.taskQueues.cpu, identity));
+        workers.push(await workerOf('scratch', scratch.taskQueue, identity));
+      } else workers.push(await workerOf(pool, config.taskQueues[pool], identity));
     }
-    const nativeConnection = connection;
     const stopAll = () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
     const runs = workers.map((worker) => worker.run());
     // One worker failing stops the others, so the process never runs half a pool.
@@ -89,6 +106,7 @@ export async function startWorkerPools(options: {
       await nativeConnection.close();
       await database.close();
       artifacts.client.destroy();
+      if (scratch) await removeScratchSpace(scratch);
       const failure = results.find((result) => result.status === 'rejected');
       if (failure) throw failure.reason;
     });
@@ -105,6 +123,7 @@ export async function startWorkerPools(options: {
   } catch (error) {
     await connection?.close();
     await database.close();
+    if (scratch) await removeScratchSpace(scratch);
     throw error;
   }
 }

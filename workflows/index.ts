@@ -1,2 +1,4 @@
 // The workflow bundle's entry: every workflow type the CPU pool runs.
 export * from './smoke.js';
+export * from './training.js';
+export { tuningTrialWorkflow } from './tuning.js';

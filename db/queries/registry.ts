@@ -46,6 +46,22 @@ export async function registerModelVersion(
   });
 }
 
+/** The latest version of `modelName` made from exactly this model file (same artifact), if any. */
+export async function findVersionByModelFile(
+  db: Database,
+  modelName: string,
+  modelArtifactId: number,
+): Promise<ModelVersion | undefined> {
+  const [row] = await db
+    .select({ version: modelVersions })
+    .from(modelVersions)
+    .innerJoin(models, eq(modelVersions.modelId, models.id))
+    .where(and(eq(models.name, modelName), eq(modelVersions.modelArtifactId, modelArtifactId)))
+    .orderBy(desc(modelVersions.version))
+    .limit(1);
+  return row?.version;
+}
+
 export async function findModel(db: Database, name: string): Promise<Model | undefined> {
   const [row] = await db.select().from(models).where(eq(models.name, name));
   return row;

@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DatasetVersionRef } from '../../contracts/pipeline.js';
+import { errorTypes } from '../../contracts/errors.js';
+import {
+  deidentifyDataset,
+  inferFormat,
+  snapshotDataset,
+  validateDataset,
+  type ValidationReport,
+} from '../../data/index.js';
+import { addLineageEdge, upsertArtifact } from '../../db/queries/artifacts.js';
+import { upsertDatasetVersion } from '../../db/queries/datasets.js';
+import { artifactKeys } from '../../storage/artifact-store.js';
+import type { ActivityDependencies } from '../dependencies.js';
+import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
+import { recordCachedStage, recordStage } from '../stage-recorder.js';
+import { fetchSource } from './sources.js';
+import { asInputFailure, withHeartbeat } from './support.js';
+import type {
+  DeidentifyInput,
+  IngestInput,
+  IngestOutput,
+  ScratchHandle,
+  ValidateInput,
+  ValidateOutput,
+} from './types.js';
+
+const RAW_SNAPSHOT = 'raw.parquet';
+
+/**
+ * Ingest, validate and de-identify. Raw data stays in this worker's scratch space (reached through
+ * its own task queue); only the de-identified snapshot is uploaded. The three stages share one
+ * cache entry, recorded by de-identification: its key covers the source bytes, the query, the
+ * PII rules and key, the expectations and the code version.
+ */
+export function createDataActivities(deps: ActivityDependencies) {
+  return {
+    async ingestStage(input: IngestInput): Promise<IngestOutput> {
+      const scratch = deps.scratch;
+      if (!scratch) throw new Error('ingest runs on the CPU pool, whose workers have a scratch space');
+      if (input.pii.hash.length > 0 && !deps.piiHmacKey) {
+        throw ApplicationFailure.create({
+          ...errorTypes.invalidInput,
+          message: `the spec hashes ${input.pii.hash.join(', ')} (pii.hash) but this worker has no MLOPS_PII_HMAC_KEY; set it on every CPU worker`,
+        });
+      }
+      const directory = path.join(scratch.directory, runFolder());
+      await rm(directory, { recursive: true, force: true });
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      const stage = {
+        pipelineRunId: input.pipelineRunId,
+        stage: 'ingest',
+        params: { uri: input.dataset.uri, format: input.dataset.format, query: input.dataset.query },
+      };
+      const { result } = await recordStage(deps, stage, () =>
+        withHeartbeat(async () => {
+          const source = await fetchSource(deps, input.dataset.uri, directory).catch((error: unknown) =>
+            Promise.reject(asInputFailure(error)),
+          );
+          const cacheKey = stageCacheKey({
+            kind: 'data',
+            codeVersion: deps.codeVersion,
+            params: {
+              dataset: input.dataset,
+              pii: input.pii,
+              key: keyId(deps.piiHmacKey),
+              validation: input.validation,
+              target: input.target,
+            },
+            inputs: [source.sha256],
+          });
+          if (!input.noCache) {
+            const cached = await findCachedOutputs<{ dataset: DatasetVersionRef }>(
+              deps,
+              cacheKey,
+              (outputs) => [outputs.dataset],
+            );
+            if (cached)
+              return { kind: 'cached' as const, dataset: cached.dataset, sourceSha256: source.sha256 };
+          }
+          const snapshot = await snapshotDataset({
+            inputPath: source.path,
+            format: input.dataset.format ?? inferFormat(input.dataset.uri),
+            query: input.dataset.query,
+            outputPath: path.join(directory, RAW_SNAPSHOT),
+            redactedColumns: [...input.pii.drop, ...input.pii.hash],
+          }).catch((error: unknown) => Promise.reject(asInputFailure(error)));
+          return {
+            kind: 'staged' as const,
+            rows: snapshot.rows,
+            columns: snapshot.columns.map((column) => column.name),
+            cacheKey,
+            sourceSha256: source.sha256,
+          };
+        }),
+      );
+      if (result.kind === 'cached') {
+        await rm(directory, { recursive: true, force: true });
+        for (const cachedStage of ['ingest', 'validate', 'deidentify']) {
+          await recordCachedStage(
+            deps,
+            { pipelineRunId: input.pipelineRunId, stage: cachedStage },
+            { dataset: result.dataset },
+          );
+        }
+        return { kind: 'cached', dataset: result.dataset };
+      }
+      const handle: ScratchHandle = {
+        taskQueue: scratch.taskQueue,
+        directory,
+        workerIdentity: deps.workerIdentity,
+      };
+      return {
+        kind: 'staged',
+        scratch: handle,
+        rows: result.rows,
+        cacheKey: result.cacheKey,
+        sourceSha256: result.sourceSha256,
+      };
+    },
+
+    async validateStage(input: ValidateInput): Promise<ValidateOutput> {
+      const snapshotPath = stagedSnapshot(input.scratch);
+      const stage = {
+        pipelineRunId: input.pipelineRunId,
+        stage: 'validate',
+        params: { ...input.validation, target: input.target },
+      };
+      const { result } = await recordStage(deps, stage, () =>
+        withHeartbeat(async () => {
+          const report = redactPii(
+            await validateDataset({
+              snapshotPath,
+              target: input.target,
+              expectations: input.validation,
+            }).catch((error: unknown) => Promise.reject(asInputFailure(error))),
+            [...input.pii.drop, ...input.pii.hash],
+          );
+          const stored = await deps.artifacts.putContentAddressed(
+            `validation/${runFolder()}`,
+            '.json',
+            JSON.stringify(report, null, 2),
+            { contentType: 'application/json' },
+          );
+          const reportRef = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
+          await upsertArtifact(deps.db, { ...reportRef, kind: 'validation_report' });
+          if (!report.passed) {
+            throw ApplicationFailure.create({
+              type: 'ValidationFailed',
+              nonRetryable: true,
+              message: describeViolations(report, reportRef.uri),
+            });
+          }
+          return { report: reportRef, rows: report.rows };
+        }),
+      );
+      return result;
+    },
+
+    async deidentifyStage(input: DeidentifyInput): Promise<DatasetVersionRef> {
+      const snapshotPath = stagedSnapshot(input.scratch);
+      const stage = {
+        pipelineRunId: input.pipelineRunId,
+        stage: 'deidentify',
+        params: { drop: input.pii.drop, hash: input.pii.hash, key: keyId(deps.piiHmacKey) },
+        cacheKey: input.cacheKey,
+      };
+      const { result, stageRun } = await recordStage(deps, stage, () =>
+        withHeartbeat(async () => {
+          const deidentifiedPath = path.join(input.scratch.directory, 'deidentified.parquet');
+          const finalPath = path.join(input.scratch.directory, 'snapshot.parquet');
+          await deidentifyDataset({
+            inputPath: snapshotPath,
+            outputPath: deidentifiedPath,
+            drop: input.pii.drop,
+            hash: input.pii.hash,
+            key: Buffer.from(deps.piiHmacKey ?? ''),
+          }).catch((error: unknown) => Promise.reject(asInputFailure(error)));
+          // Re-read through the snapshot writer: the stored bytes and profile are those of the de-identified data.
+          const snapshot = await snapshotDataset({
+            inputPath: deidentifiedPath,
+            format: 'parquet',
+            outputPath: finalPath,
+            redactedColumns: input.pii.hash,
+          });
+          const stored = await deps.artifacts.putFileContentAddressed(
+            artifactKeys.dataset(input.pipelineName),
+            '.parquet',
+            finalPath,
+            {
+              contentType: 'application/vnd.apache.parquet',
+              signal: Context.current().cancellationSignal,
+            },
+          );
+          const version = await upsertDatasetVersion(deps.db, {
+            datasetName: input.pipelineName,
+            sha256: stored.sha256,
+            uri: stored.uri,
+            rows: snapshot.rows,
+            bytes: stored.bytes,
+            schema: { columns: snapshot.columns },
+            profile: { ...snapshot.profile },
+            source: {
+              kind: 'ingest',
+              uri: input.source.uri,
+              sha256: input.source.sha256,
+              query: input.source.query ?? null,
+              pii: { ...input.pii, key: keyId(deps.piiHmacKey) },
+            },
+          });
+          await upsertArtifact(deps.db, {
+            uri: stored.uri,
+            sha256: stored.sha256,
+            bytes: stored.bytes,
+            kind: 'dataset',
+          });
+          const dataset: DatasetVersionRef = {
+            uri: stored.uri,
+            sha256: stored.sha256,
+            bytes: stored.bytes,
+            datasetVersionId: version.id,
+            name: input.pipelineName,
+            rows: snapshot.rows,
+          };
+          return { dataset };
+        }),
+      );
+      await addLineageEdge(
+        deps.db,
+        { kind: 'stage_run', id: stageRun.id },
+        { kind: 'dataset_version', id: result.dataset.datasetVersionId },
+        'produced',
+      );
+      await rm(input.scratch.directory, { recursive: true, force: true });
+      return result.dataset;
+    },
+  };
+}
+
+/** This run's folder in the scratch space: one per workflow execution. */
+function runFolder(): string {
+  const execution = Context.current().info.workflowExecution;
+  return `${execution?.workflowId ?? 'standalone'}-${execution?.runId ?? ''}`
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 200);
+}
+
+function stagedSnapshot(scratch: ScratchHandle): string {
+  const file = path.join(scratch.directory, RAW_SNAPSHOT);
+  if (!existsSync(file)) {
+    throw ApplicationFailure.create({
+      type: 'ScratchLost',
+      nonRetryable: true,
+      message: `the staged data is gone from ${scratch.workerIdentity}; staging it again`,
+    });
+  }
+  return file;
+}
+
+/** Identifies the HMAC key (so runs hashed with different keys never share a cache entry) without revealing it. */
+function keyId(key: string | undefined): string | null {
+  return key ? createHash('sha256').update(`mlops-key-id:${key}`).digest('hex').slice(0, 16) : null;
+}
+
+function redactPii(report: ValidationReport, piiColumns: readonly string[]): ValidationReport {
+  const pii = new Set(piiColumns);
+  return {
+    ...report,
+    violations: report.violations.map((violation) =>
+      violation.column && pii.has(violation.column)
+        ? { ...violation, examples: ['(PII: values not shown)'] }
+        : violation,
+    ),
+  };
+}
+
+function describeViolations(report: ValidationReport, reportUri: string): string {
+  const lines = report.violations.map((violation) => {
+    const examples = violation.examples.length
+      ? `; examples: ${violation.examples.map((example) => JSON.stringify(example)).join(', ')}`
+      : '';
+    return `  - ${violation.column ? `${JSON.stringify(violation.column)}: ` : ''}${violation.message}${examples}`;
+  });
+  return `the dataset fails ${report.violations.length} expectation(s) of the spec (${report.rows} rows):\n${lines.join('\n')}\nfull report: ${reportUri}`;
+}

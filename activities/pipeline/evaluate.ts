@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import type { ArtifactRef } from '../../contracts/artifacts.js';
+import { findAliasedVersion } from '../../db/queries/registry.js';
+import { artifacts as artifactsTable } from '../../db/schema.js';
+import { buildReferenceProfile } from '../../ml/drift/index.js';
+import { loadModelDocument, type ModelDocument } from '../../ml/model/index.js';
+import { predictFrameInWorker } from '../../ml/runner/index.js';
+import { lowerIsBetter } from '../../spec/types.js';
+import { eq } from 'drizzle-orm';
+import { upsertArtifact } from '../../db/queries/artifacts.js';
+import type { ActivityDependencies } from '../dependencies.js';
+import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
+import { recordCachedStage, recordStage } from '../stage-recorder.js';
+import { loadRecipePart, recipeInputs } from './frames.js';
+import { featureImportance } from './importance.js';
+import { fairnessSummary, scorePredictions, specMetrics } from './scoring.js';
+import { asInputFailure, localCopy, withHeartbeat } from './support.js';
+import type { ChampionInput, EvaluateInput, EvaluateOutput, TrainingRecipe } from './types.js';
+
+type StoredOutputs = Omit<EvaluateOutput, 'cacheHit'>;
+
+export function createEvaluateActivities(deps: ActivityDependencies) {
+  return {
+    /**
+     * Scores the model on a held-out part: metrics, curves, fairness per sensitive column, feature
+     * importance and (for the final model) the training data's reference drift profile, all in
+     * one evaluation document in S3; the headline numbers come back for the gates.
+     */
+    async evaluateStage(input: EvaluateInput): Promise<EvaluateOutput> {
+      const { recipe } = input;
+      const params = {
+        part: input.part,
+        sensitive: input.sensitive,
+        primaryMetric: input.primaryMetric,
+        profile: input.withReferenceProfile,
+        target: recipe.target,
+        task: recipe.task,
+      };
+      const cacheKey = stageCacheKey({
+        kind: 'evaluate',
+        codeVersion: deps.codeVersion,
+        params,
+        inputs: [recipe.dataset.sha256, recipe.split.sha256, input.model.sha256],
+      });
+      const stage = {
+        pipelineRunId: input.pipelineRunId,
+        stage: input.stage,
+        params,
+        inputs: { model: input.model, dataset: recipe.dataset },
+        cacheKey,
+      };
+      if (!input.noCache) {
+        const cached = await findCachedOutputs<StoredOutputs>(deps, cacheKey, (outputs) => [
+          outputs.evaluation,
+        ]);
+        if (cached) {
+          await recordCachedStage(deps, stage, cached);
+          return { ...cached, cacheHit: true };
+        }
+      }
+      const { result } = await recordStage(deps, stage, () =>
+        withHeartbeat(async () => {
+          try {
+            const document = await readModel(deps, input.model);
+            const inputs = await recipeInputs(deps, recipe);
+            const frame = await loadRecipePart(inputs, recipe, input.part, [
+              ...document.features,
+              ...input.sensitive,
+            ]);
+            const predictions = await predictFrameInWorker(document, frame);
+            const scored = scorePredictions(document, frame, predictions, input.sensitive);
+            const metrics = specMetrics(scored.evaluation);
+            const importance = featureImportance(
+              document,
+              frame,
+              input.primaryMetric,
+              lowerIsBetter.has(input.primaryMetric),
+            );
+            const referenceProfile = input.withReferenceProfile
+              ? await trainingProfile(inputs, recipe, document)
+              : null;
+            const evaluationDocument = {
+              format: 'mlops.evaluation/v1',
+              part: input.part,
+              rows: scored.rows,
+              skippedRows: scored.skippedRows,
+              evaluation: scored.evaluation,
+              fairness: scored.fairness,
+              featureImportance: importance,
+              referenceProfile,
+            };
+            const stored = await deps.artifacts.putContentAddressed(
+              `evaluations/${input.pipelineName}`,
+              '.json',
+              JSON.stringify(evaluationDocument),
+              {
+                contentType: 'application/json',
+              },
+            );
+            const evaluation = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
+            await upsertArtifact(deps.db, { ...evaluation, kind: 'evaluation' });
+            return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
+          } catch (error) {
+            throw asInputFailure(error);
+          }
+        }),
+      );
+      return { ...result, cacheHit: false };
+    },
+
+    /** The current champion scored on this run's test part, for `compareToChampion`; null without a champion. */
+    async championStage(input: ChampionInput): Promise<{ version: number; value: number | null } | null> {
+      const champion = await findAliasedVersion(deps.db, input.modelName, 'champion');
+      if (!champion?.modelArtifactId) return null;
+      const [file] = await deps.db
+        .select()
+        .from(artifactsTable)
+        .where(eq(artifactsTable.id, champion.modelArtifactId));
+      const stage = {
+        pipelineRunId: input.pipelineRunId,
+        stage: 'gate/champion',
+        params: { champion: champion.version },
+      };
+      const { result } = await recordStage(deps, stage, () =>
+        withHeartbeat(async () => {
+          const document = await readModel(deps, { uri: file.uri, sha256: file.sha256, bytes: file.bytes });
+          const inputs = await recipeInputs(deps, input.recipe);
+          const features = document.features.filter((feature) => feature !== input.recipe.target);
+          try {
+            const frame = await loadRecipePart(inputs, input.recipe, 'test', features);
+            const scored = scorePredictions(document, frame, await predictFrameInWorker(document, frame), []);
+            return {
+              version: champion.version,
+              value: specMetrics(scored.evaluation)[input.primaryMetric] ?? null,
+            };
+          } catch (error) {
+            // A champion that cannot read this data (its features are gone) cannot be compared.
+            deps.log.warn(
+              { error: (error as Error).message },
+              "the champion cannot score this run's test data",
+            );
+            return { version: champion.version, value: null };
+          }
+        }),
+      );
+      return result;
+    },
+  };
+}
+
+async function readModel(deps: ActivityDependencies, ref: ArtifactRef): Promise<ModelDocument> {
+  const path = await localCopy(deps, ref, '.json');
+  return loadModelDocument(await readFile(path, 'utf8')).document;
+}
+
+/** The drift reference: the training part's features and the model's predictions on them. */
+async function trainingProfile(
+  inputs: Awaited<ReturnType<typeof recipeInputs>>,
+  recipe: TrainingRecipe,
+  document: ModelDocument,
+) {
+  const frame = await loadRecipePart(inputs, recipe, 'train', document.features);
+  const predictions = await predictFrameInWorker(document, frame);
+  const predictionColumn =
+    predictions.task === 'regression'
+      ? { kind: 'numeric' as const, name: 'prediction', values: predictions.values, missing: null }
+      : {
+          kind: 'categorical' as const,
+          name: 'prediction',
+          codes: predictions.classIndex,
+          dictionary: [...predictions.classes],
+        };
+  return buildReferenceProfile(frame, { features: document.features, predictions: predictionColumn });
+}

@@ -1,0 +1,208 @@
+import { and, eq } from 'drizzle-orm';
+import type { ArtifactRef } from '../../contracts/artifacts.js';
+import type { GateOutcome } from '../../contracts/pipeline.js';
+import { upsertArtifact } from '../../db/queries/artifacts.js';
+import { findDatasetVersion } from '../../db/queries/datasets.js';
+import { listStageRuns, type StageRun } from '../../db/queries/runs.js';
+import {
+  artifacts,
+  lineageEdges,
+  models,
+  modelVersions,
+  modelAliases,
+  pipelineRuns,
+} from '../../db/schema.js';
+import { renderModelReport, type ModelReportData, type TuningTrial } from '../../reports/index.js';
+import { lowerIsBetter, type PrimaryMetric } from '../../spec/types.js';
+import { artifactKeys } from '../../storage/artifact-store.js';
+import type { ActivityDependencies } from '../dependencies.js';
+import { recordStage } from '../stage-recorder.js';
+import type { ReportInput } from './types.js';
+
+/** Builds the model version's HTML report from what the registry and the stored artifacts hold. */
+export function createReportActivities(deps: ActivityDependencies) {
+  const readJson = async <T>(ref: ArtifactRef): Promise<T> =>
+    JSON.parse(
+      (await deps.artifacts.getBuffer(deps.artifacts.keyOf(ref.uri), 256 * 1024 * 1024)).toString('utf8'),
+    ) as T;
+
+  return {
+    async reportStage(input: ReportInput): Promise<ArtifactRef> {
+      const { result } = await recordStage(
+        deps,
+        { pipelineRunId: input.pipelineRunId, stage: 'report' },
+        async () => {
+          const [row] = await deps.db
+            .select({ version: modelVersions, model: models, run: pipelineRuns })
+            .from(modelVersions)
+            .innerJoin(models, eq(modelVersions.modelId, models.id))
+            .innerJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
+            .where(eq(modelVersions.id, input.modelVersionId));
+          const [evaluationFile] = await deps.db
+            .select({ uri: artifacts.uri, sha256: artifacts.sha256, bytes: artifacts.bytes })
+            .from(lineageEdges)
+            .innerJoin(artifacts, eq(lineageEdges.fromId, artifacts.id))
+            .where(
+              and(
+                eq(lineageEdges.toKind, 'model_version'),
+                eq(lineageEdges.toId, row.version.id),
+                eq(lineageEdges.relation, 'evaluation'),
+              ),
+            );
+          const evaluation =
+            await readJson<Pick<ModelReportData, 'evaluation' | 'fairness' | 'featureImportance'>>(
+              evaluationFile,
+            );
+          const stages = await listStageRuns(deps.db, input.pipelineRunId);
+          const trainStage = stages.find((stage) => stage.stage === 'train');
+          const curveRef = (trainStage?.outputs as { curve?: ArtifactRef } | null)?.curve;
+          const curve = curveRef
+            ? await readJson<
+                {
+                  iteration: number;
+                  loss: number;
+                  validationMetric?: number;
+                  validationMetricName?: string;
+                }[]
+              >(curveRef)
+            : [];
+          const dataset = row.version.datasetVersionId
+            ? await findDatasetVersion(deps.db, row.version.datasetVersionId)
+            : undefined;
+          const spec = row.run.spec as { evaluation?: { primaryMetric?: PrimaryMetric } };
+          const primaryMetric =
+            spec.evaluation?.primaryMetric ?? (row.model.task === 'regression' ? 'rmse' : 'accuracy');
+          const [champion] = await deps.db
+            .select({ id: modelAliases.modelVersionId })
+            .from(modelAliases)
+            .where(and(eq(modelAliases.modelId, row.model.id), eq(modelAliases.alias, 'champion')));
+          const gates = row.version.gates as GateOutcome[];
+          const championGate = gates.find(
+            (gate) => gate.name.startsWith('champion:') && gate.threshold !== null,
+          );
+          const { trainer, ...params } = row.version.params as Record<
+            string,
+            number | string | boolean | null
+          >;
+          const data: ModelReportData = {
+            model: {
+              name: row.model.name,
+              version: row.version.version,
+              status:
+                row.version.status === 'rejected'
+                  ? 'rejected'
+                  : champion?.id === row.version.id
+                    ? 'promoted'
+                    : 'registered',
+              rejectionReasons: row.version.rejectionReasons ?? [],
+              task: (row.model.task ?? 'binary') as ModelReportData['model']['task'],
+              trainer: String(trainer),
+              params,
+              createdAt: row.version.createdAt.toISOString(),
+              codeVersion: row.version.codeVersion,
+              primaryMetric,
+            },
+            evaluation: evaluation.evaluation,
+            fairness: evaluation.fairness,
+            featureImportance: evaluation.featureImportance,
+            trainingCurve: { validationMetric: curve.at(-1)?.validationMetricName ?? null, points: curve },
+            gates: gates.map((gate) => ({
+              name: gate.name,
+              passed: gate.passed,
+              value: gate.value,
+              threshold: gate.threshold,
+              bound: gate.bound,
+            })),
+            champion: championGate
+              ? {
+                  version: Number(/v(\d+)/.exec(championGate.note ?? '')?.[1] ?? 0),
+                  metrics: { [primaryMetric]: championGate.threshold },
+                }
+              : null,
+            lineage: {
+              pipelineRun: { workflowId: row.run.workflowId, runId: row.run.runId },
+              dataset: {
+                name: dataset?.datasetName ?? '(unknown)',
+                version: dataset?.version.id ?? '(unknown)',
+                uri: dataset?.version.uri ?? '',
+                sha256: dataset?.version.sha256 ?? '',
+                rows: dataset?.version.rows ?? null,
+              },
+            },
+            stages: stages.map(stageRecord),
+            tuning: tuningOf(stages, primaryMetric),
+            generatedAt: new Date().toISOString(),
+          };
+          // One report per version at a readable key; a retry overwrites it with the same content.
+          const stored = await deps.artifacts.put(
+            `${artifactKeys.report(row.model.name, row.version.version)}/report.html`,
+            renderModelReport(data),
+            {
+              contentType: 'text/html; charset=utf-8',
+            },
+          );
+          const reportRef = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
+          const artifact = await upsertArtifact(deps.db, { ...reportRef, kind: 'report' });
+          await deps.db
+            .update(modelVersions)
+            .set({ reportArtifactId: artifact.id })
+            .where(eq(modelVersions.id, row.version.id));
+          return reportRef;
+        },
+      );
+      return result;
+    },
+  };
+}
+
+function stageRecord(stage: StageRun) {
+  return {
+    stage: stage.stage,
+    status: stage.status,
+    attempt: stage.attempt,
+    workerIdentity: stage.workerIdentity,
+    cacheHit: stage.cacheHit,
+    durationMs: stage.durationMs,
+    cpuMs: stage.cpuMs,
+    peakRssBytes: stage.peakRssBytes,
+    energyJoules: stage.energyJoules,
+    gpuDevice: stage.gpuDevice,
+  };
+}
+
+/** Tuning trials from their stage runs (`tune/trial-N/train` and `.../evaluate`). */
+function tuningOf(stages: readonly StageRun[], metric: PrimaryMetric): ModelReportData['tuning'] {
+  const trials = new Map<
+    string,
+    { params: TuningTrial['params']; value: number | null; durationMs: number; status: string }
+  >();
+  for (const stage of stages) {
+    const match = /^tune\/(trial-\d+)\/(train|evaluate)$/.exec(stage.stage);
+    if (!match) continue;
+    const trial = trials.get(match[1]) ?? { params: {}, value: null, durationMs: 0, status: 'succeeded' };
+    trial.durationMs += stage.durationMs ?? 0;
+    if (stage.status !== 'succeeded') trial.status = stage.status;
+    if (match[2] === 'train')
+      trial.params = ((stage.params as { params?: TuningTrial['params'] }).params ??
+        {}) as TuningTrial['params'];
+    else
+      trial.value =
+        ((stage.outputs as { metrics?: Record<string, number | null> } | null)?.metrics ?? {})[metric] ??
+        null;
+    trials.set(match[1], trial);
+  }
+  if (trials.size === 0) return null;
+  return {
+    metric,
+    lowerIsBetter: lowerIsBetter.has(metric),
+    trials: [...trials.entries()]
+      .sort(([a], [b]) => Number(a.split('-')[1]) - Number(b.split('-')[1]))
+      .map(([id, trial]) => ({
+        id,
+        params: trial.params,
+        validationMetric: trial.value,
+        durationMs: trial.durationMs,
+        status: trial.status,
+      })),
+  };
+}

@@ -1,0 +1,198 @@
+import { Context } from '@temporalio/activity';
+import type { ArtifactRef } from '../../contracts/artifacts.js';
+import { upsertArtifact } from '../../db/queries/artifacts.js';
+import { serializeModelDocument, type ModelCheckpoint } from '../../ml/model/index.js';
+import { trainModelInWorker } from '../../ml/runner/index.js';
+import type { TrainingProgress } from '../../ml/training.js';
+import type { ActivityDependencies } from '../dependencies.js';
+import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
+import { recordCachedStage, recordStage } from '../stage-recorder.js';
+import { featureColumns, loadRecipePart, recipeInputs } from './frames.js';
+import { asInputFailure, withHeartbeat } from './support.js';
+import type { TrainInput, TrainOutput } from './types.js';
+
+/** What training heartbeats: its progress and the last stored checkpoint, read back on a retry. */
+interface TrainingHeartbeat {
+  readonly iteration: number;
+  readonly loss: number | null;
+  readonly validationMetric: number | null;
+  readonly checkpoint: ArtifactRef | null;
+}
+
+/** A stored checkpoint: the trainer's own state plus the curve so far, so a resumed run's curve is whole. */
+interface StoredCheckpoint {
+  readonly checkpoint: ModelCheckpoint;
+  readonly curve: TrainingProgress[];
+}
+
+type StoredOutputs = Omit<TrainOutput, 'cacheHit'> & {
+  curve: ArtifactRef;
+  resumedFromIteration: number | null;
+};
+
+export function createTrainActivities(deps: ActivityDependencies) {
+  return {
+    /**
+     * Trains on the recipe's train part (validation part for progress and early stopping) in a
+     * worker thread, so this activity keeps heartbeating and hears cancellation. Every
+     * MLOPS_CHECKPOINT_INTERVAL a checkpoint goes to S3 and into the heartbeat; a retry after a lost
+     * worker resumes from it instead of from iteration 0.
+     */
+    async trainStage(input: TrainInput): Promise<TrainOutput> {
+      const { recipe } = input;
+      const params = {
+        trainer: recipe.trainer,
+        params: recipe.params,
+        seed: recipe.seed,
+        target: recipe.target,
+        task: recipe.task,
+        features: recipe.features,
+        exclude: recipe.exclude,
+      };
+      const cacheKey = stageCacheKey({
+        kind: 'train',
+        codeVersion: deps.codeVersion,
+        params,
+        inputs: [recipe.dataset.sha256, recipe.split.sha256],
+      });
+      const stage = {
+        pipelineRunId: input.pipelineRunId,
+        stage: input.stage,
+        params,
+        inputs: { dataset: recipe.dataset, split: recipe.split },
+        cacheKey,
+      };
+      if (!input.noCache) {
+        const cached = await findCachedOutputs<StoredOutputs>(deps, cacheKey, (outputs) => [
+          outputs.model,
+          outputs.curve,
+        ]);
+        if (cached) {
+          await recordCachedStage(deps, stage, cached);
+          return { ...withoutInternals(cached), cacheHit: true };
+        }
+      }
+      const context = Context.current();
+      const previous = context.info.heartbeatDetails as TrainingHeartbeat | undefined;
+      let progress: TrainingHeartbeat = {
+        iteration: 0,
+        loss: null,
+        validationMetric: null,
+        checkpoint: previous?.checkpoint ?? null,
+      };
+      const { result } = await recordStage(deps, stage, () =>
+        withHeartbeat(
+          async () => {
+            const inputs = await recipeInputs(deps, recipe);
+            const features = await featureColumns(deps, recipe);
+            const [frame, validationFrame] = await Promise.all([
+              loadRecipePart(inputs, recipe, 'train', features),
+              loadRecipePart(inputs, recipe, 'validation', features),
+            ]);
+            const resumed = previous?.checkpoint
+              ? await readCheckpoint(deps, previous.checkpoint)
+              : undefined;
+            const curve: TrainingProgress[] = [...(resumed?.curve ?? [])];
+            let lastStored = Date.now();
+            let storing = Promise.resolve();
+            const document = await trainModelInWorker(
+              {
+                frame,
+                validationFrame: validationFrame.rowCount > 0 ? validationFrame : undefined,
+                target: recipe.target,
+                features,
+                task: recipe.task,
+                trainer: recipe.trainer,
+                params: recipe.params,
+                seed: recipe.seed,
+              },
+              {
+                signal: context.cancellationSignal,
+                resumeFrom: resumed?.checkpoint,
+                checkpointEvery: recipe.trainer === 'gradient_boosting' ? 10 : 5,
+                onProgress: (point) => {
+                  curve.push(point);
+                  progress = {
+                    ...progress,
+                    iteration: point.iteration,
+                    loss: point.loss,
+                    validationMetric: point.validationMetric ?? null,
+                  };
+                },
+                onCheckpoint: (checkpoint) => {
+                  if (Date.now() - lastStored < deps.checkpointIntervalMs) return;
+                  lastStored = Date.now();
+                  const snapshot: StoredCheckpoint = { checkpoint, curve: [...curve] };
+                  storing = storing.then(async () => {
+                    const stored = await deps.artifacts.putContentAddressed(
+                      `checkpoints/${input.pipelineName}`,
+                      '.json',
+                      JSON.stringify(snapshot),
+                    );
+                    progress = {
+                      ...progress,
+                      checkpoint: { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes },
+                    };
+                    context.heartbeat(progress);
+                  });
+                },
+              },
+            ).catch((error: unknown) => Promise.reject(asInputFailure(error)));
+            await storing;
+            const model = await deps.artifacts.putContentAddressed(
+              `models/${input.pipelineName}/files`,
+              '.json',
+              serializeModelDocument(document),
+              {
+                contentType: 'application/json',
+              },
+            );
+            const curveStored = await deps.artifacts.putContentAddressed(
+              `curves/${input.pipelineName}`,
+              '.json',
+              JSON.stringify(curve),
+              { contentType: 'application/json' },
+            );
+            const modelRef = { uri: model.uri, sha256: model.sha256, bytes: model.bytes };
+            await upsertArtifact(deps.db, { ...modelRef, kind: 'model' });
+            const last = curve.at(-1);
+            const outputs: StoredOutputs = {
+              model: modelRef,
+              curve: { uri: curveStored.uri, sha256: curveStored.sha256, bytes: curveStored.bytes },
+              iterations: document.training.iterations,
+              finalLoss: document.training.loss,
+              validationMetric: last?.validationMetric ?? null,
+              validationMetricName: last?.validationMetricName ?? null,
+              resumedFromIteration: resumed ? (resumed.curve.at(-1)?.iteration ?? 0) : null,
+            };
+            return outputs;
+          },
+          () => progress,
+        ),
+      );
+      return { ...withoutInternals(result), cacheHit: false };
+    },
+  };
+}
+
+async function readCheckpoint(
+  deps: ActivityDependencies,
+  ref: ArtifactRef,
+): Promise<StoredCheckpoint | undefined> {
+  try {
+    const bytes = await deps.artifacts.getBuffer(deps.artifacts.keyOf(ref.uri), 512 * 1024 * 1024);
+    return JSON.parse(bytes.toString('utf8')) as StoredCheckpoint;
+  } catch (error) {
+    // A checkpoint that cannot be read costs the progress it held, not the run.
+    deps.log.warn(
+      { checkpoint: ref.uri, error: (error as Error).message },
+      'checkpoint unreadable; training from the start',
+    );
+    return undefined;
+  }
+}
+
+function withoutInternals(outputs: StoredOutputs): Omit<TrainOutput, 'cacheHit'> {
+  const { curve: _curve, resumedFromIteration: _resumed, ...rest } = outputs;
+  return rest;
+}

@@ -1,0 +1,71 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { PipelineProgress } from '../../contracts/pipeline.js';
+import type { PipelineRun } from '../../client/pipeline.js';
+
+/**
+ * Live progress of a pipeline run on stderr: the `progress` query for stages, and the running
+ * activity's heartbeat for training iterations. Redraws one line in a terminal; elsewhere prints a
+ * line per change.
+ */
+export function watchProgress(run: PipelineRun): { stop(): void } {
+  const tty = process.stderr.isTTY === true;
+  let last = '';
+  let stopped = false;
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const line = describe(await run.progress(), await heartbeatOf(run));
+      if (line !== last) {
+        process.stderr.write(
+          tty ? `\r\u001b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}` : `${line}\n`,
+        );
+        last = line;
+      }
+    } catch {
+      // The run may not have its first task yet, or just ended: try again next tick.
+    }
+  };
+  const timer = setInterval(() => void tick(), 500);
+  void tick();
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      if (tty && last) process.stderr.write('\n');
+    },
+  };
+}
+
+function describe(progress: PipelineProgress, heartbeat: Record<string, unknown> | undefined): string {
+  const done = progress.stages.filter(
+    (stage) => stage.status === 'succeeded' || stage.status === 'skipped',
+  ).length;
+  const width = 20;
+  const filled = Math.round((done / progress.stages.length) * width);
+  const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+  const current = progress.stages.find((stage) => stage.stage === progress.currentStage);
+  const cached = progress.stages.filter((stage) => stage.cacheHit).map((stage) => stage.stage);
+  const parts = [`[${bar}] ${done}/${progress.stages.length}`, progress.currentStage ?? progress.status];
+  if (current?.detail) parts.push(current.detail);
+  if (heartbeat && typeof heartbeat.iteration === 'number' && heartbeat.iteration > 0) {
+    const loss = typeof heartbeat.loss === 'number' ? ` loss ${heartbeat.loss.toPrecision(4)}` : '';
+    const metric =
+      typeof heartbeat.validationMetric === 'number'
+        ? ` validation ${heartbeat.validationMetric.toPrecision(4)}`
+        : '';
+    parts.push(`iteration ${heartbeat.iteration}${loss}${metric}`);
+  }
+  if (cached.length) parts.push(`cache hits: ${cached.join(', ')}`);
+  if (progress.waitingFor) parts.push(`WAITING: ${progress.waitingFor}`);
+  return parts.join(' | ');
+}
+
+/** The last heartbeat of the run's running activity (training reports its iteration there). */
+async function heartbeatOf(run: PipelineRun): Promise<Record<string, unknown> | undefined> {
+  const description = await run.handle.describe();
+  for (const activity of description.raw.pendingActivities ?? []) {
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    if (payload) return defaultPayloadConverter.fromPayload(payload) as Record<string, unknown>;
+  }
+  return undefined;
+}

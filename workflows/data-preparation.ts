@@ -1,0 +1,88 @@
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities/pipeline/index.js';
+import type { DatasetVersionRef } from '../contracts/pipeline.js';
+import type { PipelineSpec } from '../spec/types.js';
+import { scratchActivities } from './pipeline-activities.js';
+import type { ProgressTracker } from './progress.js';
+
+const MAX_STAGING_ATTEMPTS = 3;
+
+/**
+ * Ingest, validate and de-identify. Raw data never leaves the worker that read it: ingest stages
+ * it on that worker's disk, and validation and de-identification run there through the worker's
+ * own task queue; only the de-identified snapshot reaches S3. If that worker dies midway the
+ * staged data is gone, so the three stages start over on another worker.
+ */
+export async function prepareDataset(
+  data: PipelineActivities,
+  input: { pipelineRunId: number; spec: PipelineSpec; noCache: boolean },
+  progress: ProgressTracker,
+): Promise<DatasetVersionRef> {
+  const { spec, pipelineRunId, noCache } = input;
+  for (let attempt = 1; ; attempt += 1) {
+    progress.start(
+      'ingest',
+      attempt > 1 ? `staging again (attempt ${attempt}): the worker holding the data was lost` : undefined,
+    );
+    const ingested = await data.ingestStage({
+      pipelineRunId,
+      noCache,
+      pipelineName: spec.name,
+      dataset: spec.dataset,
+      pii: spec.pii,
+      target: spec.target,
+      validation: spec.validation,
+    });
+    if (ingested.kind === 'cached') {
+      for (const stage of ['ingest', 'validate', 'deidentify'] as const) {
+        progress.finish(stage, {
+          cacheHit: true,
+          detail: `${ingested.dataset.rows} rows (dataset version ${ingested.dataset.datasetVersionId})`,
+        });
+      }
+      return ingested.dataset;
+    }
+    progress.finish('ingest', {
+      detail: `${ingested.rows} rows staged on ${ingested.scratch.workerIdentity}`,
+    });
+    const onScratch = scratchActivities(ingested.scratch.taskQueue);
+    try {
+      progress.start('validate');
+      const validated = await onScratch.validateStage({
+        pipelineRunId,
+        noCache,
+        scratch: ingested.scratch,
+        target: spec.target,
+        validation: spec.validation,
+        pii: spec.pii,
+      });
+      progress.finish('validate', { detail: `${validated.rows} rows meet every expectation` });
+      progress.start('deidentify');
+      const dataset = await onScratch.deidentifyStage({
+        pipelineRunId,
+        noCache,
+        pipelineName: spec.name,
+        scratch: ingested.scratch,
+        pii: spec.pii,
+        cacheKey: ingested.cacheKey,
+        source: { uri: spec.dataset.uri, sha256: ingested.sourceSha256, query: spec.dataset.query },
+      });
+      const piiColumns = spec.pii.drop.length + spec.pii.hash.length;
+      progress.finish('deidentify', {
+        detail: piiColumns
+          ? `${spec.pii.drop.length} dropped, ${spec.pii.hash.length} hashed`
+          : 'no PII columns declared',
+      });
+      return dataset;
+    } catch (error) {
+      if (attempt >= MAX_STAGING_ATTEMPTS || !stagedDataLost(error)) throw error;
+    }
+  }
+}
+
+function stagedDataLost(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure)) return false;
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure && cause.type === 'ScratchLost') return true;
+  return cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START';
+}

@@ -1,0 +1,54 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities/pipeline/index.js';
+import { nonRetryableErrorTypes } from '../contracts/errors.js';
+import type { TaskQueues } from '../contracts/task-queues.js';
+
+/** Activity proxies of the training pipeline, grouped by how their work behaves. */
+export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean) {
+  // Data stages stream whole datasets through DuckDB: minutes on large inputs, heartbeating as
+  // they go. Their outputs are content-addressed and their rows upserts, so retries are safe;
+  // bad input (unreadable files, failed expectations) is not retried.
+  const dataOptions = {
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 4, initialInterval: '2 seconds', nonRetryableErrorTypes },
+  } as const;
+  const data = proxyActivities<PipelineActivities>({ ...dataOptions, taskQueue: queues.cpu });
+
+  // Training can run for hours; it heartbeats every few seconds with its progress and the last
+  // checkpoint, so a retry after a lost worker resumes instead of starting over.
+  const training = proxyActivities<PipelineActivities>({
+    taskQueue: trainOnGpu ? queues.gpu : queues.cpu,
+    startToCloseTimeout: '12 hours',
+    heartbeatTimeout: '1 minute',
+    retry: { maximumAttempts: 5, initialInterval: '5 seconds', nonRetryableErrorTypes },
+  });
+
+  // Registry and report writes are quick and idempotent (keyed by the workflow id).
+  const bookkeeping = proxyActivities<PipelineActivities>({
+    taskQueue: queues.cpu,
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes },
+  });
+
+  return { data, training, bookkeeping, dataOptions };
+}
+
+/**
+ * Activities on the one worker that holds a run's staged raw data (its own task queue). If that
+ * worker is gone the task never starts; the short schedule-to-start lets the workflow notice and
+ * stage the data again elsewhere.
+ */
+export function scratchActivities(taskQueue: string) {
+  return proxyActivities<PipelineActivities>({
+    taskQueue,
+    scheduleToStartTimeout: '5 minutes',
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: {
+      maximumAttempts: 3,
+      initialInterval: '2 seconds',
+      nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'ScratchLost'],
+    },
+  });
+}

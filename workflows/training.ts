@@ -1,0 +1,251 @@
+import {
+  ApplicationFailure,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TrainingRecipe } from '../activities/pipeline/types.js';
+import type { PipelineResult, StageName } from '../contracts/pipeline.js';
+import { runStatusAttribute, stageAttribute } from '../contracts/search-attributes.js';
+import type { TaskQueues } from '../contracts/task-queues.js';
+import { resolvePrimaryMetric, type PipelineSpec } from '../spec/types.js';
+import { prepareDataset } from './data-preparation.js';
+import { evaluateGates, rejectionReasons } from './gates.js';
+import { pipelineActivities } from './pipeline-activities.js';
+import { ProgressTracker, progressQuery } from './progress.js';
+import { bestTrial, runTuning, searchCandidates } from './tuning.js';
+
+export interface TrainingPipelineInput {
+  readonly spec: PipelineSpec;
+  readonly taskQueues: TaskQueues;
+  readonly noCache: boolean;
+  readonly trigger: string;
+}
+
+/**
+ * The training pipeline: a spec in; a validated, de-identified, trained, evaluated, gated and
+ * registered model version out. A failed gate is a result (`rejected`), not a failure; anything
+ * else that stops the run fails the workflow with the cause's type and message.
+ */
+export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Promise<PipelineResult> {
+  const { spec, taskQueues, noCache } = input;
+  const { workflowId, runId } = workflowInfo();
+  const progress = new ProgressTracker(spec.name);
+  setHandler(progressQuery, () => progress.snapshot());
+  const trainOnGpu = spec.train.resources.gpu > 0;
+  const { data, training, bookkeeping } = pipelineActivities(taskQueues, trainOnGpu);
+  const enter = (stage: StageName, detail?: string) => {
+    progress.start(stage, detail);
+    upsertSearchAttributes([{ key: stageAttribute, value: stage }]);
+  };
+
+  const { pipelineRunId } = await bookkeeping.startRun({
+    workflowId,
+    runId,
+    pipelineName: spec.name,
+    kind: 'training',
+    spec: { ...spec },
+    trigger: input.trigger,
+  });
+  try {
+    const dataset = await prepareDataset(data, { pipelineRunId, spec, noCache }, progress);
+
+    enter('split');
+    const split = await data.splitStage({
+      pipelineRunId,
+      noCache,
+      dataset,
+      split: spec.split,
+      target: spec.target,
+      task: spec.task,
+    });
+    const { counts } = split;
+    progress.finish('split', {
+      cacheHit: split.cacheHit,
+      detail: `${split.task}: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`,
+    });
+    const primaryMetric = resolvePrimaryMetric(spec, split.task);
+    const recipe: TrainingRecipe = {
+      dataset,
+      split: split.split,
+      target: spec.target,
+      features: spec.features,
+      // Sensitive columns are for fairness and the time column for splitting: not features unless listed.
+      exclude: [
+        ...spec.exclude,
+        ...spec.pii.drop,
+        ...[...spec.sensitive, ...(spec.split.timeColumn ? [spec.split.timeColumn] : [])].filter(
+          (column) => !spec.features.includes(column),
+        ),
+      ],
+      task: split.task,
+      trainer: spec.train.trainer,
+      params: spec.train.params,
+      seed: spec.split.seed,
+    };
+
+    if (trainOnGpu) await waitForWorkers(taskQueues.gpu, bookkeeping, progress);
+    let params = spec.train.params;
+    if (spec.train.search) {
+      const candidates = searchCandidates(spec.train, spec.split.seed);
+      enter(
+        'tune',
+        `${candidates.length} trials, ${Math.min(spec.train.maxParallelTrials, candidates.length)} at a time`,
+      );
+      const trials = await runTuning(
+        candidates,
+        spec.train.maxParallelTrials,
+        (trial, trialParams) => ({
+          pipelineRunId,
+          pipelineName: spec.name,
+          trial,
+          recipe: { ...recipe, params: trialParams },
+          primaryMetric,
+          taskQueues,
+          trainOnGpu,
+          noCache,
+        }),
+        (done) => progress.detail('tune', `${done} of ${candidates.length} trials done`),
+      );
+      const best = bestTrial(trials, primaryMetric);
+      params = best.params;
+      progress.finish('tune', {
+        detail: `best: trial ${best.trial} (${primaryMetric} ${best.validationMetric ?? 'n/a'} on validation)`,
+      });
+    } else progress.skip('tune', 'no train.search in the spec');
+
+    enter('train', trainOnGpu ? `on ${taskQueues.gpu}` : undefined);
+    const finalRecipe = { ...recipe, params };
+    const trained = await training.trainStage({
+      pipelineRunId,
+      noCache,
+      stage: 'train',
+      pipelineName: spec.name,
+      recipe: finalRecipe,
+    });
+    progress.finish('train', { cacheHit: trained.cacheHit, detail: `${trained.iterations} iterations` });
+
+    enter('evaluate');
+    const evaluated = await data.evaluateStage({
+      pipelineRunId,
+      noCache,
+      stage: 'evaluate',
+      pipelineName: spec.name,
+      recipe: finalRecipe,
+      model: trained.model,
+      sensitive: spec.sensitive,
+      part: 'test',
+      primaryMetric,
+      withReferenceProfile: true,
+    });
+    progress.finish('evaluate', {
+      cacheHit: evaluated.cacheHit,
+      detail: `${primaryMetric} ${evaluated.metrics[primaryMetric] ?? 'n/a'} on test`,
+    });
+
+    enter('gate');
+    const champion = spec.evaluation.compareToChampion
+      ? await data.championStage({ pipelineRunId, modelName: spec.name, recipe: finalRecipe, primaryMetric })
+      : null;
+    const gates = evaluateGates(spec.evaluation.gates, {
+      metrics: evaluated.metrics,
+      fairness: evaluated.fairness,
+      primaryMetric,
+      champion,
+      compareToChampion: spec.evaluation.compareToChampion,
+    });
+    const reasons = rejectionReasons(gates);
+    progress.finish('gate', {
+      detail: reasons.length ? `rejected: ${reasons.join('; ')}` : `${gates.length} gate(s) passed`,
+    });
+
+    enter('register');
+    const registered = await bookkeeping.registerStage({
+      pipelineRunId,
+      workflowId,
+      modelName: spec.name,
+      recipe: finalRecipe,
+      model: trained.model,
+      evaluation: evaluated.evaluation,
+      metrics: evaluated.metrics,
+      fairness: evaluated.fairness,
+      gates,
+      rejectionReasons: reasons.length ? reasons : null,
+      promote: spec.deploy.promote,
+      reuseExistingVersion: trained.cacheHit && evaluated.cacheHit,
+    });
+    const existing = registered.created ? '' : ' (the existing version made from this model file)';
+    progress.finish('register', {
+      detail: `version ${registered.version}${existing}${registered.promoted ? ', champion' : ''}`,
+    });
+
+    let reportUri = registered.reportUri;
+    if (reportUri) progress.skip('report', `version ${registered.version} has its report: ${reportUri}`);
+    else {
+      enter('report');
+      reportUri = (
+        await bookkeeping.reportStage({
+          pipelineRunId,
+          modelName: spec.name,
+          modelVersionId: registered.modelVersionId,
+        })
+      ).uri;
+      progress.finish('report', { detail: reportUri });
+    }
+
+    const status = reasons.length ? 'rejected' : 'succeeded';
+    const model = { name: spec.name, version: registered.version };
+    await bookkeeping.finishRun({ workflowId, runId, status });
+    progress.end(status, model);
+    upsertSearchAttributes([{ key: runStatusAttribute, value: status }]);
+    return {
+      workflowId,
+      runId,
+      status,
+      model,
+      metrics: evaluated.metrics,
+      fairness: evaluated.fairness,
+      gates,
+      promoted: registered.promoted,
+      reportUri,
+      cacheHits: progress.cacheHits(),
+      error: null,
+    };
+  } catch (error) {
+    const failure = describeFailure(error);
+    await bookkeeping.finishRun({ workflowId, runId, status: 'failed', error: failure });
+    progress.end('failed', null);
+    upsertSearchAttributes([{ key: runStatusAttribute, value: 'failed' }]);
+    throw ApplicationFailure.create({
+      type: failure.type,
+      message: failure.message,
+      nonRetryable: true,
+      cause: error as Error,
+    });
+  }
+}
+
+/** Holds the run (without holding a worker) until some worker polls `taskQueue`, saying so meanwhile. */
+async function waitForWorkers(
+  taskQueue: string,
+  bookkeeping: ReturnType<typeof pipelineActivities>['bookkeeping'],
+  progress: ProgressTracker,
+) {
+  for (;;) {
+    const { pollers } = await bookkeeping.taskQueuePollers({ taskQueue });
+    if (pollers > 0) break;
+    progress.waitingFor(
+      `no worker polls ${taskQueue}: start one with \`mlops worker --pool gpu\` on a GPU machine`,
+    );
+    await sleep('15 seconds');
+  }
+  progress.waitingFor(null);
+}
+
+/** The innermost cause's type and message: what the user needs to read. */
+function describeFailure(error: unknown): { type: string; message: string } {
+  let current = error as { cause?: unknown; type?: string; message?: string } | undefined;
+  while (current?.cause) current = current.cause as typeof current;
+  return { type: current?.type ?? 'Error', message: current?.message ?? String(error) };
+}
