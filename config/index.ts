@@ -23,6 +23,8 @@ export interface Config {
     readonly apiKey: string | undefined;
     readonly tls: TemporalTlsConfig | undefined;
     readonly cliPath: string | undefined;
+    /** Where people open runs (links printed by the CLI). */
+    readonly uiUrl: string | undefined;
   };
   readonly database: { readonly url: string | undefined };
   readonly s3: {
@@ -119,6 +121,7 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
           }
         : undefined,
       cliPath: text('TEMPORAL_CLI_PATH'),
+      uiUrl: text('TEMPORAL_UI_URL')?.replace(/\/+$/, ''),
     },
     database: { url: text('DATABASE_URL') },
     s3: {

@@ -6,6 +6,10 @@ export type { Logger };
  * Structured JSON logs on stderr (stdout stays free for command output and `--json`). Activities
  * log through `activityLogger`, which adds the workflow id, activity and attempt to every line.
  */
-export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
-  return pino({ level, base: { pid: process.pid, ...bindings } }, pino.destination(2));
+export function createLogger(
+  level: string,
+  bindings: Record<string, unknown> = {},
+  destination?: { write(line: string): void },
+): Logger {
+  return pino({ level, base: { pid: process.pid, ...bindings } }, destination ?? pino.destination(2));
 }

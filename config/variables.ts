@@ -87,6 +87,11 @@ export const variables = {
     example: 'ml-prod.a1b2c.tmprl.cloud',
     description: 'TLS server name override',
   },
+  TEMPORAL_UI_URL: {
+    schema: httpUrl,
+    example: 'https://cloud.temporal.io',
+    description: 'the Temporal Web UI, for links to runs (embedded: known; otherwise unset: no links)',
+  },
   TEMPORAL_CLI_PATH: {
     schema: nonEmpty,
     example: '/usr/local/bin/temporal',

@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { describeColumns, type DuckDBOptions, queryRows, toCount, withDuckDB } from './duckdb.js';
 import { DatasetInputError } from './errors.js';
 import { parquetRelation } from './parquet.js';
-import { quoteIdentifier } from './sql.js';
+import { quoteIdentifier, quoteLiteral } from './sql.js';
 import type {
   PartCounts,
   RandomSplitDefinition,
@@ -32,6 +32,10 @@ export interface SplitOptions extends DuckDBOptions {
   readonly stratify: boolean;
   /** Needed for the time strategy. */
   readonly timeColumn?: string;
+  /** Time strategy: rows at or after this time are test (instead of the last `testFraction`). */
+  readonly testFrom?: string;
+  /** Time strategy: rows at or after this time (and before `testFrom`) are validation. */
+  readonly validationFrom?: string;
 }
 
 /** More target values than this are not stratified on: the target is not a set of classes. */
@@ -134,6 +138,7 @@ async function timeSplit(
   const timed = toCount(stats.timed);
   if (timed === 0)
     throw new DatasetInputError(`split.timeColumn ${JSON.stringify(timeColumn)} is null in every row`);
+  await checkCutoffs(connection, options, timeType);
   const testRows = Math.round(timed * options.testFraction);
   const validationRows = Math.round(timed * options.validationFraction);
   // The cutoff of a part is the earliest time among the rows it takes from the end.
@@ -151,14 +156,46 @@ async function timeSplit(
     timeType,
     testFraction: options.testFraction,
     validationFraction: options.validationFraction,
-    testFrom: testRows > 0 ? await valueAt(timed - testRows) : null,
-    validationFrom: validationRows > 0 ? await valueAt(timed - testRows - validationRows) : null,
+    testFrom: options.testFrom ?? (testRows > 0 ? await valueAt(timed - testRows) : null),
+    validationFrom:
+      options.validationFrom ??
+      (validationRows > 0 ? await valueAt(timed - testRows - validationRows) : null),
     rowsWithoutTime: toCount(stats.rows) - timed,
     rows: toCount(stats.rows),
     counts: emptyCounts(),
   };
   const counted = await countParts(connection, options.snapshotPath, definition, 'NULL::VARCHAR');
   return { ...definition, counts: counted.get(null) ?? emptyCounts() };
+}
+
+/** Explicit cutoffs must read as the time column's type, and validation must start before test. */
+async function checkCutoffs(
+  connection: DuckDBConnection,
+  options: SplitOptions,
+  timeType: string,
+): Promise<void> {
+  for (const [name, value] of [
+    ['split.testFrom', options.testFrom],
+    ['split.validationFrom', options.validationFrom],
+  ] as const) {
+    if (value === undefined) continue;
+    const [{ parsed }] = await queryRows(
+      connection,
+      `SELECT TRY_CAST(${quoteLiteral(value)} AS ${timeType}) AS "parsed"`,
+    );
+    if (parsed === null)
+      throw new DatasetInputError(
+        `${name} ${JSON.stringify(value)} is not a value of the time column's type ${timeType}`,
+      );
+  }
+  if (options.testFrom !== undefined && options.validationFrom !== undefined) {
+    const [{ ordered }] = await queryRows(
+      connection,
+      `SELECT CAST(${quoteLiteral(options.validationFrom)} AS ${timeType}) < CAST(${quoteLiteral(options.testFrom)} AS ${timeType}) AS "ordered"`,
+    );
+    if (ordered !== true)
+      throw new DatasetInputError('split.validationFrom must be earlier than split.testFrom');
+  }
 }
 
 /** Rows per part, per stratum key (`NULL::VARCHAR` for one overall count). */

@@ -5,6 +5,10 @@ import { doctorCommand } from './commands/doctor.js';
 import { buildWorkflowsCommand, migrateCommand } from './commands/maintenance.js';
 import { exitCodes, loadConfigOrExit, UsageError } from './commands/shared.js';
 import { runCommand, type RunOptions } from './commands/run.js';
+import { lineageCommand } from './commands/lineage.js';
+import { parseLimit, parseModelReference } from './commands/model-reference.js';
+import { modelsListCommand, modelsShowCommand } from './commands/models.js';
+import { runsListCommand, runsShowCommand } from './commands/runs.js';
 import { startCommand } from './commands/start.js';
 import { upCommand } from './commands/up.js';
 import { workerCommand } from './commands/worker.js';
@@ -39,6 +43,53 @@ program
   .option('--no-cache', 'run every stage even when an identical earlier run could be reused')
   .action(async (specPath: string, options: RunOptions) => {
     process.exitCode = await runCommand(loadConfigOrExit(), specPath, options);
+  });
+
+const runs = program.command('runs').description('recent pipeline runs and their stages');
+runs
+  .command('list')
+  .description('recent pipeline runs, newest first')
+  .option('--pipeline <name>', 'only runs of this pipeline')
+  .option('--limit <n>', 'how many runs (1-1000)', parseLimit, 20)
+  .option('--json', 'print the runs as JSON')
+  .action(async (options: { pipeline?: string; limit: number; json?: boolean }) => {
+    process.exitCode = await runsListCommand(loadConfigOrExit(), options);
+  });
+runs
+  .command('show')
+  .description("a run's status, error, stages, Temporal UI link and, while it runs, its live progress")
+  .argument('<workflowId>', 'the workflow id `mlops run` printed')
+  .option('--json', 'print the run as JSON')
+  .action(async (workflowId: string, options: { json?: boolean }) => {
+    process.exitCode = await runsShowCommand(loadConfigOrExit(), workflowId, options);
+  });
+
+const models = program.command('models').description('the model registry');
+models
+  .command('list')
+  .description('every model with its number of versions, latest version and champion')
+  .option('--json', 'print the models as JSON')
+  .action(async (options: { json?: boolean }) => {
+    process.exitCode = await modelsListCommand(loadConfigOrExit(), options);
+  });
+models
+  .command('show')
+  .description("a model's versions, or one version in detail with its report (<name>@<version>)")
+  .argument('<model>', '<name> or <name>@<version>')
+  .option('--json', 'print it as JSON')
+  .action(async (model: string, options: { json?: boolean }) => {
+    const reference = parseModelReference(model, { versionRequired: false });
+    process.exitCode = await modelsShowCommand(loadConfigOrExit(), reference, options);
+  });
+
+program
+  .command('lineage')
+  .description('where a model version came from: datasets, stages, artifacts, code version, params, totals')
+  .argument('<model>', '<name>@<version>')
+  .option('--json', 'print the lineage as JSON')
+  .action(async (model: string, options: { json?: boolean }) => {
+    const reference = parseModelReference(model, { versionRequired: true });
+    process.exitCode = await lineageCommand(loadConfigOrExit(), reference, options);
   });
 
 program

@@ -96,6 +96,8 @@ export const specSchema = z.strictObject({
       validationFraction: z.number().min(0).lt(1).default(0.1),
       seed: z.number().int().default(42),
       timeColumn: columnName.optional(),
+      testFrom: z.string().min(1).optional(),
+      validationFrom: z.string().min(1).optional(),
     })
     .default({ strategy: 'random', testFraction: 0.2, validationFraction: 0.1, seed: 42 }),
   train: z.strictObject({

@@ -58,6 +58,10 @@ export interface PipelineSpec {
     readonly validationFraction: number;
     readonly seed: number;
     readonly timeColumn?: string;
+    /** Time split: rows at or after this time are test (instead of the last `testFraction`). */
+    readonly testFrom?: string;
+    /** Time split: rows at or after this time, before `testFrom`, are validation. */
+    readonly validationFrom?: string;
   };
   readonly train: {
     readonly trainer: TrainerName;

@@ -32,6 +32,9 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
     identity: options.deps.workerIdentity,
     // Running activities get this long to finish on shutdown, then are cancelled through heartbeats.
     shutdownGraceTime: options.shutdownGraceMs,
+    // Heartbeats carry training's checkpoint reference: send them within 5 s, not the default 80%
+    // of the heartbeat timeout, so a worker that dies loses at most a few seconds of progress.
+    maxHeartbeatThrottleInterval: '5 seconds',
   };
   if (options.pool === 'gpu') {
     const devices = options.gpuDevices ?? [];

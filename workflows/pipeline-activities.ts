@@ -20,7 +20,8 @@ export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean) {
   const training = proxyActivities<PipelineActivities>({
     taskQueue: trainOnGpu ? queues.gpu : queues.cpu,
     startToCloseTimeout: '12 hours',
-    heartbeatTimeout: '1 minute',
+    // It beats every 5 s: 30 s without one means the worker is gone, and the retry resumes elsewhere.
+    heartbeatTimeout: '30 seconds',
     retry: { maximumAttempts: 5, initialInterval: '5 seconds', nonRetryableErrorTypes },
   });
 

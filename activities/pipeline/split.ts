@@ -52,6 +52,8 @@ export function createSplitActivities(deps: ActivityDependencies) {
               target: input.target,
               stratify: task !== 'regression',
               timeColumn: input.split.timeColumn,
+              testFrom: input.split.testFrom,
+              validationFrom: input.split.validationFrom,
             });
             const stored = await deps.artifacts.putContentAddressed(
               `splits/${input.dataset.name}`,

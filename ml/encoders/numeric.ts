@@ -9,6 +9,7 @@
  * and has no indicator, so it is ignored by the model whatever arrives at prediction time.
  */
 import type { NumericColumn } from '../frame.js';
+import { TrainingInputError } from '../training.js';
 
 export type Imputation = 'mean' | 'median';
 
@@ -28,7 +29,7 @@ export interface NumericEncoderSpec {
 
 export function fitNumericEncoder(column: NumericColumn, imputation: Imputation): NumericEncoderSpec {
   const { values } = column;
-  const observed = countObserved(values);
+  const observed = countObserved(values, column.name);
   if (observed === 0) {
     return {
       kind: 'numeric',
@@ -73,9 +74,18 @@ export function standardize(spec: NumericEncoderSpec, raw: number): number {
   return ((raw === raw ? raw : spec.imputedValue) - spec.center) / spec.scale;
 }
 
-function countObserved(values: Float64Array): number {
+/** Values that are not NaN; an infinite value is refused (frame builders never make one). */
+function countObserved(values: Float64Array, name: string): number {
   let count = 0;
-  for (let row = 0; row < values.length; row += 1) if (values[row] === values[row]) count += 1;
+  for (let row = 0; row < values.length; row += 1) {
+    const value = values[row];
+    if (value === Infinity || value === -Infinity) {
+      throw new TrainingInputError(
+        `column ${JSON.stringify(name)} holds an infinite value in row ${row}; frames mark missing values with NaN`,
+      );
+    }
+    if (value === value) count += 1;
+  }
   return count;
 }
 

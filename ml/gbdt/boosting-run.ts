@@ -7,6 +7,7 @@ import { binFeatures } from './binning.js';
 import type { BoostingState } from './boosting-state.js';
 import { addForestOutputs, compileForest } from './compiled-forest.js';
 import { createHistogramLayout } from './histogram.js';
+import { planHistogramUnits } from './histogram-units.js';
 import { computeLoss } from './losses.js';
 import type { SeededRandom } from './random.js';
 import { createTaskContext, RowTasks, SerialExecutor } from './row-tasks.js';
@@ -55,9 +56,10 @@ export class BoostingRun {
     const binned = binFeatures(train.features, rowCount, params.maxBins, params.seed, shared);
     const layout = createHistogramLayout(binned.binnings.map((binning) => binning.binCount));
     const outputs = this.outputCount;
-    this.context = createTaskContext(binned, layout, train, loss, classCount, outputs, maxLeaves, shared);
+    const units = planHistogramUnits(binned, layout, shared);
+    this.context = createTaskContext(binned, units, train, loss, classCount, outputs, maxLeaves, shared);
     const executor = shared ? new WorkerTeam(this.context, threadCount) : new SerialExecutor(this.context);
-    this.tasks = new RowTasks(this.context, executor);
+    this.tasks = new RowTasks(this.context, executor, units, layout);
     this.grower = new TreeGrower(binned, layout, params, this.tasks);
     this.trainColumns = columnsOf(train.features);
     const initialState = this.asOdds ? [Math.exp(baseScores[0])] : baseScores;
@@ -95,7 +97,7 @@ export class BoostingRun {
     for (let output = 0; output < this.outputCount; output++) {
       const featureCount = sampleFeatures(state.random, params.featureSubsample, context.features);
       if (sampledRows) context.rows.set(sampledRows.subarray(0, sampledCount));
-      else for (let row = 0; row < rowCount; row++) context.rows[row] = row;
+      else tasks.identityRows();
       const { tree, leaves } = this.grower.grow(sampledCount, output, featureCount);
       // Rows the tree was grown on get their leaf's value by position; others walk the tree.
       leaves.forEach((leaf, index) => {

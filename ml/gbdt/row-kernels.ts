@@ -35,6 +35,56 @@ export function partitionBlock(
 }
 
 /**
+ * Stable partition of rows[start..end) into `scratch`: left rows ascending from `start`, right
+ * rows descending from end - 1 (first right row last), so blocks never write outside their own
+ * range and can run at the same time. Returns how many went left.
+ */
+export function partitionToScratchBlock(
+  rows: Uint32Array,
+  scratch: Uint32Array,
+  column: Uint8Array,
+  goesLeft: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  let leftEnd = start;
+  let rightStart = end;
+  for (let index = start; index < end; index++) {
+    const row = rows[index];
+    const left = goesLeft[column[row]];
+    // Both free slots get the row (the right one first: when they meet, either write is right).
+    scratch[rightStart - 1] = row;
+    scratch[leftEnd] = row;
+    leftEnd += left;
+    rightStart -= 1 - left;
+  }
+  return leftEnd - start;
+}
+
+/**
+ * Copies one block partitioned by partitionToScratchBlock back into `rows`: its left rows to
+ * leftDestination on, its right rows (in their original order) to rightDestination on.
+ */
+export function scatterBlock(
+  rows: Uint32Array,
+  scratch: Uint32Array,
+  start: number,
+  end: number,
+  leftCount: number,
+  leftDestination: number,
+  rightDestination: number,
+): void {
+  for (let index = 0; index < leftCount; index++) rows[leftDestination + index] = scratch[start + index];
+  const rightCount = end - start - leftCount;
+  for (let index = 0; index < rightCount; index++) rows[rightDestination + index] = scratch[end - 1 - index];
+}
+
+/** rows[index] = index for index in [start, end): every row, in order. */
+export function identityBlock(rows: Uint32Array, start: number, end: number): void {
+  for (let index = start; index < end; index++) rows[index] = index;
+}
+
+/**
  * Gradients and hessians of rows [from, to) from the training state (class-major layout: output k
  * of row i at k * rowCount + i). `loss`: 0 binary log-loss, whose state is the odds of class 1
  * (e^margin); 1 squared error and 2 softmax, whose state is the raw score.

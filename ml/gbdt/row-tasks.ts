@@ -5,8 +5,16 @@
  * byte for byte whether one thread or several built it.
  */
 import type { BinnedData } from './binning.js';
+import { expandUnitHistogram, selectUnits, type HistogramUnits } from './histogram-units.js';
 import { accumulateHistograms, HISTOGRAM_STRIDE, type HistogramLayout } from './histogram.js';
-import { addLeafValuesBlock, gradientBlock, partitionBlock } from './row-kernels.js';
+import {
+  addLeafValuesBlock,
+  gradientBlock,
+  identityBlock,
+  partitionBlock,
+  partitionToScratchBlock,
+  scatterBlock,
+} from './row-kernels.js';
 import {
   runTaskBlock,
   TASK_ADD_LEAF_VALUES,
@@ -16,19 +24,27 @@ import {
   TASK_GRADIENTS,
   TASK_HISTOGRAM,
   TASK_OUTPUT,
+  TASK_IDENTITY,
   TASK_PARTITION,
+  TASK_SCATTER,
   TASK_START,
   type TaskContext,
   type TaskKernels,
 } from './task-blocks.js';
 import type { GradientBoostingData, GradientBoostingLoss } from './types.js';
 
-/** Rows per block: large enough that combining block histograms costs little. */
-export const BLOCK_ROWS = 1 << 16;
+/**
+ * Rows per block: large enough that combining block histograms costs little, small enough that
+ * most nodes span several blocks (and so several threads).
+ */
+export const BLOCK_ROWS = 1 << 15;
 
 export const TASK_KERNELS: TaskKernels = {
   accumulateHistograms,
   partitionBlock,
+  partitionToScratchBlock,
+  scatterBlock,
+  identityBlock,
   gradientBlock,
   addLeafValuesBlock,
 };
@@ -51,7 +67,7 @@ export class SerialExecutor implements BlockExecutor {
 
 export function createTaskContext(
   binned: BinnedData,
-  layout: HistogramLayout,
+  units: HistogramUnits,
   train: GradientBoostingData,
   loss: GradientBoostingLoss,
   classCount: number,
@@ -76,10 +92,12 @@ export function createTaskContext(
     blockRows: BLOCK_ROWS,
     loss: loss === 'binary_logloss' ? 0 : loss === 'squared_error' ? 1 : 2,
     classCount,
-    totalSlots: layout.totalSlots,
     columns: binned.columns,
-    offsets: layout.offsets,
-    slots: layout.slots,
+    unitColumns: units.columns,
+    unitOffsets: units.layout.offsets,
+    unitSlots: units.layout.slots,
+    unitTotalSlots: units.layout.totalSlots,
+    units: new Int32Array(allocate(units.members.length * 4)),
     rows: new Uint32Array(allocate(rowCount * 4)),
     scratch: new Uint32Array(allocate(rowCount * 4)),
     gradients: new Float32Array(allocate(outputCount * rowCount * 4)),
@@ -91,85 +109,111 @@ export function createTaskContext(
     goesLeft: new Uint8Array(allocate(256)),
     leafStarts: new Int32Array(allocate((maxLeaves + 1) * 4)),
     leafValues: float64(maxLeaves),
-    blockHistograms: float64(blockCount * layout.totalSlots * HISTOGRAM_STRIDE),
+    blockHistograms: float64(blockCount * units.layout.totalSlots * HISTOGRAM_STRIDE),
     blockLeftCounts: new Int32Array(allocate(blockCount * 4)),
+    blockDestinations: new Int32Array(allocate(blockCount * 2 * 4)),
     task: new Int32Array(allocate(8 * 4)),
   };
 }
 
 export class RowTasks {
+  private unitCount = 0;
+  /** The last node's histogram over units, before it is expanded to features. */
+  private readonly unitHistogram: Float64Array;
+
   constructor(
     readonly context: TaskContext,
     private readonly executor: BlockExecutor,
-  ) {}
+    private readonly units: HistogramUnits,
+    private readonly featureLayout: HistogramLayout,
+  ) {
+    this.unitHistogram = new Float64Array(units.layout.totalSlots * HISTOGRAM_STRIDE);
+  }
 
-  /** Histogram of rows[start..start+count) for the first `featureCount` of `context.features`. */
-  histogram(
-    start: number,
-    count: number,
-    featureCount: number,
-    output: number,
-    histogram: Float64Array,
-  ): void {
+  /** Uses the first `featureCount` of `context.features` for the histograms that follow. */
+  selectFeatures(featureCount: number): void {
+    this.unitCount = selectUnits(this.units, this.context.features, featureCount, this.context.units);
+  }
+
+  /** Feature histogram of rows[start..start+count) for the selected features. */
+  histogram(start: number, count: number, output: number, histogram: Float64Array): void {
     const context = this.context;
+    const unitHistogram = this.unitHistogram;
     const blockCount = Math.ceil(count / BLOCK_ROWS);
     if (blockCount <= 1) {
-      const from = output * context.rowCount;
       accumulateHistograms(
-        context.columns,
-        context.features,
+        context.unitColumns,
+        context.units,
         0,
-        featureCount,
-        context.offsets,
-        context.slots,
+        this.unitCount,
+        context.unitOffsets,
+        context.unitSlots,
         context.rows,
         start,
         count,
         context.gradients,
         context.hessians,
-        from,
-        histogram,
+        output * context.rowCount,
+        unitHistogram,
         0,
       );
-      return;
-    }
-    this.dispatch(TASK_HISTOGRAM, start, count, featureCount, output, blockCount);
-    const size = context.totalSlots * HISTOGRAM_STRIDE;
-    const partials = context.blockHistograms;
-    for (let position = 0; position < featureCount; position++) {
-      const feature = context.features[position];
-      const begin = context.offsets[feature] * HISTOGRAM_STRIDE;
-      const end = begin + context.slots[feature] * HISTOGRAM_STRIDE;
-      for (let slot = begin; slot < end; slot++) {
-        let sum = partials[slot];
-        for (let block = 1; block < blockCount; block++) sum += partials[block * size + slot];
-        histogram[slot] = sum;
+    } else {
+      this.dispatch(TASK_HISTOGRAM, start, count, this.unitCount, output, blockCount);
+      const size = context.unitTotalSlots * HISTOGRAM_STRIDE;
+      const partials = context.blockHistograms;
+      for (let position = 0; position < this.unitCount; position++) {
+        const unit = context.units[position];
+        const begin = context.unitOffsets[unit] * HISTOGRAM_STRIDE;
+        const end = begin + context.unitSlots[unit] * HISTOGRAM_STRIDE;
+        for (let slot = begin; slot < end; slot++) {
+          let sum = partials[slot];
+          for (let block = 1; block < blockCount; block++) sum += partials[block * size + slot];
+          unitHistogram[slot] = sum;
+        }
       }
     }
+    expandUnitHistogram(
+      this.units,
+      this.featureLayout,
+      context.units,
+      this.unitCount,
+      unitHistogram,
+      histogram,
+    );
   }
 
   /** Stable partition of rows[start..start+count) by `context.goesLeft`; returns the left count. */
   partition(start: number, count: number, feature: number): number {
     const context = this.context;
     const blockCount = Math.ceil(count / BLOCK_ROWS);
-    this.dispatch(TASK_PARTITION, start, count, feature, 0, blockCount);
-    // Each block left its left rows in place and its right rows in scratch: gather both sides.
-    const rows = context.rows;
-    let destination = start;
-    for (let block = 0; block < blockCount; block++) {
-      const blockStart = start + block * BLOCK_ROWS;
-      rows.copyWithin(destination, blockStart, blockStart + context.blockLeftCounts[block]);
-      destination += context.blockLeftCounts[block];
+    if (blockCount <= 1) {
+      // One block: left rows stay in place, right rows come back from scratch.
+      this.dispatch(TASK_PARTITION, start, count, feature, 0, blockCount);
+      const leftCount = context.blockLeftCounts[0];
+      context.rows.set(context.scratch.subarray(start, start + count - leftCount), start + leftCount);
+      return leftCount;
     }
-    const leftCount = destination - start;
+    // Blocks partition into scratch, then each copies its two sides to their final places.
+    this.dispatch(TASK_PARTITION, start, count, feature, 1, blockCount);
+    let leftCount = 0;
+    for (let block = 0; block < blockCount; block++) leftCount += context.blockLeftCounts[block];
+    let leftDestination = start;
+    let rightDestination = start + leftCount;
     for (let block = 0; block < blockCount; block++) {
-      const blockStart = start + block * BLOCK_ROWS;
-      const blockEnd = Math.min(blockStart + BLOCK_ROWS, start + count);
-      const rightCount = blockEnd - blockStart - context.blockLeftCounts[block];
-      rows.set(context.scratch.subarray(blockStart, blockStart + rightCount), destination);
-      destination += rightCount;
+      const blockRows = Math.min(BLOCK_ROWS, count - block * BLOCK_ROWS);
+      context.blockDestinations[2 * block] = leftDestination;
+      context.blockDestinations[2 * block + 1] = rightDestination;
+      leftDestination += context.blockLeftCounts[block];
+      rightDestination += blockRows - context.blockLeftCounts[block];
     }
+    this.dispatch(TASK_SCATTER, start, count, 0, 0, blockCount);
     return leftCount;
+  }
+
+  /** rows[0..rowCount) = 0..rowCount-1. */
+  identityRows(): void {
+    const rowCount = this.context.rowCount;
+    this.dispatch(TASK_IDENTITY, 0, rowCount, 0, 0, Math.ceil(rowCount / BLOCK_ROWS));
   }
 
   /** Gradients and hessians of every row and output for the current scores. */

@@ -66,7 +66,8 @@ export class TreeGrower {
     this.output = output;
     const recorder = new TreeRecorder(this.binned.binnings);
     const rootHistogram = this.takeHistogram();
-    this.tasks.histogram(0, rowCount, featureCount, output, rootHistogram);
+    this.tasks.selectFeatures(featureCount);
+    this.tasks.histogram(0, rowCount, output, rootHistogram);
     const root: GrowingLeaf = {
       node: recorder.addNode(),
       start: 0,
@@ -144,7 +145,7 @@ export class TreeGrower {
       // Build the smaller child from its rows; the parent's histogram turns into the larger one's.
       const [smaller, larger] = left.count <= right.count ? [left, right] : [right, left];
       smaller.histogram = this.takeHistogram();
-      this.tasks.histogram(smaller.start, smaller.count, this.featureCount, this.output, smaller.histogram);
+      this.tasks.histogram(smaller.start, smaller.count, this.output, smaller.histogram);
       subtractHistogram(parent.histogram!, smaller.histogram, this.features, this.featureCount, this.layout);
       larger.histogram = parent.histogram;
       parent.histogram = null;

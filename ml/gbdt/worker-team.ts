@@ -11,7 +11,14 @@
 import { Worker } from 'node:worker_threads';
 import { accumulateHistograms } from './histogram.js';
 import { type BlockExecutor, TASK_KERNELS } from './row-tasks.js';
-import { addLeafValuesBlock, gradientBlock, partitionBlock } from './row-kernels.js';
+import {
+  addLeafValuesBlock,
+  gradientBlock,
+  identityBlock,
+  partitionBlock,
+  partitionToScratchBlock,
+  scatterBlock,
+} from './row-kernels.js';
 import { runTaskBlock, type TaskContext } from './task-blocks.js';
 
 const GENERATION = 0;
@@ -37,6 +44,9 @@ const { workerData } = require('node:worker_threads');
 const kernels = {
   accumulateHistograms: ${accumulateHistograms.toString()},
   partitionBlock: ${partitionBlock.toString()},
+  partitionToScratchBlock: ${partitionToScratchBlock.toString()},
+  scatterBlock: ${scatterBlock.toString()},
+  identityBlock: ${identityBlock.toString()},
   gradientBlock: ${gradientBlock.toString()},
   addLeafValuesBlock: ${addLeafValuesBlock.toString()},
 };

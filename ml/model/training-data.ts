@@ -73,9 +73,9 @@ export function prepareTarget(
       );
     }
     for (let row = 0; row < column.values.length; row += 1) {
-      if (column.values[row] !== column.values[row]) {
+      if (!Number.isFinite(column.values[row])) {
         throw new TrainingInputError(
-          `target ${JSON.stringify(target)} is missing in row ${row}; drop rows without a target before training`,
+          `target ${JSON.stringify(target)} is missing (or infinite) in row ${row}; drop those rows before training`,
         );
       }
     }
@@ -117,8 +117,9 @@ export function prepareValidationTarget(
   if (prepared.task === 'regression') {
     if (column.kind !== 'numeric')
       throw new TrainingInputError('the validation target must be numeric, as in training');
-    if (column.missing !== null)
+    if (!column.values.every(Number.isFinite)) {
       throw new TrainingInputError('the validation target has missing values; drop those rows');
+    }
     return { classIndex: null, values: column.values };
   }
   const validationLabels = encodeLabels(column);

@@ -4,7 +4,7 @@
  * peak RSS, holdout AUC and log loss.
  *
  *   node --import tsx scripts/bench/gbdt-profile.ts [--sizes 1m,2m,3m] [--repeat 1] [--threads N]
- *        [--python path/to/python] [--only ours]
+ *        [--python path/to/python] [--sklearn-threads N] [--only ours]
  *   (--prepare FOLDER --size 1m writes the arrays; --child FOLDER fits ours on them, e.g. under --cpu-prof)
  *
  * Features: hour of day, day of week, distance (numeric), origin, destination (categorical);
@@ -19,7 +19,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -232,8 +232,8 @@ function option(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-function lastJsonLine<T>(command: string, args: string[]): T {
-  const output = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+function lastJsonLine<T>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): T {
+  const output = execFileSync(command, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(output.trim().split('\n').pop()!) as T;
 }
 
@@ -255,6 +255,11 @@ async function main(): Promise<void> {
   const sizes = (option('sizes') ?? '1m,3m').split(',');
   const onlyOurs = option('only') === 'ours';
   const python = onlyOurs ? '' : pythonFor(option('python'));
+  // scikit-learn's OpenMP threads spin while waiting, which collapses on a busy machine; this
+  // pins their number (the default is every core).
+  const sklearnThreads = option('sklearn-threads');
+  const sklearnEnv = sklearnThreads ? { ...process.env, OMP_NUM_THREADS: sklearnThreads } : process.env;
+  const loadBefore = loadavg()[0];
   const rows: string[] = [];
   for (const size of sizes) {
     const folder = mkdtempSync(join(tmpdir(), 'gbdt-bench-'));
@@ -269,7 +274,7 @@ async function main(): Promise<void> {
         const ours = lastJsonLine<Result>(process.execPath, [...self, '--child', folder, ...threadArgs]);
         const theirs = onlyOurs
           ? null
-          : lastJsonLine<Result>(python, ['-c', SKLEARN, folder, JSON.stringify(PARAMS)]);
+          : lastJsonLine<Result>(python, ['-c', SKLEARN, folder, JSON.stringify(PARAMS)], sklearnEnv);
         rows.push(format(label, 'ours', ours, theirs));
         if (theirs) rows.push(format(label, 'scikit-learn', theirs, null));
         console.error(rows.slice(theirs ? -2 : -1).join('\n'));
@@ -284,6 +289,9 @@ async function main(): Promise<void> {
   );
   console.log(rows.join('\n'));
   if (sizes.includes('3m')) console.log('* trains on every row: its AUC and log loss are in-sample');
+  console.log(
+    `1-minute load average: ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after (2 cores)`,
+  );
 }
 
 main().catch((error: unknown) => {

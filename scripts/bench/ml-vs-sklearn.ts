@@ -45,6 +45,8 @@ type ModelKey = keyof typeof MODELS;
 
 interface Result {
   fitSeconds: number;
+  /** CPU time of the fit, all threads: less sensitive than wall time to other processes' load. */
+  fitCpuSeconds: number;
   predictSeconds: number;
   peakRssMb: number;
   auc: number;
@@ -104,8 +106,11 @@ async function runOurs(model: ModelKey, trainPath: string, testPath: string): Pr
       ? { C: 1, tolerance: 1e-4, maxIterations: 100 }
       : { nEstimators: 100, maxLeaves: 31, learningRate: 0.1, minSamplesLeaf: 20, l2: 0, maxBins: 255 };
   let start = performance.now();
+  const cpuBefore = process.cpuUsage();
   const document = trainModel({ frame: train, target: 'delayed', trainer, params, seed: 0 });
   const fitSeconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const loaded = loadModelDocument(document);
   start = performance.now();
   const predictions = predictFrame(loaded, test);
@@ -122,6 +127,7 @@ async function runOurs(model: ModelKey, trainPath: string, testPath: string): Pr
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   return {
     fitSeconds,
+    fitCpuSeconds,
     predictSeconds,
     auc: roc.defined ? roc.auc : NaN,
     logLoss: logLoss(actual, predictions.probabilities, 2),
@@ -163,44 +169,47 @@ function ensurePython(): string {
   return python;
 }
 
-function runChild(command: string, args: string[]): Result {
-  const output = execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Result;
+/** One fit in a fresh process; a failure is reported in the table rather than ending the run. */
+function runChild(command: string, args: string[], failures: string[]): Result[] {
+  try {
+    const output = execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: 'pipe' });
+    return [JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Result];
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    failures.push(stderr.split('\n').find((line) => line.trim() !== '') ?? 'failed');
+    return [];
+  }
 }
 
 /** Medians over repeated runs (timings are noisy on a shared machine; quality metrics are not). */
 function medianResult(results: Result[]): Result {
-  const of = (key: 'fitSeconds' | 'predictSeconds' | 'peakRssMb') =>
-    median(results.map((result) => result[key]));
-  const rowMicros =
-    results[0].rowMicros === null ? null : median(results.map((result) => result.rowMicros ?? NaN));
-  return {
-    ...results[0],
-    fitSeconds: of('fitSeconds'),
-    predictSeconds: of('predictSeconds'),
-    peakRssMb: of('peakRssMb'),
-    rowMicros,
-  };
+  const result = { ...results[0] };
+  for (const key of ['fitSeconds', 'fitCpuSeconds', 'predictSeconds', 'peakRssMb', 'rowMicros'] as const) {
+    if (result[key] !== null) result[key] = median(results.map((run) => run[key] ?? NaN));
+  }
+  return result;
 }
 
 const HEADER =
-  'size|model|side|fit s|predict 100k s|peak RSS MB|AUC|log loss|iterations|row µs|fit ratio|predict ratio|RSS ratio|AUC - sklearn';
+  'size|model|side|fit s|fit CPU s|predict 100k s|peak RSS MB|AUC|log loss|iterations|row µs|fit ratio|fit CPU ratio|predict ratio|RSS ratio|AUC - sklearn';
 
 function tableRow(size: string, model: string, side: string, result: Result, reference?: Result): string[] {
   const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}x`;
   const comparison = reference
     ? [
         ratio(result.fitSeconds, reference.fitSeconds),
+        ratio(result.fitCpuSeconds, reference.fitCpuSeconds),
         ratio(result.predictSeconds, reference.predictSeconds),
         ratio(result.peakRssMb, reference.peakRssMb),
         (result.auc - reference.auc).toFixed(4),
       ]
-    : ['', '', '', ''];
+    : ['', '', '', '', ''];
   return [
     size,
     model,
     side,
     result.fitSeconds.toFixed(2),
+    result.fitCpuSeconds.toFixed(2),
     result.predictSeconds.toFixed(3),
     result.peakRssMb.toFixed(0),
     result.auc.toFixed(4),
@@ -226,21 +235,26 @@ async function main(): Promise<void> {
       const trainPath = join(folder, `train-${size}.parquet`);
       const ours: Result[] = [];
       const theirs: Result[] = [];
+      const failures: string[] = [];
       // Alternate the two sides so both see the same machine load, on average.
       for (let round = 0; round < repeat; round += 1) {
         const self = fileURLToPath(import.meta.url);
-        ours.push(
-          runChild(process.execPath, ['--import', 'tsx', self, '--child', model, trainPath, testPath]),
-        );
+        const oursArgs = ['--import', 'tsx', self, '--child', model, trainPath, testPath];
+        ours.push(...runChild(process.execPath, oursArgs, failures));
         const script = join(here, 'sklearn_bench.py');
-        theirs.push(runChild(python, [script, '--model', model, '--train', trainPath, '--test', testPath]));
+        const theirsArgs = [script, '--model', model, '--train', trainPath, '--test', testPath];
+        theirs.push(...runChild(python, theirsArgs, failures));
       }
-      const [oursMedian, theirsMedian] = [medianResult(ours), medianResult(theirs)];
-      rows.push(
-        tableRow(size, model, 'ours', oursMedian, theirsMedian),
-        tableRow(size, model, 'sklearn', theirsMedian),
+      if (ours.length > 0 && theirs.length > 0) {
+        const [oursMedian, theirsMedian] = [medianResult(ours), medianResult(theirs)];
+        rows.push(
+          tableRow(size, model, 'ours', oursMedian, theirsMedian),
+          tableRow(size, model, 'sklearn', theirsMedian),
+        );
+      }
+      console.log(
+        `${size} ${model}: ${ours.length} + ${theirs.length} runs${failures.map((line) => `; failed: ${line}`).join('')}`,
       );
-      console.log(`${size} ${model}: done`);
     }
   }
   printTable('logistic regression and gradient boosting vs scikit-learn (flights)', HEADER.split('|'), rows);

@@ -16,6 +16,7 @@ export async function writeEnvFile(
   const variables: Record<string, string | undefined> = {
     TEMPORAL_ADDRESS: connections.temporal.address,
     TEMPORAL_NAMESPACE: connections.temporal.namespace,
+    TEMPORAL_UI_URL: connections.temporal.uiUrl,
     DATABASE_URL: connections.databaseUrl,
     S3_ENDPOINT: connections.s3.endpoint,
     S3_BUCKET: connections.s3.bucket,

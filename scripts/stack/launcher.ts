@@ -207,7 +207,7 @@ function partialExternal(config: Config): Connections {
     temporal: {
       address: config.temporal.address ?? '',
       namespace: config.temporal.namespace,
-      uiUrl: undefined,
+      uiUrl: config.temporal.uiUrl,
     },
     databaseUrl: config.database.url ?? '',
     s3: {

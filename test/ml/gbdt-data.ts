@@ -27,26 +27,36 @@ export function categorical(
 }
 
 /**
- * Binary data with a numeric feature (10% missing), a categorical one (5% missing) and a noise
- * feature; the log-odds depend on all but the noise.
+ * Binary data with a numeric feature (10% missing), a categorical one (5% missing), a noise
+ * feature and a weak 0/1 flag; the log-odds depend on all but the noise. The category and the
+ * flag have few bins, so they share one histogram unit.
  */
 export function mixedBinaryData(rowCount: number, seed: number): GradientBoostingData {
   const random = new SeededRandom(seed);
   const x = new Float64Array(rowCount);
   const color = new Int32Array(rowCount);
   const noise = new Float64Array(rowCount);
+  const flag = new Float64Array(rowCount);
   const target = new Float64Array(rowCount);
   for (let row = 0; row < rowCount; row++) {
     x[row] = random.nextFloat() < 0.1 ? NaN : random.nextFloat() * 10;
     color[row] = random.nextFloat() < 0.05 ? -1 : random.nextInt(6);
     noise[row] = random.nextFloat();
+    flag[row] = random.nextInt(2);
     const logOdds =
-      (Number.isNaN(x[row]) ? 1.5 : x[row] > 5 ? 1 : -1) + ([1, 4].includes(color[row]) ? 1.5 : -0.5);
+      (Number.isNaN(x[row]) ? 1.5 : x[row] > 5 ? 1 : -1) +
+      ([1, 4].includes(color[row]) ? 1.5 : -0.5) +
+      0.3 * flag[row];
     target[row] = random.nextFloat() < 1 / (1 + Math.exp(-2 * logOdds)) ? 1 : 0;
   }
   return {
     // Codes 6 and 7 of the dictionary never occur, like categories seen only after training.
-    features: [numeric('x', x), categorical('color', color, 8), numeric('noise', noise)],
+    features: [
+      numeric('x', x),
+      categorical('color', color, 8),
+      numeric('noise', noise),
+      numeric('flag', flag),
+    ],
     target,
   };
 }

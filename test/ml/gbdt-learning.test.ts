@@ -114,7 +114,7 @@ describe('gradient boosting', () => {
     const model = fitGradientBoosting(data, binaryParams({ nEstimators: 40 }));
     const probabilityWith = (x: number, color: number): number => {
       const out = new Float64Array(1);
-      predictGradientBoostingRow(model, [x, color, 0.5], out);
+      predictGradientBoostingRow(model, [x, color, 0.5, 0], out);
       return sigmoid(out[0]);
     };
     // Missing x pushes the log-odds up like x > 5 does (the data gives it +1.5 against +1).
@@ -122,9 +122,9 @@ describe('gradient boosting', () => {
     expect(probabilityWith(NaN, 0)).toBeGreaterThan(probabilityWith(8, 0));
     const out = new Float64Array(1);
     const missing = new Float64Array(1);
-    predictGradientBoostingRow(model, [3, -1, 0.5], missing);
+    predictGradientBoostingRow(model, [3, -1, 0.5, 0], missing);
     for (const unseen of [6, 7, 99, 2.5, NaN]) {
-      predictGradientBoostingRow(model, [3, unseen, 0.5], out);
+      predictGradientBoostingRow(model, [3, unseen, 0.5, 0], out);
       expect(out[0]).toBe(missing[0]);
     }
   });

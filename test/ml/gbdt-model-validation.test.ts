@@ -52,7 +52,7 @@ describe('gradient boosting model validation', () => {
     ['a NaN threshold', (d: Json) => (d.trees[0].threshold[0] = NaN), /threshold\[0\]/],
     ['an infinite leaf value', (d: Json) => (d.trees[0].value[1] = Infinity), /value\[1\]/],
     ['a threshold given as a string', (d: Json) => (d.trees[0].threshold[0] = '0.5'), /finite number/],
-    ['a feature index out of range', (d: Json) => (d.trees[0].feature[0] = 3), /feature\[0\]/],
+    ['a feature index out of range', (d: Json) => (d.trees[0].feature[0] = 4), /feature\[0\]/],
     ['a missing field', (d: Json) => delete d.baseScores, /\$\.learned\.baseScores: is missing/],
     ['an unknown format', (d: Json) => (d.format = 'other'), /\.format/],
     ['trees that do not match bestIteration', (d: Json) => (d.bestIteration = 9), /bestIteration|trees/],
@@ -123,7 +123,7 @@ describe('gradient boosting model validation', () => {
       }
       accepted++;
       const out = new Float64Array(1);
-      predictGradientBoostingRow(loaded, [1, 2, 0.5], out);
+      predictGradientBoostingRow(loaded, [1, 2, 0.5, 1], out);
       expect(Number.isNaN(out[0])).toBe(false);
     }
     expect(accepted).toBeLessThan(400);

@@ -52,11 +52,15 @@ export interface TestPlatform {
 
 /** Worker pools in this process on fresh task queues, a Temporal client and a database handle. */
 export async function startTestPlatform(
-  options: { pools?: PoolName[]; env?: NodeJS.ProcessEnv } = {},
+  options: { pools?: PoolName[]; env?: NodeJS.ProcessEnv; logLines?: string[] } = {},
 ): Promise<TestPlatform> {
   const config = testConfig(options.env);
   const connections = testConnections();
-  const log = createLogger(config.logLevel, { test: true });
+  const captured = options.logLines;
+  // With `logLines`, every log line of the pools (debug and up) is kept for the test to read.
+  const log = captured
+    ? createLogger('debug', { test: true }, { write: (line) => void captured.push(line) })
+    : createLogger(config.logLevel, { test: true });
   const pools = await startWorkerPools({ config, connections, pools: options.pools ?? ['cpu'], log });
   const client = await connectClient(config, connections);
   const database = connectDatabase(connections.databaseUrl, { maxConnections: 4 });

@@ -6,18 +6,26 @@ import { bundlerOptions, workflowsEntry } from '../../workers/workflow-source.js
 
 /**
  * Every committed history (test/histories/*.json, saved with
- * `temporal workflow show --workflow-id <id> --output json`) must replay against the current
- * workflow code: a change that would break running executions fails here, not in production.
+ * `temporal workflow show --workflow-id <id> --output json`, its workflow id recorded in
+ * test/histories/workflow-ids.json) must replay against the current workflow code: a change that
+ * would break running executions fails here, not in production.
  */
 describe('workflow determinism', () => {
   it('replays every committed history against the current workflow code', { timeout: 120_000 }, async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const folder = path.resolve('test/histories');
-    const files = (await readdir(folder)).filter((file) => file.endsWith('.json')).sort();
-    expect(files.length).toBeGreaterThan(0);
+    const workflowIds = JSON.parse(await readFile(path.join(folder, 'workflow-ids.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const files = (await readdir(folder))
+      .filter((file) => file.endsWith('.json') && file !== 'workflow-ids.json')
+      .sort();
+    expect(files.length).toBeGreaterThan(2);
+    expect(Object.keys(workflowIds).sort()).toEqual(files);
     const histories = await Promise.all(
       files.map(async (file) => ({
-        workflowId: file,
+        workflowId: workflowIds[file],
         history: JSON.parse(await readFile(path.join(folder, file), 'utf8')) as unknown,
       })),
     );

@@ -1,0 +1,65 @@
+import { UsageError } from './shared.js';
+
+export interface ModelReference {
+  readonly name: string;
+  /** Absent for a bare `<name>` (allowed only where the command accepts one). */
+  readonly version?: number;
+}
+
+// Model names are pipeline names (spec `name`); anything else cannot be registered.
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * Parses `<name>@<version>` (version a positive integer, `v3` accepted for `3`) or, when
+ * `versionRequired` is false, a bare `<name>`. Anything else is a usage error that shows the
+ * expected form, raised before the command connects to anything.
+ */
+export function parseModelReference(
+  text: string,
+  options: { readonly versionRequired: true },
+): Required<ModelReference>;
+export function parseModelReference(
+  text: string,
+  options: { readonly versionRequired: boolean },
+): ModelReference;
+export function parseModelReference(
+  text: string,
+  options: { readonly versionRequired: boolean },
+): ModelReference {
+  const expected = options.versionRequired ? '<name>@<version>' : '<name> or <name>@<version>';
+  const example = 'for example penguins-species@3';
+  const at = text.indexOf('@');
+  const name = at === -1 ? text : text.slice(0, at);
+  if (!MODEL_NAME.test(name)) {
+    throw new UsageError(
+      `${JSON.stringify(text)} is not ${expected}: the model name must be 1-63 letters, digits, dots, ` +
+        `dashes or underscores, starting with a letter or digit (${example})`,
+    );
+  }
+  if (at === -1) {
+    if (options.versionRequired) {
+      throw new UsageError(
+        `${JSON.stringify(text)} names no version: expected ${expected} (${example}); ` +
+          `\`mlops models show ${name}\` lists its versions`,
+      );
+    }
+    return { name };
+  }
+  const versionText = text.slice(at + 1);
+  const match = /^v?([1-9][0-9]{0,8})$/.exec(versionText);
+  if (!match) {
+    throw new UsageError(
+      `${JSON.stringify(text)} is not ${expected}: the version must be a positive whole number, ` +
+        `not ${JSON.stringify(versionText)} (${example})`,
+    );
+  }
+  return { name, version: Number(match[1]) };
+}
+
+/** Parses `--limit`: a whole number from 1 to 1000. */
+export function parseLimit(text: string): number {
+  if (!/^[1-9][0-9]*$/.test(text) || Number(text) > 1000) {
+    throw new UsageError(`--limit must be a whole number from 1 to 1000, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}

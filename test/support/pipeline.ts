@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { startPipeline } from '../../client/pipeline.js';
+import type { PipelineResult } from '../../contracts/pipeline.js';
+import { models, modelVersions } from '../../db/schema.js';
+import { parseSpec } from '../../spec/parse.js';
+import type { PipelineSpec } from '../../spec/types.js';
+import { parse } from 'yaml';
+import type { TestPlatform } from './platform.js';
+
+/** An example spec (examples/<file>) under a name of this test's own, with fields replaced. */
+export function exampleSpec(file: string, overrides: Record<string, unknown> = {}): PipelineSpec {
+  const document = parse(readFileSync(`examples/${file}`, 'utf8')) as Record<string, unknown>;
+  return parseSpec(
+    { ...document, name: `${String(document.name)}-${randomUUID().slice(0, 8)}`, ...overrides },
+    file,
+  );
+}
+
+export async function runPipeline(
+  platform: TestPlatform,
+  spec: PipelineSpec,
+  options: { noCache?: boolean } = {},
+): Promise<PipelineResult> {
+  const run = await startPipeline(platform.client.temporal, spec, {
+    taskQueues: platform.pools.taskQueues,
+    noCache: options.noCache,
+    trigger: 'test',
+  });
+  return run.result();
+}
+
+export async function versionsOf(platform: TestPlatform, modelName: string) {
+  return platform.database.db
+    .select({ version: modelVersions })
+    .from(modelVersions)
+    .innerJoin(models, eq(modelVersions.modelId, models.id))
+    .where(eq(models.name, modelName))
+    .orderBy(modelVersions.version)
+    .then((rows) => rows.map((row) => row.version));
+}
