@@ -1,4 +1,5 @@
 import type { ActivityDependencies } from './dependencies.js';
+import { createLoopActivities } from './loop/index.js';
 import { createPipelineActivities } from './pipeline/index.js';
 import { createTrainActivities } from './pipeline/train.js';
 import { createRunActivities } from './runs.js';
@@ -17,6 +18,7 @@ export function createCpuActivities(deps: ActivityDependencies) {
   return {
     ...createRunActivities(deps),
     ...createPipelineActivities(deps),
+    ...createLoopActivities(deps),
     ...createSmokeActivities(deps),
     ...createGpuActivities(deps),
   };

@@ -7,10 +7,22 @@ import { exitCodes, loadConfigOrExit, UsageError } from './commands/shared.js';
 import { runCommand, type RunOptions } from './commands/run.js';
 import { lineageCommand } from './commands/lineage.js';
 import { parseLimit, parseModelReference } from './commands/model-reference.js';
+import {
+  approveCommand,
+  challengeCommand,
+  lifecycleStatusCommand,
+  promoteCommand,
+  rollbackCommand,
+} from './commands/lifecycle.js';
 import { modelsListCommand, modelsShowCommand } from './commands/models.js';
+import { monitorCommand, type MonitorStartOptions } from './commands/monitor.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { runsListCommand, runsShowCommand } from './commands/runs.js';
 import { startCommand } from './commands/start.js';
 import { upCommand } from './commands/up.js';
+import { parseBatchSize, predictCommand } from './commands/predict.js';
+import { parsePort, serveCommand } from './commands/serve.js';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.js';
 import { workerCommand } from './commands/worker.js';
 
 const program = new Command('mlops')
@@ -90,6 +102,145 @@ program
   .action(async (model: string, options: { json?: boolean }) => {
     const reference = parseModelReference(model, { versionRequired: true });
     process.exitCode = await lineageCommand(loadConfigOrExit(), reference, options);
+  });
+
+models
+  .command('promote')
+  .description("make <name>@<version> the champion (through the model's lifecycle workflow, audited)")
+  .argument('<model>', '<name>@<version>')
+  .option('--reason <text>', 'why, for the audit trail')
+  .option('--json', 'print the transition as JSON')
+  .action(async (model: string, options: { reason?: string; json?: boolean }) => {
+    process.exitCode = await promoteCommand(
+      loadConfigOrExit(),
+      parseModelReference(model, { versionRequired: true }),
+      options,
+    );
+  });
+models
+  .command('rollback')
+  .description('serve the previous champion again')
+  .argument('<name>', 'the model')
+  .option('--reason <text>', 'why, for the audit trail')
+  .option('--json', 'print the transition as JSON')
+  .action(async (name: string, options: { reason?: string; json?: boolean }) => {
+    process.exitCode = await rollbackCommand(loadConfigOrExit(), name, options);
+  });
+models
+  .command('challenge')
+  .description('judge <name>@<version> against the champion, run a canary, then promote or roll back')
+  .argument('<model>', '<name>@<version>')
+  .option('--share <fraction>', 'share of requests the canary serves (default 0.1)')
+  .option('--bake <seconds>', 'longest the canary bakes (default 1 day)')
+  .option('--min-labels <count>', 'labeled predictions each version needs (default 200)')
+  .option('--json', 'print the answer as JSON')
+  .action(
+    async (model: string, options: { share?: string; bake?: string; minLabels?: string; json?: boolean }) => {
+      process.exitCode = await challengeCommand(
+        loadConfigOrExit(),
+        parseModelReference(model, { versionRequired: true }),
+        options,
+      );
+    },
+  );
+models
+  .command('approve')
+  .description('answer a canary waiting for approval')
+  .argument('<name>', 'the model')
+  .argument('<decision>', 'promote or rollback')
+  .option('--reason <text>', 'why, for the audit trail')
+  .option('--json', 'print the answer as JSON')
+  .action(async (name: string, decision: string, options: { reason?: string; json?: boolean }) => {
+    process.exitCode = await approveCommand(loadConfigOrExit(), name, decision, options);
+  });
+models
+  .command('status')
+  .description('champion, running canary and recent transitions of a model')
+  .argument('<name>', 'the model')
+  .option('--json', 'print the status as JSON')
+  .action(async (name: string, options: { json?: boolean }) => {
+    process.exitCode = await lifecycleStatusCommand(loadConfigOrExit(), name, options);
+  });
+
+program
+  .command('monitor')
+  .description("the model's monitor: drift, live metrics and retraining (start, status, stop, pause, resume)")
+  .argument('<action>', 'start, status, stop, pause or resume')
+  .argument('<name>', 'the model')
+  .option('--interval <duration>', 'how often a window is judged (30s, 15m, 1h; default 1h)')
+  .option('--min-rows <count>', 'windows with fewer predictions are not judged (default 500)')
+  .option('--drift-windows <count>', 'consecutive drifted windows that start a retrain (default 2)')
+  .option(
+    '--metric-drop <amount>',
+    'live metric drop below the test value that starts a retrain (default 0.05)',
+  )
+  .option('--cooldown <duration>', 'no new retrain this long after one (default 6h)')
+  .option('--json', 'print JSON')
+  .action(async (action: string, name: string, options: MonitorStartOptions) => {
+    process.exitCode = await monitorCommand(loadConfigOrExit(), action, name, options);
+  });
+
+program
+  .command('schedule')
+  .description('train on a cron schedule (create <spec> --cron, list, pause, unpause, trigger, delete <id>)')
+  .argument('<action>', 'create, list, pause, unpause, trigger or delete')
+  .argument('[target]', 'the spec file (create) or the schedule id')
+  .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *"')
+  .option('--overlap <policy>', 'a run due while the last one runs: buffer-one (default) or skip')
+  .option('--json', 'print JSON')
+  .action(
+    async (
+      action: string,
+      target: string | undefined,
+      options: { cron?: string; overlap?: string; json?: boolean },
+    ) => {
+      process.exitCode = await scheduleCommand(loadConfigOrExit(), action, target, options);
+    },
+  );
+
+program
+  .command('serve')
+  .description('the prediction server in the foreground (KServe V1 REST; embedded stack or configured services)')
+  .option('--port <port>', 'port to listen on (default MLOPS_SERVING_PORT or 8080; 0: a free port)', parsePort)
+  .option('--host <address>', 'address to listen on (default MLOPS_SERVING_HOST or 127.0.0.1)')
+  .option('--json', 'print the URL, models and token file as JSON')
+  .action((options: { port?: number; host?: string; json?: boolean }) => serveCommand(loadConfigOrExit(), options));
+
+program
+  .command('predict')
+  .description('predictions from the prediction server for a JSON Lines file (one instance per line)')
+  .argument('<name>', 'the model')
+  .requiredOption('--input <file.jsonl>', 'instances, one JSON object per line')
+  .option('--batch <n>', 'instances per request (1-1000)', parseBatchSize, 100)
+  .option('--json', 'print predictions, probabilities, versions and prediction ids as JSON')
+  .action(async (name: string, options: { input: string; batch: number; json?: boolean }) => {
+    process.exitCode = await predictCommand(loadConfigOrExit(), name, options);
+  });
+
+const tokens = program.command('tokens').description('bearer tokens of the prediction server');
+tokens
+  .command('create')
+  .description('a new token; printed once (only its hash is stored)')
+  .requiredOption('--name <name>', 'what the token is for (revoke it by this name)')
+  .option('--scopes <scopes>', 'comma-separated: predict, feedback, admin (admin implies the others)', 'predict')
+  .option('--json', 'print the token as JSON')
+  .action(async (options: { name: string; scopes: string; json?: boolean }) => {
+    process.exitCode = await tokensCreateCommand(loadConfigOrExit(), options);
+  });
+tokens
+  .command('revoke')
+  .description('withdraw the active token of this name')
+  .argument('<name>', 'the token name')
+  .option('--json', 'print the result as JSON')
+  .action(async (name: string, options: { json?: boolean }) => {
+    process.exitCode = await tokensRevokeCommand(loadConfigOrExit(), name, options);
+  });
+tokens
+  .command('list')
+  .description('token names, scopes and dates (never the tokens)')
+  .option('--json', 'print the tokens as JSON')
+  .action(async (options: { json?: boolean }) => {
+    process.exitCode = await tokensListCommand(loadConfigOrExit(), options);
   });
 
 program

@@ -2,3 +2,5 @@
 export * from './smoke.js';
 export * from './training.js';
 export { tuningTrialWorkflow } from './tuning.js';
+export { modelLifecycleWorkflow } from './lifecycle.js';
+export { monitorWorkflow } from './monitor.js';

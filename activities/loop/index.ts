@@ -1,0 +1,17 @@
+import type { ActivityDependencies } from '../dependencies.js';
+import { createDriftWindowActivities } from './drift-window.js';
+import { createEvidenceActivities } from './evidence.js';
+import { createProductionDataActivities } from './production-data.js';
+import { createServingStateActivities } from './serving-state.js';
+
+/** Activities that close the loop: what is served, live evidence, drift windows, retraining data. */
+export function createLoopActivities(deps: ActivityDependencies) {
+  return {
+    ...createServingStateActivities(deps),
+    ...createEvidenceActivities(deps),
+    ...createDriftWindowActivities(deps),
+    ...createProductionDataActivities(deps),
+  };
+}
+
+export type LoopActivities = ReturnType<typeof createLoopActivities>;

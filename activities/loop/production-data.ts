@@ -1,0 +1,219 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { eq } from 'drizzle-orm';
+import { snapshotDataset } from '../../data/index.js';
+import { withDuckDB } from '../../data/duckdb.js';
+import { parquetRelation } from '../../data/parquet.js';
+import { quoteIdentifier } from '../../data/sql.js';
+import { addLineageEdge, upsertArtifact } from '../../db/queries/artifacts.js';
+import { findDatasetVersion, upsertDatasetVersion } from '../../db/queries/datasets.js';
+import { servedVersions } from '../../db/queries/deployments.js';
+import { loggedPredictions } from '../../db/queries/predictions.js';
+import { modelVersions, pipelineRuns } from '../../db/schema.js';
+import type { ActivityDependencies } from '../dependencies.js';
+import { localCopy, temporaryDirectory, withHeartbeat } from '../pipeline/support.js';
+import { loadServedModel } from './served-models.js';
+import type { ProductionDataInput, ProductionDataOutput } from './types.js';
+
+const LOGGED_AT = 'logged_at';
+
+/**
+ * Retraining data from production: the window's logged predictions joined with the labels sent
+ * back for them (optionally after the original training rows), snapshotted as a dataset version
+ * like any ingest, linked to the versions that served them. Returns the served model's spec
+ * pointed at it, split by time on when each prediction was logged.
+ */
+export function createProductionDataActivities(deps: ActivityDependencies) {
+  return {
+    async snapshotProductionData(input: ProductionDataInput): Promise<ProductionDataOutput> {
+      const serving = await servedVersions(deps.db, input.modelName);
+      if (serving.champion === null) throw new Error(`${input.modelName} serves no champion`);
+      const champion = await loadServedModel(deps, input.modelName, serving.champion);
+      const { features } = champion.model.document;
+      const target = champion.model.document.target.name;
+      const folder = await temporaryDirectory('production');
+      try {
+        const rowsFile = path.join(folder.path, 'rows.ndjson');
+        const out = createWriteStream(rowsFile);
+        const write = async (line: string) => {
+          if (!out.write(`${line}\n`)) await once(out, 'drain');
+        };
+        let trainingRows = 0;
+        let productionRows = 0;
+        const servedBy = new Set<number>();
+        await withHeartbeat(async () => {
+          if (input.includeTrainingData)
+            trainingRows = await copyTrainingRows(
+              deps,
+              champion.modelVersionId,
+              [...features, target],
+              write,
+            );
+          const window = {
+            modelName: input.modelName,
+            from: new Date(input.windowStart),
+            to: new Date(input.windowEnd),
+            labeledOnly: true,
+          };
+          for await (const page of loggedPredictions(deps.db, window)) {
+            for (const row of page) {
+              const record: Record<string, unknown> = Object.fromEntries(
+                features.map((feature) => [feature, row.inputs[feature] ?? null]),
+              );
+              record[target] = row.label;
+              record[LOGGED_AT] = row.createdAt.toISOString();
+              await write(JSON.stringify(record));
+              servedBy.add(row.modelVersionId);
+              productionRows += 1;
+            }
+          }
+          out.end();
+          await once(out, 'finish');
+        });
+        if (productionRows === 0)
+          throw new Error(
+            `no labeled predictions of ${input.modelName} between ${new Date(input.windowStart).toISOString()} and ${new Date(input.windowEnd).toISOString()}`,
+          );
+        const parquet = path.join(folder.path, 'production.parquet');
+        const snapshot = await snapshotDataset({ inputPath: rowsFile, format: 'json', outputPath: parquet });
+        const datasetName = `${input.modelName}-production`;
+        const stored = await deps.artifacts.putFileContentAddressed(
+          `datasets/${datasetName}`,
+          '.parquet',
+          parquet,
+          { contentType: 'application/vnd.apache.parquet' },
+        );
+        const version = await upsertDatasetVersion(deps.db, {
+          datasetName,
+          sha256: stored.sha256,
+          uri: stored.uri,
+          rows: snapshot.rows,
+          bytes: stored.bytes,
+          schema: { columns: snapshot.columns },
+          profile: { ...snapshot.profile },
+          source: {
+            kind: 'predictions',
+            model: input.modelName,
+            deployment: input.modelName,
+            window: {
+              start: new Date(input.windowStart).toISOString(),
+              end: new Date(input.windowEnd).toISOString(),
+            },
+            servedBy: [...servedBy],
+            productionRows,
+            trainingRows,
+          },
+        });
+        await upsertArtifact(deps.db, {
+          uri: stored.uri,
+          sha256: stored.sha256,
+          bytes: stored.bytes,
+          kind: 'dataset',
+        });
+        for (const modelVersionId of servedBy) {
+          await addLineageEdge(
+            deps.db,
+            { kind: 'model_version', id: modelVersionId },
+            { kind: 'dataset_version', id: version.id },
+            'served_predictions',
+          );
+        }
+        return {
+          dataset: {
+            uri: stored.uri,
+            sha256: stored.sha256,
+            bytes: stored.bytes,
+            datasetVersionId: version.id,
+            rows: snapshot.rows,
+          },
+          spec: await retrainingSpec(deps, champion.modelVersionId, stored.uri, features, target),
+        };
+      } finally {
+        await folder.remove();
+      }
+    },
+  };
+}
+
+/** The original training rows (features and target) of a version, as NDJSON lines. */
+async function copyTrainingRows(
+  deps: ActivityDependencies,
+  modelVersionId: number,
+  columns: string[],
+  write: (line: string) => Promise<void>,
+): Promise<number> {
+  const [row] = await deps.db
+    .select({ datasetVersionId: modelVersions.datasetVersionId })
+    .from(modelVersions)
+    .where(eq(modelVersions.id, modelVersionId));
+  const dataset = row?.datasetVersionId ? await findDatasetVersion(deps.db, row.datasetVersionId) : undefined;
+  if (!dataset) return 0;
+  const file = await localCopy(
+    deps,
+    { uri: dataset.version.uri, sha256: dataset.version.sha256, bytes: dataset.version.bytes },
+    '.parquet',
+  );
+  return withDuckDB([file], {}, async (connection) => {
+    // DuckDB renders each row as JSON itself: its types (BIGINT, timestamps) have no JSON.stringify form.
+    const result = await connection.stream(
+      `SELECT CAST(to_json(row) AS VARCHAR) AS line FROM (SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${parquetRelation(file)}) AS row`,
+    );
+    let count = 0;
+    for (
+      let chunk = await result.fetchChunk();
+      chunk && chunk.rowCount > 0;
+      chunk = await result.fetchChunk()
+    ) {
+      for (const [line] of chunk.getRows()) {
+        await write(String(line));
+        count += 1;
+      }
+    }
+    return count;
+  });
+}
+
+/** The served version's spec, retargeted: this dataset, its features, a time split on when rows were logged. */
+async function retrainingSpec(
+  deps: ActivityDependencies,
+  modelVersionId: number,
+  uri: string,
+  features: readonly string[],
+  target: string,
+): Promise<Record<string, unknown>> {
+  const [row] = await deps.db
+    .select({ spec: pipelineRuns.spec })
+    .from(modelVersions)
+    .innerJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
+    .where(eq(modelVersions.id, modelVersionId));
+  const original = (row?.spec ?? {}) as Record<string, unknown> & {
+    validation?: { columns?: Record<string, unknown> };
+    evaluation?: { gates?: { metric?: string }[] };
+  };
+  const kept = new Set([...features, target]);
+  return {
+    ...original,
+    dataset: { uri, format: 'parquet' },
+    features: [...features],
+    exclude: [],
+    pii: { drop: [], hash: [] },
+    // Sensitive columns are not model inputs, so production logs do not hold them.
+    sensitive: [],
+    validation: {
+      ...original.validation,
+      columns: Object.fromEntries(
+        Object.entries(original.validation?.columns ?? {}).filter(([column]) => kept.has(column)),
+      ),
+    },
+    split: { strategy: 'time', timeColumn: LOGGED_AT, testFraction: 0.2, validationFraction: 0.1, seed: 42 },
+    train: { ...(original.train as object), search: undefined },
+    evaluation: {
+      ...original.evaluation,
+      gates: (original.evaluation?.gates ?? []).filter((gate) => gate.metric !== undefined),
+      compareToChampion: true,
+    },
+    // The lifecycle workflow decides promotion, through a canary.
+    deploy: { promote: false },
+  };
+}

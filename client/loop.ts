@@ -1,0 +1,117 @@
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
+import {
+  approveUpdate,
+  challengerUpdate,
+  lifecycleStatusQuery,
+  lifecycleWorkflowId,
+  promoteUpdate,
+  rollbackUpdate,
+  type ApprovalRequest,
+  type CanaryPolicy,
+  type ChallengerRequest,
+  type LifecycleStatus,
+  type PromoteRequest,
+  type RollbackRequest,
+  type TransitionResult,
+} from '../workflows/lifecycle-messages.js';
+import { modelLifecycleWorkflow } from '../workflows/lifecycle.js';
+import {
+  monitorStatusQuery,
+  monitorWorkflowId,
+  pauseSignal,
+  resumeSignal,
+  setPolicyUpdate,
+  type MonitorPolicy,
+  type MonitorStatus,
+} from '../workflows/monitor-messages.js';
+import { monitorWorkflow } from '../workflows/monitor.js';
+import { modelAttribute } from '../contracts/search-attributes.js';
+
+/**
+ * The TypeScript client for what is served and watched: every call goes through the model's
+ * lifecycle or monitor workflow (started on first use), so changes are serialized and audited.
+ */
+export class ModelLoopClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueues: TaskQueues = defaultTaskQueues,
+  ) {}
+
+  private lifecycleStart(modelName: string, canary?: Partial<CanaryPolicy>) {
+    return new WithStartWorkflowOperation(modelLifecycleWorkflow, {
+      workflowId: lifecycleWorkflowId(modelName),
+      taskQueue: this.taskQueues.cpu,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{ modelName, taskQueues: this.taskQueues, canary }],
+      typedSearchAttributes: [{ key: modelAttribute, value: modelName }],
+      staticSummary: `lifecycle of ${modelName}: promotions, canaries, rollbacks`,
+    });
+  }
+
+  promote(modelName: string, request: PromoteRequest): Promise<TransitionResult> {
+    return this.client.workflow.executeUpdateWithStart(promoteUpdate, {
+      args: [request],
+      startWorkflowOperation: this.lifecycleStart(modelName),
+    });
+  }
+
+  rollback(modelName: string, request: RollbackRequest): Promise<TransitionResult> {
+    return this.client.workflow.executeUpdateWithStart(rollbackUpdate, {
+      args: [request],
+      startWorkflowOperation: this.lifecycleStart(modelName),
+    });
+  }
+
+  challenge(modelName: string, request: ChallengerRequest): Promise<{ accepted: true; challenger: number }> {
+    return this.client.workflow.executeUpdateWithStart(challengerUpdate, {
+      args: [request],
+      startWorkflowOperation: this.lifecycleStart(modelName),
+    });
+  }
+
+  approve(modelName: string, request: ApprovalRequest): Promise<{ accepted: true }> {
+    return this.client.workflow
+      .getHandle(lifecycleWorkflowId(modelName))
+      .executeUpdate(approveUpdate, { args: [request] });
+  }
+
+  lifecycleStatus(modelName: string): Promise<LifecycleStatus> {
+    return this.client.workflow.getHandle(lifecycleWorkflowId(modelName)).query(lifecycleStatusQuery);
+  }
+
+  /** Starts the model's monitor (one per model: a second start finds the running one). */
+  async startMonitor(modelName: string, policy: Partial<MonitorPolicy> = {}): Promise<string> {
+    const handle = await this.client.workflow.start(monitorWorkflow, {
+      workflowId: monitorWorkflowId(modelName),
+      taskQueue: this.taskQueues.cpu,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{ modelName, taskQueues: this.taskQueues, policy }],
+      typedSearchAttributes: [{ key: modelAttribute, value: modelName }],
+      staticSummary: `monitor of ${modelName}: drift, live metrics, retraining`,
+    });
+    return handle.workflowId;
+  }
+
+  monitorStatus(modelName: string): Promise<MonitorStatus> {
+    return this.client.workflow.getHandle(monitorWorkflowId(modelName)).query(monitorStatusQuery);
+  }
+
+  pauseMonitor(modelName: string): Promise<void> {
+    return this.client.workflow.getHandle(monitorWorkflowId(modelName)).signal(pauseSignal);
+  }
+
+  resumeMonitor(modelName: string): Promise<void> {
+    return this.client.workflow.getHandle(monitorWorkflowId(modelName)).signal(resumeSignal);
+  }
+
+  setMonitorPolicy(modelName: string, change: Partial<MonitorPolicy>): Promise<MonitorPolicy> {
+    return this.client.workflow
+      .getHandle(monitorWorkflowId(modelName))
+      .executeUpdate(setPolicyUpdate, { args: [change] });
+  }
+
+  async stopMonitor(modelName: string, reason = 'stopped by request'): Promise<void> {
+    await this.client.workflow.getHandle(monitorWorkflowId(modelName)).terminate(reason);
+  }
+}

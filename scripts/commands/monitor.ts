@@ -1,0 +1,102 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ModelLoopClient } from '../../client/loop.js';
+import type { Config } from '../../config/index.js';
+import type { MonitorPolicy, MonitorStatus } from '../../workflows/monitor-messages.js';
+import { openSession } from './session.js';
+import { cliLogger, exitCodes, printJson, UsageError } from './shared.js';
+
+export interface MonitorStartOptions {
+  readonly interval?: string;
+  readonly minRows?: string;
+  readonly driftWindows?: string;
+  readonly metricDrop?: string;
+  readonly cooldown?: string;
+  readonly json?: boolean;
+}
+
+/** `mlops monitor start|status|stop|pause|resume <name>`: the model's monitor workflow. */
+export async function monitorCommand(
+  config: Config,
+  action: string,
+  name: string,
+  options: MonitorStartOptions,
+): Promise<number> {
+  if (!['start', 'status', 'stop', 'pause', 'resume'].includes(action))
+    throw new UsageError(`monitor takes start, status, stop, pause or resume, not ${JSON.stringify(action)}`);
+  const policy = action === 'start' ? policyFrom(options) : {};
+  const session = await openSession(config, cliLogger(config, 'monitor'), { workers: action === 'start' });
+  const loop = new ModelLoopClient(session.client.temporal, config.taskQueues);
+  try {
+    if (action === 'start') {
+      const workflowId = await loop.startMonitor(name, policy);
+      if (options.json) printJson({ workflowId });
+      else process.stdout.write(`monitoring ${name} (${workflowId})\n`);
+    } else if (action === 'status') {
+      const status = await loop.monitorStatus(name);
+      if (options.json) printJson(status);
+      else process.stdout.write(`${renderStatus(status).join('\n')}\n`);
+    } else {
+      await (action === 'stop'
+        ? loop.stopMonitor(name)
+        : action === 'pause'
+          ? loop.pauseMonitor(name)
+          : loop.resumeMonitor(name));
+      if (options.json) printJson({ [action]: true });
+      else process.stdout.write(`${action}: ${name}\n`);
+    }
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      process.stderr.write(`mlops: ${name} has no monitor; start one with \`mlops monitor start ${name}\`\n`);
+      return exitCodes.failed;
+    }
+    throw error;
+  } finally {
+    await session.close();
+  }
+}
+
+function policyFrom(options: MonitorStartOptions): Partial<MonitorPolicy> {
+  const seconds = (flag: string, text: string) => {
+    const match = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(text);
+    if (!match)
+      throw new UsageError(
+        `${flag} must be a duration such as 30s, 15m, 1h or 1d, not ${JSON.stringify(text)}`,
+      );
+    return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  };
+  const count = (flag: string, text: string) => {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0)
+      throw new UsageError(`${flag} must be a number of at least 0, not ${JSON.stringify(text)}`);
+    return value;
+  };
+  return {
+    ...(options.interval ? { intervalSeconds: seconds('--interval', options.interval) } : {}),
+    ...(options.cooldown ? { cooldownSeconds: seconds('--cooldown', options.cooldown) } : {}),
+    ...(options.minRows ? { minRows: count('--min-rows', options.minRows) } : {}),
+    ...(options.driftWindows ? { driftWindows: count('--drift-windows', options.driftWindows) } : {}),
+    ...(options.metricDrop ? { metricDrop: count('--metric-drop', options.metricDrop) } : {}),
+  };
+}
+
+function renderStatus(status: MonitorStatus): string[] {
+  const lines = [
+    `${status.modelName}: ${status.paused ? 'PAUSED' : 'watching'} every ${status.policy.intervalSeconds}s; ${status.consecutiveDrifted} drifted window(s) in a row` +
+      (status.retrainInFlight ? `; retraining: ${status.retrainInFlight}` : ''),
+  ];
+  for (const window of status.windows.slice(-10)) {
+    const live =
+      window.liveMetric?.value === null || !window.liveMetric
+        ? ''
+        : ` live ${window.liveMetric.name} ${window.liveMetric.value.toFixed(4)}`;
+    lines.push(
+      `  ${new Date(window.windowEnd).toISOString()}  v${window.servedVersion ?? '-'}  ${String(window.rows).padStart(7)} rows  ${window.drifted ? 'DRIFT' : 'ok   '}  max PSI ${window.maxPsi?.toFixed(3) ?? '-'}${live}${window.action ? `  ${window.action}` : ''}`,
+    );
+  }
+  for (const retrain of status.retrains.slice(-5))
+    lines.push(
+      `  retrain ${retrain.workflowId}: ${retrain.status}${retrain.version ? ` (v${retrain.version})` : ''}; ${retrain.reason}`,
+    );
+  return lines;
+}
