@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
 import {
   approveUpdate,
@@ -28,6 +28,24 @@ import {
 import { monitorWorkflow } from '../workflows/monitor.js';
 import { modelAttribute } from '../contracts/search-attributes.js';
 
+/** A request the workflow refused (its validator) or could not carry out (an unknown version). */
+export class ModelRequestRefused extends Error {
+  override readonly name = 'ModelRequestRefused';
+}
+
+/** Update calls with the reason of a refusal as the error's message, not Temporal's generic one. */
+async function refusedWithReason<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      const cause = error.cause as Error | undefined;
+      throw new ModelRequestRefused(cause?.message ?? error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /**
  * The TypeScript client for what is served and watched: every call goes through the model's
  * lifecycle or monitor workflow (started on first use), so changes are serialized and audited.
@@ -50,30 +68,38 @@ export class ModelLoopClient {
   }
 
   promote(modelName: string, request: PromoteRequest): Promise<TransitionResult> {
-    return this.client.workflow.executeUpdateWithStart(promoteUpdate, {
-      args: [request],
-      startWorkflowOperation: this.lifecycleStart(modelName),
-    });
+    return refusedWithReason(
+      this.client.workflow.executeUpdateWithStart(promoteUpdate, {
+        args: [request],
+        startWorkflowOperation: this.lifecycleStart(modelName),
+      }),
+    );
   }
 
   rollback(modelName: string, request: RollbackRequest): Promise<TransitionResult> {
-    return this.client.workflow.executeUpdateWithStart(rollbackUpdate, {
-      args: [request],
-      startWorkflowOperation: this.lifecycleStart(modelName),
-    });
+    return refusedWithReason(
+      this.client.workflow.executeUpdateWithStart(rollbackUpdate, {
+        args: [request],
+        startWorkflowOperation: this.lifecycleStart(modelName),
+      }),
+    );
   }
 
   challenge(modelName: string, request: ChallengerRequest): Promise<{ accepted: true; challenger: number }> {
-    return this.client.workflow.executeUpdateWithStart(challengerUpdate, {
-      args: [request],
-      startWorkflowOperation: this.lifecycleStart(modelName),
-    });
+    return refusedWithReason(
+      this.client.workflow.executeUpdateWithStart(challengerUpdate, {
+        args: [request],
+        startWorkflowOperation: this.lifecycleStart(modelName),
+      }),
+    );
   }
 
   approve(modelName: string, request: ApprovalRequest): Promise<{ accepted: true }> {
-    return this.client.workflow
-      .getHandle(lifecycleWorkflowId(modelName))
-      .executeUpdate(approveUpdate, { args: [request] });
+    return refusedWithReason(
+      this.client.workflow
+        .getHandle(lifecycleWorkflowId(modelName))
+        .executeUpdate(approveUpdate, { args: [request] }),
+    );
   }
 
   lifecycleStatus(modelName: string): Promise<LifecycleStatus> {
@@ -106,9 +132,11 @@ export class ModelLoopClient {
   }
 
   setMonitorPolicy(modelName: string, change: Partial<MonitorPolicy>): Promise<MonitorPolicy> {
-    return this.client.workflow
-      .getHandle(monitorWorkflowId(modelName))
-      .executeUpdate(setPolicyUpdate, { args: [change] });
+    return refusedWithReason(
+      this.client.workflow
+        .getHandle(monitorWorkflowId(modelName))
+        .executeUpdate(setPolicyUpdate, { args: [change] }),
+    );
   }
 
   async stopMonitor(modelName: string, reason = 'stopped by request'): Promise<void> {

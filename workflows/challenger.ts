@@ -16,8 +16,31 @@ export async function runChallenger(
 ): Promise<void> {
   const { activities, input } = lifecycle;
   const champion = lifecycle.champion;
-  if (champion === null) return;
   const actor = request.actor;
+  const reject = async (reason: string) => {
+    lifecycle.transitions = [
+      ...lifecycle.transitions,
+      {
+        at: Date.now(),
+        action: 'challenger-rejected',
+        actor,
+        reason,
+        fromVersion: champion,
+        toVersion: champion,
+      },
+    ];
+    await activities.recordLifecycleEvent({
+      modelName: input.modelName,
+      eventKey: `${input.modelName}:challenger:${request.version}:${lifecycle.sequence}:${lifecycle.transitions.length}`,
+      action: 'challenger-rejected',
+      actor,
+      reason,
+      version: request.version,
+    });
+  };
+  if (champion === null)
+    return reject(`v${request.version} has no champion to challenge: promote a version first`);
+  if (champion === request.version) return reject(`v${request.version} is already the champion`);
   await activities.resolveModelVersion({
     modelName: input.modelName,
     version: request.version,
@@ -35,26 +58,9 @@ export async function runChallenger(
       ? offline.champion - offline.challenger
       : offline.challenger - offline.champion;
     if (gain < policy.minImprovement) {
-      lifecycle.transitions = [
-        ...lifecycle.transitions,
-        {
-          at: Date.now(),
-          action: 'challenger-rejected',
-          actor,
-          reason: `on ${offline.rows} recent labeled requests ${offline.metric} is ${round(offline.challenger)} vs the champion's ${round(offline.champion)} (needs +${policy.minImprovement})`,
-          fromVersion: champion,
-          toVersion: champion,
-        },
-      ];
-      await activities.recordLifecycleEvent({
-        modelName: input.modelName,
-        eventKey: `${input.modelName}:challenger:${request.version}:${lifecycle.sequence}`,
-        action: 'challenger-rejected',
-        actor,
-        reason: lifecycle.transitions.at(-1)?.reason ?? '',
-        version: request.version,
-      });
-      return;
+      return reject(
+        `on ${offline.rows} recent labeled requests ${offline.metric} is ${round(offline.challenger)} vs the champion's ${round(offline.champion)} (needs +${policy.minImprovement})`,
+      );
     }
   }
 
@@ -106,28 +112,19 @@ export async function runChallenger(
     const given = answer();
     decision = given ? given.decision : policy.approval.defaultAction;
     decidedBy = given ? given.actor : `no answer within ${policy.approval.timeoutSeconds}s: the default`;
-    lifecycle.awaitingApproval = null;
   }
+  const promote = decision === 'promote';
+  await lifecycle.apply({
+    champion: promote ? request.version : champion,
+    challenger: null,
+    share: 0,
+    action: promote ? 'canary-promote' : 'canary-rollback',
+    actor: decidedBy === 'the canary' ? actor : decidedBy,
+    reason: verdict.why,
+  });
+  // Cleared once applied, so the status never shows a canary as over before serving changed.
+  lifecycle.awaitingApproval = null;
   lifecycle.canary = null;
-  if (decision === 'promote') {
-    await lifecycle.apply({
-      champion: request.version,
-      challenger: null,
-      share: 0,
-      action: 'canary-promote',
-      actor: decidedBy === 'the canary' ? actor : decidedBy,
-      reason: verdict.why,
-    });
-  } else {
-    await lifecycle.apply({
-      champion,
-      challenger: null,
-      share: 0,
-      action: 'canary-rollback',
-      actor: decidedBy === 'the canary' ? actor : decidedBy,
-      reason: verdict.why,
-    });
-  }
 }
 
 /** Promote when the challenger's live metric is at least the champion's (plus the required gain); roll back otherwise. */

@@ -65,6 +65,7 @@ export interface LiveEvidence {
 }
 
 export interface LifecycleState {
+  readonly champion: number | null;
   readonly championHistory: readonly number[];
   readonly transitions: readonly Transition[];
   readonly sequence: number;

@@ -38,6 +38,7 @@ export class Lifecycle {
   awaitingApproval: LifecycleStatus['awaitingApproval'] = null;
   approval: ApprovalRequest | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private championLoaded: boolean;
 
   constructor(
     readonly input: LifecycleInput,
@@ -46,11 +47,22 @@ export class Lifecycle {
     this.championHistory = [...(input.state?.championHistory ?? [])];
     this.transitions = [...(input.state?.transitions ?? [])];
     this.sequence = input.state?.sequence ?? 0;
+    this.champion = input.state?.champion ?? null;
+    this.championLoaded = input.state !== undefined;
   }
 
-  /** One change at a time, in arrival order: the next waits for the previous to finish. */
+  /**
+   * One change at a time, in arrival order: the next waits for the previous to finish. The first
+   * reads what is served now (an update can arrive with the start, before anything was read).
+   */
   serialize<T>(change: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(change);
+    const next = this.queue.then(async () => {
+      if (!this.championLoaded) {
+        this.champion = (await this.activities.currentServing({ modelName: this.input.modelName })).champion;
+        this.championLoaded = true;
+      }
+      return change();
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -125,6 +137,12 @@ export async function modelLifecycleWorkflow(input: LifecycleInput): Promise<voi
     promoteUpdate,
     (request) =>
       lifecycle.serialize(async (): Promise<TransitionResult> => {
+        if (request.version === lifecycle.champion) {
+          throw ApplicationFailure.create({
+            type: 'InvalidInput',
+            message: `v${request.version} is already the champion of ${input.modelName}`,
+          });
+        }
         await activities.resolveModelVersion({
           modelName: input.modelName,
           version: request.version,
@@ -140,7 +158,7 @@ export async function modelLifecycleWorkflow(input: LifecycleInput): Promise<voi
         });
         return { champion: lifecycle.champion, transition };
       }),
-    { validator: (request) => validateVersionRequest(request, lifecycle, 'promote') },
+    { validator: (request) => validateVersionRequest(request, lifecycle) },
   );
 
   setHandler(
@@ -184,7 +202,7 @@ export async function modelLifecycleWorkflow(input: LifecycleInput): Promise<voi
       pendingChallengers.push(request);
       return Promise.resolve({ accepted: true as const, challenger: request.version });
     },
-    { validator: (request) => validateVersionRequest(request, lifecycle, 'challenger') },
+    { validator: (request) => validateVersionRequest(request, lifecycle) },
   );
 
   setHandler(
@@ -215,6 +233,7 @@ export async function modelLifecycleWorkflow(input: LifecycleInput): Promise<voi
       await continueAsNew<typeof modelLifecycleWorkflow>({
         ...input,
         state: {
+          champion: lifecycle.champion,
           championHistory: lifecycle.championHistory,
           transitions: lifecycle.transitions,
           sequence: lifecycle.sequence,
@@ -228,20 +247,19 @@ function requireActor(actor: unknown): void {
   if (typeof actor !== 'string' || actor.trim().length === 0) throw new Error('say who asks (actor)');
 }
 
-/** Update validators run before anything enters history: a refused request leaves no trace. */
-function validateVersionRequest(
-  request: { version: number; actor: string },
-  lifecycle: Lifecycle,
-  kind: 'promote' | 'challenger',
-): void {
+/**
+ * Update validators run before anything enters history: a refused request leaves no trace. They
+ * judge the request's shape and the workflow's state; whether the version exists, or already is
+ * the champion, is the handler's to find out (it needs what is served, read by an activity).
+ */
+function validateVersionRequest(request: { version: number; actor: string }, lifecycle: Lifecycle): void {
   requireActor(request.actor);
-  if (!Number.isInteger(request.version) || request.version < 1)
+  if (!Number.isInteger(request.version) || request.version < 1) {
     throw new Error(`version must be a positive whole number, not ${JSON.stringify(request.version)}`);
-  if (lifecycle.canary)
+  }
+  if (lifecycle.canary) {
     throw new Error(
       `a canary of v${lifecycle.canary.challengerVersion} is running; wait for it or answer it with approve`,
     );
-  if (request.version === lifecycle.champion) throw new Error(`v${request.version} is already the champion`);
-  if (kind === 'challenger' && lifecycle.champion === null)
-    throw new Error('there is no champion to challenge: promote a version first');
+  }
 }

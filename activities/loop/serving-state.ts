@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { errorTypes } from '../../contracts/errors.js';
 import { changeServing, servedVersions } from '../../db/queries/deployments.js';
 import { findModelVersion, recordAuditEvent } from '../../db/queries/registry.js';
@@ -80,16 +80,35 @@ export function createServingStateActivities(deps: ActivityDependencies) {
       taskQueue: string;
     }): Promise<void> {
       const { client } = Context.current();
-      await client.workflow.executeUpdateWithStart(challengerUpdate, {
-        args: [{ version: input.version, actor: input.actor, reason: input.reason, canary: input.canary }],
-        // By type name: activities never load workflow code.
-        startWorkflowOperation: new WithStartWorkflowOperation('modelLifecycleWorkflow', {
-          workflowId: lifecycleWorkflowId(input.modelName),
-          taskQueue: input.taskQueue,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [{ modelName: input.modelName, taskQueues: { cpu: input.taskQueue, gpu: input.taskQueue } }],
+      await refusalIsFinal(
+        client.workflow.executeUpdateWithStart(challengerUpdate, {
+          args: [{ version: input.version, actor: input.actor, reason: input.reason, canary: input.canary }],
+          // By type name: activities never load workflow code.
+          startWorkflowOperation: new WithStartWorkflowOperation('modelLifecycleWorkflow', {
+            workflowId: lifecycleWorkflowId(input.modelName),
+            taskQueue: input.taskQueue,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            args: [
+              { modelName: input.modelName, taskQueues: { cpu: input.taskQueue, gpu: input.taskQueue } },
+            ],
+          }),
         }),
-      });
+      );
     },
   };
+}
+
+/** A refused challenger (a canary already running) is an answer, not a fault: retrying cannot change it. */
+async function refusalIsFinal(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      throw ApplicationFailure.create({
+        ...errorTypes.invalidInput,
+        message: `the lifecycle refused the challenger: ${(error.cause as Error | undefined)?.message ?? error.message}`,
+      });
+    }
+    throw error;
+  }
 }

@@ -1,6 +1,5 @@
 import os from 'node:os';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ModelLoopClient } from '../../client/loop.js';
+import { ModelLoopClient, ModelRequestRefused } from '../../client/loop.js';
 import type { Config } from '../../config/index.js';
 import type { CanaryPolicy, LifecycleStatus, Transition } from '../../workflows/lifecycle-messages.js';
 import type { ModelReference } from './model-reference.js';
@@ -21,8 +20,8 @@ async function withLoop(
     return await work(new ModelLoopClient(session.client.temporal, config.taskQueues), session);
   } catch (error) {
     // A refused update (validator) or a failed one (unknown version): the user's to fix.
-    if (error instanceof WorkflowUpdateFailedError) {
-      process.stderr.write(`mlops: ${(error.cause as Error | undefined)?.message ?? error.message}\n`);
+    if (error instanceof ModelRequestRefused) {
+      process.stderr.write(`mlops: ${error.message}\n`);
       return exitCodes.failed;
     }
     throw error;
