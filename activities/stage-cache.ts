@@ -3,6 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { ArtifactRef } from '../contracts/artifacts.js';
 import { stageRuns } from '../db/schema.js';
 import type { ActivityDependencies } from './dependencies.js';
+import { recordCachedStage, recordStage, type StageContext } from './stage-recorder.js';
 
 /**
  * Stage caching: a stage whose key (what it is, the code version, its parameters and the hashes of
@@ -19,7 +20,7 @@ export function stageCacheKey(parts: {
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 
-export async function findCachedOutputs<T extends Record<string, unknown>>(
+export async function findCachedOutputs<T extends object>(
   deps: ActivityDependencies,
   cacheKey: string,
   artifactsOf: (outputs: T) => readonly ArtifactRef[],
@@ -58,4 +59,29 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
+}
+
+/**
+ * Runs a stage through the cache: an earlier identical run's outputs when they are intact (recorded
+ * as a cache hit), otherwise the work, recorded with its cache key for the next identical run.
+ */
+export async function runCachedStage<T extends object>(
+  deps: ActivityDependencies,
+  stage: StageContext & { readonly cacheKey: string },
+  options: { readonly noCache: boolean; readonly artifactsOf: (outputs: T) => readonly ArtifactRef[] },
+  work: () => Promise<T>,
+): Promise<{ outputs: T; cacheHit: boolean }> {
+  if (!options.noCache) {
+    const cached = await findCachedOutputs<T & Record<string, unknown>>(
+      deps,
+      stage.cacheKey,
+      options.artifactsOf,
+    );
+    if (cached) {
+      await recordCachedStage(deps, stage, cached);
+      return { outputs: cached, cacheHit: true };
+    }
+  }
+  const { result } = await recordStage(deps, stage, work);
+  return { outputs: result, cacheHit: false };
 }

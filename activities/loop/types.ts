@@ -1,5 +1,6 @@
 /** Inputs and outputs of the serving, monitoring and promotion activities (workflows import types only). */
 import type { ArtifactRef } from '../../contracts/artifacts.js';
+import type { DriftThresholds } from '../../ml/drift/index.js';
 
 export interface ServingState {
   readonly champion: number | null;
@@ -46,13 +47,7 @@ export interface DriftWindowInput {
   readonly thresholds?: DriftThresholds;
 }
 
-export interface DriftThresholds {
-  readonly psiModerate: number;
-  readonly psiSignificant: number;
-  readonly jensenShannon: number;
-  readonly wasserstein: number;
-  readonly datasetDriftShare: number;
-}
+export type { DriftThresholds };
 
 export interface DriftWindowOutput {
   readonly modelVersion: number | null;

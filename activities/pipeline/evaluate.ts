@@ -9,8 +9,8 @@ import { lowerIsBetter } from '../../spec/types.js';
 import { eq } from 'drizzle-orm';
 import { upsertArtifact } from '../../db/queries/artifacts.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
-import { recordCachedStage, recordStage } from '../stage-recorder.js';
+import { runCachedStage, stageCacheKey } from '../stage-cache.js';
+import { recordStage } from '../stage-recorder.js';
 import { loadRecipePart, recipeInputs } from './frames.js';
 import { featureImportance } from './importance.js';
 import { fairnessSummary, scorePredictions, specMetrics } from './scoring.js';
@@ -49,63 +49,58 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
         inputs: { model: input.model, dataset: recipe.dataset },
         cacheKey,
       };
-      if (!input.noCache) {
-        const cached = await findCachedOutputs<StoredOutputs>(deps, cacheKey, (outputs) => [
-          outputs.evaluation,
-        ]);
-        if (cached) {
-          await recordCachedStage(deps, stage, cached);
-          return { ...cached, cacheHit: true };
-        }
-      }
-      const { result } = await recordStage(deps, stage, () =>
-        withHeartbeat(async () => {
-          try {
-            const document = await readModel(deps, input.model);
-            const inputs = await recipeInputs(deps, recipe);
-            const frame = await loadRecipePart(inputs, recipe, input.part, [
-              ...document.features,
-              ...input.sensitive,
-            ]);
-            const predictions = await predictFrameInWorker(document, frame);
-            const scored = scorePredictions(document, frame, predictions, input.sensitive);
-            const metrics = specMetrics(scored.evaluation);
-            const importance = featureImportance(
-              document,
-              frame,
-              input.primaryMetric,
-              lowerIsBetter.has(input.primaryMetric),
-            );
-            const referenceProfile = input.withReferenceProfile
-              ? await trainingProfile(inputs, recipe, document)
-              : null;
-            const evaluationDocument = {
-              format: 'mlops.evaluation/v1',
-              part: input.part,
-              rows: scored.rows,
-              skippedRows: scored.skippedRows,
-              evaluation: scored.evaluation,
-              fairness: scored.fairness,
-              featureImportance: importance,
-              referenceProfile,
-            };
-            const stored = await deps.artifacts.putContentAddressed(
-              `evaluations/${input.pipelineName}`,
-              '.json',
-              JSON.stringify(evaluationDocument),
-              {
-                contentType: 'application/json',
-              },
-            );
-            const evaluation = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
-            await upsertArtifact(deps.db, { ...evaluation, kind: 'evaluation' });
-            return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
-          } catch (error) {
-            throw asInputFailure(error);
-          }
-        }),
+      const { outputs, cacheHit } = await runCachedStage<StoredOutputs>(
+        deps,
+        stage,
+        { noCache: input.noCache, artifactsOf: (cached) => [cached.evaluation] },
+        () =>
+          withHeartbeat(async () => {
+            try {
+              const document = await readModel(deps, input.model);
+              const inputs = await recipeInputs(deps, recipe);
+              const frame = await loadRecipePart(inputs, recipe, input.part, [
+                ...document.features,
+                ...input.sensitive,
+              ]);
+              const predictions = await predictFrameInWorker(document, frame);
+              const scored = scorePredictions(document, frame, predictions, input.sensitive);
+              const metrics = specMetrics(scored.evaluation);
+              const importance = featureImportance(
+                document,
+                frame,
+                input.primaryMetric,
+                lowerIsBetter.has(input.primaryMetric),
+              );
+              const referenceProfile = input.withReferenceProfile
+                ? await trainingProfile(inputs, recipe, document)
+                : null;
+              const evaluationDocument = {
+                format: 'mlops.evaluation/v1',
+                part: input.part,
+                rows: scored.rows,
+                skippedRows: scored.skippedRows,
+                evaluation: scored.evaluation,
+                fairness: scored.fairness,
+                featureImportance: importance,
+                referenceProfile,
+              };
+              const stored = await deps.artifacts.putContentAddressed(
+                `evaluations/${input.pipelineName}`,
+                '.json',
+                JSON.stringify(evaluationDocument),
+                {
+                  contentType: 'application/json',
+                },
+              );
+              const evaluation = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
+              await upsertArtifact(deps.db, { ...evaluation, kind: 'evaluation' });
+              return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
+            } catch (error) {
+              throw asInputFailure(error);
+            }
+          }),
       );
-      return { ...result, cacheHit: false };
+      return { ...outputs, cacheHit };
     },
 
     /** The current champion scored on this run's test part, for `compareToChampion`; null without a champion. */

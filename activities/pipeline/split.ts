@@ -1,8 +1,7 @@
 import { computeSplit, inferTask, targetClasses } from '../../data/index.js';
 import { upsertArtifact } from '../../db/queries/artifacts.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
-import { recordCachedStage, recordStage } from '../stage-recorder.js';
+import { runCachedStage, stageCacheKey } from '../stage-cache.js';
 import { asInputFailure, localCopy, withHeartbeat } from './support.js';
 import type { SplitInput, SplitOutput } from './types.js';
 
@@ -28,50 +27,45 @@ export function createSplitActivities(deps: ActivityDependencies) {
         inputs: { dataset: input.dataset },
         cacheKey,
       };
-      if (!input.noCache) {
-        const cached = await findCachedOutputs<Omit<SplitOutput, 'cacheHit'>>(deps, cacheKey, (outputs) => [
-          outputs.split,
-        ]);
-        if (cached) {
-          await recordCachedStage(deps, stage, cached);
-          return { ...cached, cacheHit: true };
-        }
-      }
-      const { result } = await recordStage(deps, stage, () =>
-        withHeartbeat(async () => {
-          try {
-            const snapshotPath = await localCopy(deps, input.dataset, '.parquet');
-            const task = input.task ?? (await inferTask(snapshotPath, input.target));
-            const classes = task === 'regression' ? null : await targetClasses(snapshotPath, input.target);
-            const definition = await computeSplit({
-              snapshotPath,
-              strategy: input.split.strategy,
-              testFraction: input.split.testFraction,
-              validationFraction: input.split.validationFraction,
-              seed: input.split.seed,
-              target: input.target,
-              stratify: task !== 'regression',
-              timeColumn: input.split.timeColumn,
-              testFrom: input.split.testFrom,
-              validationFrom: input.split.validationFrom,
-            });
-            const stored = await deps.artifacts.putContentAddressed(
-              `splits/${input.dataset.name}`,
-              '.json',
-              JSON.stringify(definition),
-              {
-                contentType: 'application/json',
-              },
-            );
-            const split = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
-            await upsertArtifact(deps.db, { ...split, kind: 'split' });
-            return { split, counts: definition.counts, task, classes };
-          } catch (error) {
-            throw asInputFailure(error);
-          }
-        }),
+      const { outputs, cacheHit } = await runCachedStage(
+        deps,
+        stage,
+        { noCache: input.noCache, artifactsOf: (cached) => [cached.split] },
+        () =>
+          withHeartbeat(async () => {
+            try {
+              const snapshotPath = await localCopy(deps, input.dataset, '.parquet');
+              const task = input.task ?? (await inferTask(snapshotPath, input.target));
+              const classes = task === 'regression' ? null : await targetClasses(snapshotPath, input.target);
+              const definition = await computeSplit({
+                snapshotPath,
+                strategy: input.split.strategy,
+                testFraction: input.split.testFraction,
+                validationFraction: input.split.validationFraction,
+                seed: input.split.seed,
+                target: input.target,
+                stratify: task !== 'regression',
+                timeColumn: input.split.timeColumn,
+                testFrom: input.split.testFrom,
+                validationFrom: input.split.validationFrom,
+              });
+              const stored = await deps.artifacts.putContentAddressed(
+                `splits/${input.dataset.name}`,
+                '.json',
+                JSON.stringify(definition),
+                {
+                  contentType: 'application/json',
+                },
+              );
+              const split = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
+              await upsertArtifact(deps.db, { ...split, kind: 'split' });
+              return { split, counts: definition.counts, task, classes };
+            } catch (error) {
+              throw asInputFailure(error);
+            }
+          }),
       );
-      return { ...result, cacheHit: false };
+      return { ...outputs, cacheHit };
     },
   };
 }

@@ -5,8 +5,7 @@ import { serializeModelDocument, type ModelCheckpoint } from '../../ml/model/ind
 import { trainModelInWorker } from '../../ml/runner/index.js';
 import type { TrainingProgress } from '../../ml/training.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
-import { recordCachedStage, recordStage } from '../stage-recorder.js';
+import { runCachedStage, stageCacheKey } from '../stage-cache.js';
 import { featureColumns, loadRecipePart, recipeInputs } from './frames.js';
 import { asInputFailure, withHeartbeat } from './support.js';
 import type { TrainInput, TrainOutput } from './types.js';
@@ -62,16 +61,6 @@ export function createTrainActivities(deps: ActivityDependencies) {
         inputs: { dataset: recipe.dataset, split: recipe.split },
         cacheKey,
       };
-      if (!input.noCache) {
-        const cached = await findCachedOutputs<StoredOutputs>(deps, cacheKey, (outputs) => [
-          outputs.model,
-          outputs.curve,
-        ]);
-        if (cached) {
-          await recordCachedStage(deps, stage, cached);
-          return { ...withoutInternals(cached), cacheHit: true };
-        }
-      }
       const context = Context.current();
       const previous = context.info.heartbeatDetails as TrainingHeartbeat | undefined;
       let progress: TrainingHeartbeat = {
@@ -80,97 +69,101 @@ export function createTrainActivities(deps: ActivityDependencies) {
         validationMetric: null,
         checkpoint: previous?.checkpoint ?? null,
       };
-      const { result } = await recordStage(deps, stage, () =>
-        withHeartbeat(
-          async () => {
-            const inputs = await recipeInputs(deps, recipe);
-            const features = await featureColumns(deps, recipe);
-            const [frame, validationFrame] = await Promise.all([
-              loadRecipePart(inputs, recipe, 'train', features),
-              loadRecipePart(inputs, recipe, 'validation', features),
-            ]);
-            const resumed = previous?.checkpoint
-              ? await readCheckpoint(deps, previous.checkpoint)
-              : undefined;
-            const curve: TrainingProgress[] = [...(resumed?.curve ?? [])];
-            let lastStored = Date.now();
-            let storing = Promise.resolve();
-            const document = await trainModelInWorker(
-              {
-                frame,
-                validationFrame: validationFrame.rowCount > 0 ? validationFrame : undefined,
-                target: recipe.target,
-                features,
-                task: recipe.task,
-                trainer: recipe.trainer,
-                params: recipe.params,
-                seed: recipe.seed,
-              },
-              {
-                signal: context.cancellationSignal,
-                resumeFrom: resumed?.checkpoint,
-                checkpointEvery: recipe.trainer === 'gradient_boosting' ? 10 : 5,
-                onProgress: (point) => {
-                  curve.push(point);
-                  progress = {
-                    ...progress,
-                    iteration: point.iteration,
-                    loss: point.loss,
-                    validationMetric: point.validationMetric ?? null,
-                  };
+      const { outputs, cacheHit } = await runCachedStage<StoredOutputs>(
+        deps,
+        stage,
+        { noCache: input.noCache, artifactsOf: (cached) => [cached.model, cached.curve] },
+        () =>
+          withHeartbeat(
+            async () => {
+              const inputs = await recipeInputs(deps, recipe);
+              const features = await featureColumns(deps, recipe);
+              const [frame, validationFrame] = await Promise.all([
+                loadRecipePart(inputs, recipe, 'train', features),
+                loadRecipePart(inputs, recipe, 'validation', features),
+              ]);
+              const resumed = previous?.checkpoint
+                ? await readCheckpoint(deps, previous.checkpoint)
+                : undefined;
+              const curve: TrainingProgress[] = [...(resumed?.curve ?? [])];
+              let lastStored = Date.now();
+              let storing = Promise.resolve();
+              const document = await trainModelInWorker(
+                {
+                  frame,
+                  validationFrame: validationFrame.rowCount > 0 ? validationFrame : undefined,
+                  target: recipe.target,
+                  features,
+                  task: recipe.task,
+                  trainer: recipe.trainer,
+                  params: recipe.params,
+                  seed: recipe.seed,
                 },
-                onCheckpoint: (checkpoint) => {
-                  if (Date.now() - lastStored < deps.checkpointIntervalMs) return;
-                  lastStored = Date.now();
-                  const snapshot: StoredCheckpoint = { checkpoint, curve: [...curve] };
-                  storing = storing.then(async () => {
-                    const stored = await deps.artifacts.putContentAddressed(
-                      `checkpoints/${input.pipelineName}`,
-                      '.json',
-                      JSON.stringify(snapshot),
-                    );
+                {
+                  signal: context.cancellationSignal,
+                  resumeFrom: resumed?.checkpoint,
+                  checkpointEvery: recipe.trainer === 'gradient_boosting' ? 10 : 5,
+                  onProgress: (point) => {
+                    curve.push(point);
                     progress = {
                       ...progress,
-                      checkpoint: { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes },
+                      iteration: point.iteration,
+                      loss: point.loss,
+                      validationMetric: point.validationMetric ?? null,
                     };
-                    context.heartbeat(progress);
-                  });
+                  },
+                  onCheckpoint: (checkpoint) => {
+                    if (Date.now() - lastStored < deps.checkpointIntervalMs) return;
+                    lastStored = Date.now();
+                    const snapshot: StoredCheckpoint = { checkpoint, curve: [...curve] };
+                    storing = storing.then(async () => {
+                      const stored = await deps.artifacts.putContentAddressed(
+                        `checkpoints/${input.pipelineName}`,
+                        '.json',
+                        JSON.stringify(snapshot),
+                      );
+                      progress = {
+                        ...progress,
+                        checkpoint: { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes },
+                      };
+                      context.heartbeat(progress);
+                    });
+                  },
                 },
-              },
-            ).catch((error: unknown) => Promise.reject(asInputFailure(error)));
-            await storing;
-            const model = await deps.artifacts.putContentAddressed(
-              `models/${input.pipelineName}/files`,
-              '.json',
-              serializeModelDocument(document),
-              {
-                contentType: 'application/json',
-              },
-            );
-            const curveStored = await deps.artifacts.putContentAddressed(
-              `curves/${input.pipelineName}`,
-              '.json',
-              JSON.stringify(curve),
-              { contentType: 'application/json' },
-            );
-            const modelRef = { uri: model.uri, sha256: model.sha256, bytes: model.bytes };
-            await upsertArtifact(deps.db, { ...modelRef, kind: 'model' });
-            const last = curve.at(-1);
-            const outputs: StoredOutputs = {
-              model: modelRef,
-              curve: { uri: curveStored.uri, sha256: curveStored.sha256, bytes: curveStored.bytes },
-              iterations: document.training.iterations,
-              finalLoss: document.training.loss,
-              validationMetric: last?.validationMetric ?? null,
-              validationMetricName: last?.validationMetricName ?? null,
-              resumedFromIteration: resumed ? (resumed.curve.at(-1)?.iteration ?? 0) : null,
-            };
-            return outputs;
-          },
-          () => progress,
-        ),
+              ).catch((error: unknown) => Promise.reject(asInputFailure(error)));
+              await storing;
+              const model = await deps.artifacts.putContentAddressed(
+                `models/${input.pipelineName}/files`,
+                '.json',
+                serializeModelDocument(document),
+                {
+                  contentType: 'application/json',
+                },
+              );
+              const curveStored = await deps.artifacts.putContentAddressed(
+                `curves/${input.pipelineName}`,
+                '.json',
+                JSON.stringify(curve),
+                { contentType: 'application/json' },
+              );
+              const modelRef = { uri: model.uri, sha256: model.sha256, bytes: model.bytes };
+              await upsertArtifact(deps.db, { ...modelRef, kind: 'model' });
+              const last = curve.at(-1);
+              const outputs: StoredOutputs = {
+                model: modelRef,
+                curve: { uri: curveStored.uri, sha256: curveStored.sha256, bytes: curveStored.bytes },
+                iterations: document.training.iterations,
+                finalLoss: document.training.loss,
+                validationMetric: last?.validationMetric ?? null,
+                validationMetricName: last?.validationMetricName ?? null,
+                resumedFromIteration: resumed ? (resumed.curve.at(-1)?.iteration ?? 0) : null,
+              };
+              return outputs;
+            },
+            () => progress,
+          ),
       );
-      return { ...withoutInternals(result), cacheHit: false };
+      return { ...withoutInternals(outputs), cacheHit };
     },
   };
 }
