@@ -7,16 +7,15 @@ import { describeEndpoints } from './endpoints.js';
 import { cliLogger, onShutdownSignal, printJson } from './shared.js';
 
 /**
- * `npm start` / `mlops start`: the main job on the embedded stack. Brings up the stack and both
- * pools, runs the smoke pipeline through them and prints endpoints and result. Then it keeps
- * everything up for inspection in the Temporal UI until Ctrl-C when run in a terminal, and exits
- * when not (or with --exit).
+ * `mlops smoke`: brings up the stack and both pools, runs the smoke pipeline through them (Postgres,
+ * S3, the CPU and GPU pools) and prints endpoints and result. Then it keeps everything up for
+ * inspection in the Temporal UI until Ctrl-C when run in a terminal, and exits when not (or with --exit).
  */
-export async function startCommand(
+export async function smokeCommand(
   config: Config,
   options: { json?: boolean; exit?: boolean; keep?: boolean },
 ): Promise<void> {
-  const log = cliLogger(config, 'start');
+  const log = cliLogger(config, 'smoke');
   const stack = await ensureStack(config, (message) => log.info(message));
   const pools = await startWorkerPools({
     config,
