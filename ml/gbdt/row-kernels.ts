@@ -1,7 +1,7 @@
 /**
- * The per-row loops of boosting besides histograms: partitioning a node's rows, computing
- * gradients and adding leaf values to scores. Each works on one block of rows, so blocks can run
- * on any thread and give the same result.
+ * The per-row loops of boosting besides histograms: partitioning a node's rows (in place, or into
+ * scratch and back), computing gradients, adding leaf values to the training state. Each works on
+ * one block of rows, so blocks can run on any thread and give the same result.
  *
  * Self-contained on purpose (no closures, no imports, no nested functions): worker threads run
  * their source text.

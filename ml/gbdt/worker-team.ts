@@ -3,7 +3,8 @@
  * synchronous. The caller publishes a task, then every thread (the caller included) claims blocks
  * from one atomic counter until none are left, and the caller waits for the blocks others claimed.
  * Claiming instead of a fixed share per thread keeps a descheduled worker (the machine is shared)
- * from holding up the rest: at worst the caller runs every block itself.
+ * from holding up the rest: at worst the caller runs every block itself. Should a worker fail to
+ * run a block, the caller runs what is left and keeps every later block to itself.
  *
  * Workers are started from source text assembled from the kernels' own source (no separate file
  * to resolve, so it works the same from TypeScript sources, compiled output and test runners).
@@ -51,7 +52,7 @@ const kernels = {
   addLeafValuesBlock: ${addLeafValuesBlock.toString()},
 };
 const runTaskBlock = ${runTaskBlock.toString()};
-const { context, control } = workerData;
+const { context, control, blockDone } = workerData;
 let seen = 0;
 for (;;) {
   Atomics.wait(control, ${GENERATION}, seen);
@@ -64,6 +65,7 @@ for (;;) {
     if (claim < base || claim >= limit) break;
     try {
       runTaskBlock(context, kernels, claim - base);
+      blockDone[claim - base] = 1;
     } catch (error) {
       Atomics.store(control, ${FAILED}, 1);
     }
@@ -75,16 +77,21 @@ for (;;) {
 
 export class WorkerTeam implements BlockExecutor {
   private readonly control = new Int32Array(new SharedArrayBuffer(8 * 4));
+  /** 1 for each block of the current task that finished. */
+  private readonly blockDone: Uint8Array;
   private readonly workers: Worker[] = [];
+  /** Set once a worker failed: every block then runs on the calling thread. */
+  private serial = false;
 
   constructor(
     private readonly context: TaskContext,
     readonly threadCount: number,
   ) {
+    this.blockDone = new Uint8Array(new SharedArrayBuffer(context.blockLeftCounts.length));
     for (let threadIndex = 1; threadIndex < threadCount; threadIndex++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { context, control: this.control },
+        workerData: { context, control: this.control, blockDone: this.blockDone },
       });
       worker.unref();
       // A worker that fails to start only means the calling thread runs every block.
@@ -95,10 +102,11 @@ export class WorkerTeam implements BlockExecutor {
 
   run(blockCount: number): void {
     const control = this.control;
-    if (blockCount === 1) {
-      runTaskBlock(this.context, TASK_KERNELS, 0);
+    if (blockCount === 1 || this.serial) {
+      for (let block = 0; block < blockCount; block++) runTaskBlock(this.context, TASK_KERNELS, block);
       return;
     }
+    this.blockDone.fill(0, 0, blockCount);
     let base = Atomics.load(control, NEXT_CLAIM) + CLAIM_MARGIN;
     // Before the counter could overflow, start again from 0: late claims of the task before are
     // then near 2^30, far past this task's blocks.
@@ -114,11 +122,20 @@ export class WorkerTeam implements BlockExecutor {
       const claim = Atomics.add(control, NEXT_CLAIM, 1);
       if (claim >= base + blockCount) break;
       runTaskBlock(this.context, TASK_KERNELS, claim - base);
+      this.blockDone[claim - base] = 1;
       completedHere++;
     }
     const completed = Atomics.add(control, COMPLETED, completedHere) + completedHere;
     if (completed < blockCount) this.awaitCompletion(blockCount);
-    if (Atomics.load(control, FAILED) === 1) throw new Error('a gradient boosting worker thread failed');
+    if (Atomics.load(control, FAILED) === 1) {
+      // A worker could not run its code (say, instrumented source): results do not depend on
+      // the thread, so finish the blocks it left here and stay on this thread from now on.
+      this.serial = true;
+      this.close();
+      for (let block = 0; block < blockCount; block++) {
+        if (this.blockDone[block] === 0) runTaskBlock(this.context, TASK_KERNELS, block);
+      }
+    }
   }
 
   close(): void {
