@@ -42,7 +42,17 @@ const workflowForbiddenImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.mlops/', 'coverage/', 'db/migrations/', '**/.venv/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.mlops/',
+      'coverage/',
+      'db/migrations/',
+      '**/.venv*/',
+      'test/artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

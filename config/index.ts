@@ -48,6 +48,20 @@ export interface Config {
   readonly checkpointIntervalMs: number;
   /** Keyed HMAC for `pii.hash`; undefined when not configured (specs that hash PII are refused). */
   readonly piiHmacKey: string | undefined;
+  readonly serving: {
+    readonly host: string;
+    /** Unset: the command's default (8080 for `mlops serve`, a free port under `mlops up`). */
+    readonly port: number | undefined;
+    /** Where clients (`mlops predict`, scripts) reach the server; unset: read from `.mlops/env`. */
+    readonly url: string | undefined;
+    readonly apiToken: string | undefined;
+    readonly maxBodyBytes: number;
+    readonly maxInstances: number;
+    readonly predictionLogQueue: number;
+    readonly refreshIntervalMs: number;
+    /** Serve only these models; undefined: every model with a champion. */
+    readonly models: readonly string[] | undefined;
+  };
   readonly ports: {
     readonly temporal: number;
     readonly temporalUi: number;
@@ -150,6 +164,17 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
     cpuWattsPerCore: number('MLOPS_CPU_WATTS_PER_CORE') ?? 12,
     checkpointIntervalMs: number('MLOPS_CHECKPOINT_INTERVAL') ?? 30_000,
     piiHmacKey: text('MLOPS_PII_HMAC_KEY'),
+    serving: {
+      host: text('MLOPS_SERVING_HOST') ?? '127.0.0.1',
+      port: number('MLOPS_SERVING_PORT'),
+      url: text('MLOPS_SERVING_URL')?.replace(/\/+$/, ''),
+      apiToken: text('MLOPS_API_TOKEN'),
+      maxBodyBytes: number('MLOPS_MAX_BODY_BYTES') ?? 1024 * 1024,
+      maxInstances: number('MLOPS_MAX_INSTANCES') ?? 1000,
+      predictionLogQueue: number('MLOPS_PREDICTION_LOG_QUEUE') ?? 10_000,
+      refreshIntervalMs: number('MLOPS_SERVING_REFRESH') ?? 5000,
+      models: text('MLOPS_SERVING_MODELS')?.split(','),
+    },
     ports: {
       temporal: number('MLOPS_TEMPORAL_PORT') ?? 0,
       temporalUi: number('MLOPS_TEMPORAL_UI_PORT') ?? 0,

@@ -43,6 +43,13 @@ const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'si
   error: 'must be one of trace, debug, info, warn, error, fatal, silent',
 });
 
+const wholeNumberBetween = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
 export interface VariableSpec {
   readonly schema: z.ZodType;
   readonly example: string;
@@ -199,6 +206,55 @@ export const variables = {
     description: 'embedded PostgreSQL port (default: a free port)',
   },
   MLOPS_S3_PORT: { schema: port, example: '9000', description: 'embedded S3 port (default: a free port)' },
+  MLOPS_SERVING_HOST: {
+    schema: nonEmpty,
+    example: '0.0.0.0',
+    description: 'address the prediction server listens on (default 127.0.0.1; 0.0.0.0 in a container)',
+  },
+  MLOPS_SERVING_PORT: {
+    schema: port,
+    example: '8080',
+    description:
+      'port of the prediction server (default 8080 for `mlops serve`, a free port under `mlops up`)',
+  },
+  MLOPS_SERVING_URL: {
+    schema: httpUrl,
+    example: 'http://127.0.0.1:8080',
+    description: 'the prediction server, for `mlops predict` and scripts (default: from .mlops/env)',
+  },
+  MLOPS_API_TOKEN: {
+    schema: nonEmpty,
+    example: 'mlops_3q2…(43 characters)',
+    description:
+      'bearer token for the prediction server, for `mlops predict` and scripts (default: from .mlops/env)',
+    secret: true,
+  },
+  MLOPS_MAX_BODY_BYTES: {
+    schema: wholeNumberBetween(1024, 1024 ** 3),
+    example: '1048576',
+    description: 'largest request body the prediction server reads (default 1 MiB); larger ones get 413',
+  },
+  MLOPS_MAX_INSTANCES: {
+    schema: wholeNumberBetween(1, 100_000),
+    example: '1000',
+    description: 'most instances in one predict request (default 1000); more get 413',
+  },
+  MLOPS_PREDICTION_LOG_QUEUE: {
+    schema: wholeNumberBetween(1, 10_000_000),
+    example: '10000',
+    description: 'predictions held in memory before requests wait for the prediction log (default 10000)',
+  },
+  MLOPS_SERVING_REFRESH: {
+    schema: duration,
+    example: '5s',
+    description:
+      'how often the prediction server re-reads aliases and traffic splits besides NOTIFY (default 5s)',
+  },
+  MLOPS_SERVING_MODELS: {
+    schema: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be model names separated by commas'),
+    example: 'penguins-species,flights-delay',
+    description: 'the models a prediction server serves (default: every model with a champion)',
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof variables;

@@ -15,6 +15,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -299,4 +300,29 @@ export const auditEvents = pgTable(
     createdAt: createdAt(),
   },
   (table) => [index('audit_events_by_subject').on(table.subjectKind, table.subject, table.createdAt)],
+);
+
+export const apiTokenScope = ['predict', 'feedback', 'admin'] as const;
+export type ApiTokenScope = (typeof apiTokenScope)[number];
+
+/**
+ * Bearer tokens of the serving API. Only the token's SHA-256 is stored (the token itself is shown
+ * once, when created). A name belongs to one active token at a time; revoked rows stay for the record.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    tokenSha256: text('token_sha256').notNull().unique(),
+    scopes: text('scopes').array().$type<ApiTokenScope[]>().notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('api_tokens_active_name')
+      .on(table.name)
+      .where(sql`${table.revokedAt} is null`),
+    check('api_tokens_scopes_known', sql`${table.scopes} <@ array['predict', 'feedback', 'admin']::text[]`),
+  ],
 );

@@ -18,7 +18,8 @@ import { modelsListCommand, modelsShowCommand } from './commands/models.js';
 import { monitorCommand, type MonitorStartOptions } from './commands/monitor.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { runsListCommand, runsShowCommand } from './commands/runs.js';
-import { startCommand } from './commands/start.js';
+import { demoCommand, type DemoOptions } from './commands/demo.js';
+import { smokeCommand } from './commands/smoke.js';
 import { upCommand } from './commands/up.js';
 import { parseBatchSize, predictCommand } from './commands/predict.js';
 import { parsePort, serveCommand } from './commands/serve.js';
@@ -36,14 +37,34 @@ program
   .option('--json', 'print the endpoints as JSON')
   .action((options: { json?: boolean }) => upCommand(loadConfigOrExit(), options));
 
+const demoCommandOf = (name: string, description: string) =>
+  program
+    .command(name)
+    .description(description)
+    .option('--weeks <count>', 'weeks of February-June 2001 to replay (default 22)')
+    .option('--week-seconds <seconds>', 'wall-clock seconds per simulated week (default 11)')
+    .option('--flights-per-week <count>', 'flights sampled per week (default 1500)')
+    .option('--json', 'print the summary as JSON: { windows, versions, events }')
+    .option('--exit', 'stop everything after the summary')
+    .option('--keep', 'keep the stack up after the summary even when not in a terminal')
+    .action((options: DemoOptions) => demoCommand(loadConfigOrExit(), options));
+demoCommandOf(
+  'start',
+  'the main job (npm start): the whole loop on real flights data (same as `mlops demo`)',
+);
+demoCommandOf(
+  'demo',
+  'train on January 2001 flights, serve, replay February-June, let monitoring, retraining and promotion act',
+);
+
 program
-  .command('start')
-  .description('the main job: stack, worker pools and a pipeline through them, with its result')
+  .command('smoke')
+  .description('a small pipeline through the stack and both worker pools, with its result')
   .option('--json', 'print the summary as JSON')
   .option('--exit', 'stop everything after printing the result')
   .option('--keep', 'keep the stack up after the result even when not in a terminal')
   .action((options: { json?: boolean; exit?: boolean; keep?: boolean }) =>
-    startCommand(loadConfigOrExit(), options),
+    smokeCommand(loadConfigOrExit(), options),
   );
 
 program
@@ -200,11 +221,19 @@ program
 
 program
   .command('serve')
-  .description('the prediction server in the foreground (KServe V1 REST; embedded stack or configured services)')
-  .option('--port <port>', 'port to listen on (default MLOPS_SERVING_PORT or 8080; 0: a free port)', parsePort)
+  .description(
+    'the prediction server in the foreground (KServe V1 REST; embedded stack or configured services)',
+  )
+  .option(
+    '--port <port>',
+    'port to listen on (default MLOPS_SERVING_PORT or 8080; 0: a free port)',
+    parsePort,
+  )
   .option('--host <address>', 'address to listen on (default MLOPS_SERVING_HOST or 127.0.0.1)')
   .option('--json', 'print the URL, models and token file as JSON')
-  .action((options: { port?: number; host?: string; json?: boolean }) => serveCommand(loadConfigOrExit(), options));
+  .action((options: { port?: number; host?: string; json?: boolean }) =>
+    serveCommand(loadConfigOrExit(), options),
+  );
 
 program
   .command('predict')
@@ -222,7 +251,11 @@ tokens
   .command('create')
   .description('a new token; printed once (only its hash is stored)')
   .requiredOption('--name <name>', 'what the token is for (revoke it by this name)')
-  .option('--scopes <scopes>', 'comma-separated: predict, feedback, admin (admin implies the others)', 'predict')
+  .option(
+    '--scopes <scopes>',
+    'comma-separated: predict, feedback, admin (admin implies the others)',
+    'predict',
+  )
   .option('--json', 'print the token as JSON')
   .action(async (options: { name: string; scopes: string; json?: boolean }) => {
     process.exitCode = await tokensCreateCommand(loadConfigOrExit(), options);

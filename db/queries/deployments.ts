@@ -1,5 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import { announceServingChange } from './serving.js';
 import {
   auditEvents,
   deployments,
@@ -8,9 +9,6 @@ import {
   modelVersions,
   type TrafficSplit,
 } from '../schema.js';
-
-/** The channel serving listens on: a model's name is announced whenever what it serves changes. */
-export const SERVING_CHANNEL = 'mlops_serving';
 
 export interface ServingChange {
   readonly modelName: string;
@@ -87,7 +85,7 @@ export async function changeServing(db: Database, change: ServingChange): Promis
         after,
       })
       .onConflictDoNothing();
-    await transaction.execute(sql`select pg_notify(${SERVING_CHANNEL}, ${change.modelName})`);
+    await announceServingChange(transaction, change.modelName);
     return after;
   });
 }

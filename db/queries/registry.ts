@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { auditEvents, modelAliases, models, modelVersions } from '../schema.js';
+import { announceServingChange } from './serving.js';
 
 export type Model = typeof models.$inferSelect;
 export type ModelVersion = typeof modelVersions.$inferSelect;
@@ -146,6 +147,12 @@ export async function setAlias(
         target: [modelAliases.modelId, modelAliases.alias],
         set: { modelVersionId: version.id, updatedAt: new Date() },
       });
+    // Delivered at commit: running prediction servers switch to the new version within moments.
+    const [model] = await transaction
+      .select({ name: models.name })
+      .from(models)
+      .where(eq(models.id, version.modelId));
+    await announceServingChange(transaction, model.name);
     return previous?.modelVersionId;
   });
 }

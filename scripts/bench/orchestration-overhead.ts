@@ -29,6 +29,10 @@ const worker = await Worker.create({
   workflowsPath: fileURLToPath(new URL('./orchestration/workflows.ts', import.meta.url)),
   bundlerOptions,
   activities,
+  // BENCH_EAGER=0 measures without eager activity dispatch, for comparison.
+  ...(process.env.BENCH_EAGER === '0' ? { maxEagerActivityReservationsPerWorkflowTask: 0 } : {}),
+  // BENCH_WORKER_OPTIONS='{"maxCachedWorkflows":0}' tries other worker settings.
+  ...(JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as object),
 });
 const client = await connectClient(config, stack.connections);
 const rows: (string | number)[][] = [];

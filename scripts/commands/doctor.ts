@@ -13,6 +13,7 @@ import { ArtifactStore } from '../../storage/artifact-store.js';
 import { detectGpuDevices } from '../../workers/gpu-devices.js';
 import { externalConnections } from '../stack/launcher.js';
 import { isAlive } from '../stack/processes.js';
+import { envFile } from '../stack/env-file.js';
 import { readState } from '../stack/state.js';
 import { findTemporalBinary } from '../stack/temporal-server.js';
 import { describeEndpoints, redactUrl } from './endpoints.js';
@@ -48,7 +49,9 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
   const temporal = connections.temporal.address ? await checkTemporal(config, connections) : undefined;
   const postgres = connections.databaseUrl ? await checkPostgres(connections.databaseUrl) : undefined;
   const s3 = connections.s3.endpoint || config.s3.endpoint ? await checkS3(connections) : undefined;
-  for (const check of [temporal, postgres, s3]) if (check) checks.push(check);
+  const servingUrl = config.serving.url ?? (stackRunning ? await servingUrlOfStack(config.home) : undefined);
+  const serving = servingUrl ? await checkServing(servingUrl) : undefined;
+  for (const check of [temporal, postgres, s3, serving]) if (check) checks.push(check);
   checks.push(await gpuCheck(config));
 
   const endpoints = describeEndpoints(connections);
@@ -59,7 +62,7 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
       healthy: postgres?.ok ?? false,
     },
     s3: { ...endpoints.s3, healthy: s3?.ok ?? false },
-    serving: { url: null, healthy: false },
+    serving: { url: servingUrl ?? null, healthy: serving?.ok ?? false },
     checks,
   };
   const failed = checks.filter((check) => !check.ok);
@@ -218,6 +221,34 @@ async function checkS3(connections: Connections): Promise<Check> {
     };
   } finally {
     store.client.destroy();
+  }
+}
+
+/** The prediction server `mlops up` runs, as it wrote it into `.mlops/env`. */
+async function servingUrlOfStack(home: string): Promise<string | undefined> {
+  const env = await readFile(envFile(home), 'utf8').catch(() => '');
+  return /^MLOPS_SERVING_URL='([^']*)'$/m.exec(env)?.[1];
+}
+
+async function checkServing(url: string): Promise<Check> {
+  try {
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) });
+    const body = (await response.text()).slice(0, 200);
+    return response.ok
+      ? { name: 'serving', ok: true, detail: `${url} ready` }
+      : {
+          name: 'serving',
+          ok: false,
+          detail: `${url}/readyz answered ${response.status}: ${body}`,
+          fix: "see the server's log; a model that fails to load is named in /readyz",
+        };
+  } catch (error) {
+    return {
+      name: 'serving',
+      ok: false,
+      detail: `${url}: ${(error as Error).message}`,
+      fix: 'start it with `mlops serve` (or `mlops up`), or fix MLOPS_SERVING_URL',
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { awsChainVariables, variableNames } from '../../config/index.js';
+import { awsChainVariables, loadConfig, variableNames } from '../../config/index.js';
 import { platformSearchAttributes } from '../../contracts/search-attributes.js';
 import { CPU_TASK_QUEUE } from '../../contracts/task-queues.js';
 
@@ -38,9 +38,10 @@ describe('docker-compose.yml', () => {
         'minio-setup',
         'worker-cpu',
         'worker-gpu',
+        'serving',
       ]),
     );
-    expect(platformServices.map(([name]) => name).sort()).toEqual(['worker-cpu', 'worker-gpu']);
+    expect(platformServices.map(([name]) => name).sort()).toEqual(['serving', 'worker-cpu', 'worker-gpu']);
     expect(existsSync('Dockerfile')).toBe(true);
   });
 
@@ -93,6 +94,15 @@ describe('docker-compose.yml', () => {
     });
     expect(commandText(services['minio-setup'])).toContain(`platform/${environment.S3_BUCKET}`);
     expect(services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe(environment.TEMPORAL_ADDRESS);
+  });
+
+  it('serves predictions on the port the configuration says, published on the host', () => {
+    const serving = services.serving;
+    expect(serving.environment?.MLOPS_SERVING_PORT).toBe(
+      loadConfig({ MLOPS_SERVING_PORT: serving.environment?.MLOPS_SERVING_PORT }).serving.port?.toString(),
+    );
+    expect(serving.ports).toContain(`8081:${serving.environment?.MLOPS_SERVING_PORT}`);
+    expect(serving.environment?.MLOPS_SERVING_HOST).toBe('0.0.0.0');
   });
 
   it('registers every search attribute the workflows set', () => {

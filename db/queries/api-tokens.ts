@@ -1,0 +1,100 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { apiTokens, apiTokenScope, type ApiTokenScope } from '../schema.js';
+import { API_TOKENS_CHANNEL } from './serving.js';
+
+export type ApiToken = typeof apiTokens.$inferSelect;
+export { apiTokenScope, type ApiTokenScope };
+
+/** Tokens look like `mlops_<43 base64url characters>`: 256 random bits, recognisable in a leak scan. */
+export function generateApiToken(): string {
+  return `mlops_${randomBytes(32).toString('base64url')}`;
+}
+
+/** The stored form of a token: its SHA-256, hex. The token itself is never stored. */
+export function hashApiToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export class ApiTokenError extends Error {
+  override readonly name = 'ApiTokenError';
+}
+
+/**
+ * Creates a token named `name` with `scopes` and returns it: the only time it can be read. A name
+ * belongs to one active token; revoke the old one first to replace it.
+ */
+export async function createApiToken(
+  db: Database,
+  request: { readonly name: string; readonly scopes: readonly ApiTokenScope[] },
+): Promise<{ token: string; record: ApiToken }> {
+  checkTokenName(request.name);
+  const token = generateApiToken();
+  return db.transaction(async (transaction) => {
+    const [record] = await transaction
+      .insert(apiTokens)
+      .values({ name: request.name, tokenSha256: hashApiToken(token), scopes: [...new Set(request.scopes)] })
+      .onConflictDoNothing()
+      .returning();
+    if (!record) {
+      throw new ApiTokenError(
+        `an active token named ${JSON.stringify(request.name)} exists: revoke it (\`mlops tokens revoke ${request.name}\`) or choose another name`,
+      );
+    }
+    await transaction.execute(sql`select pg_notify(${API_TOKENS_CHANNEL}, '')`);
+    return { token, record };
+  });
+}
+
+/** Revokes the active token named `name`; false when there is none. Servers refuse it within moments. */
+export async function revokeApiToken(db: Database, name: string): Promise<boolean> {
+  return db.transaction(async (transaction) => {
+    const revoked = await transaction
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.name, name), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    if (revoked.length > 0) await transaction.execute(sql`select pg_notify(${API_TOKENS_CHANNEL}, '')`);
+    return revoked.length > 0;
+  });
+}
+
+/** Every token, revoked ones included (a server tells "revoked" from "unknown"), oldest first. */
+export async function listApiTokens(db: Database): Promise<ApiToken[]> {
+  return db.select().from(apiTokens).orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
+}
+
+/** The active token with this hash, if any. */
+export async function findActiveApiToken(db: Database, tokenSha256: string): Promise<ApiToken | undefined> {
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenSha256, tokenSha256), isNull(apiTokens.revokedAt)));
+  return row;
+}
+
+/** Names are what `mlops tokens revoke <name>` takes: short, no spaces or quotes. */
+export function checkTokenName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
+    throw new ApiTokenError(
+      `token name ${JSON.stringify(name)} must be 1-100 letters, digits, dots, dashes or underscores, starting with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+/** `predict,feedback` → the scopes, or an error naming what is not a scope. */
+export function parseScopes(text: string): ApiTokenScope[] {
+  const scopes = text
+    .split(',')
+    .map((scope) => scope.trim())
+    .filter(Boolean);
+  const unknown = scopes.filter((scope) => !(apiTokenScope as readonly string[]).includes(scope));
+  if (scopes.length === 0 || unknown.length > 0) {
+    throw new ApiTokenError(
+      `${unknown.length > 0 ? `not a scope: ${unknown.join(', ')}` : 'no scopes given'}; scopes are ${apiTokenScope.join(', ')} (admin implies the others)`,
+    );
+  }
+  return scopes as ApiTokenScope[];
+}

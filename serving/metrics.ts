@@ -1,0 +1,94 @@
+import { Counter, Gauge, Histogram, renderExposition } from './prometheus.js';
+
+/** Routes as metric labels: a fixed set, so a client cannot create series with made-up paths. */
+export type RouteLabel =
+  'predict' | 'feedback' | 'model' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
+
+// From half a millisecond (a warm single-row prediction) to several seconds (a request that waited
+// for the prediction log).
+const LATENCY_BOUNDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * Everything /metrics reports. `model` and `version` are empty for routes that are not about one
+ * model version (health, listings) and for requests refused before a version was chosen.
+ */
+export class ServingMetrics {
+  readonly requests = new Counter(
+    'mlops_serving_requests_total',
+    'HTTP requests answered, by route, model, version and status code.',
+    ['route', 'model', 'version', 'status'],
+  );
+  readonly errors = new Counter(
+    'mlops_serving_errors_total',
+    'Requests answered with an error (status 400 and up), by route, model, version, status and error code.',
+    ['route', 'model', 'version', 'status', 'code'],
+  );
+  readonly latency = new Histogram(
+    'mlops_serving_request_duration_seconds',
+    'Time from the request to its answer, by route, model and version.',
+    ['route', 'model', 'version'],
+    LATENCY_BOUNDS,
+  );
+  readonly predictions = new Counter(
+    'mlops_serving_predictions_total',
+    'Predictions answered, by model, version and predicted class (empty for regression).',
+    ['model', 'version', 'class'],
+  );
+  readonly inFlight = new Gauge('mlops_serving_in_flight_requests', 'Requests being handled now.', []);
+  readonly logQueueDepth = new Gauge(
+    'mlops_serving_prediction_log_queue_rows',
+    'Predictions waiting in memory to be written to prediction_logs.',
+    [],
+  );
+  readonly logWritten = new Counter(
+    'mlops_serving_prediction_log_written_total',
+    'Predictions written to prediction_logs.',
+    [],
+  );
+  readonly logDropped = new Counter(
+    'mlops_serving_prediction_log_dropped_total',
+    'Answered predictions that could not be written (only at shutdown with the database gone; 0 otherwise).',
+    [],
+  );
+  readonly logWaits = new Counter(
+    'mlops_serving_prediction_log_waits_total',
+    'Requests that waited for room in the prediction-log queue (backpressure) before being answered.',
+    [],
+  );
+  readonly logWriteFailures = new Counter(
+    'mlops_serving_prediction_log_write_failures_total',
+    'Failed batch writes to prediction_logs (each is retried; the rows stay queued).',
+    [],
+  );
+  readonly modelsLoaded = new Gauge(
+    'mlops_serving_model_version_loaded',
+    'Model versions in memory and the role each serves (1 per loaded version).',
+    ['model', 'version', 'role'],
+  );
+
+  constructor() {
+    // Present from the start, so a dashboard sees 0 rather than no series.
+    this.inFlight.set([], 0);
+    this.logQueueDepth.set([], 0);
+    this.logWritten.inc([], 0);
+    this.logDropped.inc([], 0);
+    this.logWriteFailures.inc([], 0);
+    this.logWaits.inc([], 0);
+  }
+
+  render(): string {
+    return renderExposition([
+      this.requests,
+      this.errors,
+      this.latency,
+      this.predictions,
+      this.inFlight,
+      this.logQueueDepth,
+      this.logWritten,
+      this.logDropped,
+      this.logWaits,
+      this.logWriteFailures,
+      this.modelsLoaded,
+    ]);
+  }
+}

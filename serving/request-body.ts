@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './http-errors.js';
+
+/**
+ * Reads a JSON request body of at most `maxBytes`. A declared Content-Length above the limit is
+ * refused before anything is read, and a body that grows past it while streaming (chunked) is
+ * refused as soon as it does: an oversized body is never held in memory. Both close the connection,
+ * since the rest of the body is not read.
+ *
+ * JSON.parse never calls setters, so `{"__proto__": ...}` becomes an own property of a plain
+ * object, not a prototype change; the validators then refuse such keys by name.
+ */
+export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        chunks.length = 0;
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') {
+        reject(new HttpError(400, 'invalid_json', 'the request body is empty: send a JSON object'));
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch (error) {
+        reject(
+          new HttpError(
+            400,
+            'invalid_json',
+            `the request body is not valid JSON: ${(error as Error).message}`,
+          ),
+        );
+      }
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', reject);
+  });
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(
+    413,
+    'body_too_large',
+    `the request body is larger than ${maxBytes} bytes (MLOPS_MAX_BODY_BYTES): send fewer instances per request`,
+    [],
+    { connection: 'close' },
+  );
+}

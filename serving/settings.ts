@@ -1,0 +1,42 @@
+import type { Config } from '../config/index.js';
+import type { PredictionLogSettings } from './prediction-log.js';
+
+/** How a prediction server behaves; `servingSettings(config)` reads them from the environment. */
+export interface ServingSettings {
+  readonly maxBodyBytes: number;
+  readonly maxInstances: number;
+  readonly predictionLog: PredictionLogSettings;
+  /** The periodic re-check of aliases, splits and tokens, besides NOTIFY. */
+  readonly refreshIntervalMs: number;
+  /** Serve only these models; undefined: every model with a champion. */
+  readonly models: readonly string[] | undefined;
+  /** How long in-flight requests and the prediction log get to finish on shutdown. */
+  readonly shutdownGraceMs: number;
+}
+
+export const defaultServingSettings: ServingSettings = {
+  maxBodyBytes: 1024 * 1024,
+  maxInstances: 1000,
+  // Written every 100 ms or as soon as 1000 rows wait: a few round trips a second at low traffic,
+  // batches of 1000 under load.
+  predictionLog: { capacity: 10_000, batchRows: 1000, flushIntervalMs: 100, maxWaitMs: 5000 },
+  refreshIntervalMs: 5000,
+  models: undefined,
+  shutdownGraceMs: 30_000,
+};
+
+export function servingSettings(config: Config): ServingSettings {
+  return {
+    ...defaultServingSettings,
+    maxBodyBytes: config.serving.maxBodyBytes,
+    maxInstances: config.serving.maxInstances,
+    predictionLog: {
+      ...defaultServingSettings.predictionLog,
+      capacity: config.serving.predictionLogQueue,
+      batchRows: Math.min(defaultServingSettings.predictionLog.batchRows, config.serving.predictionLogQueue),
+    },
+    refreshIntervalMs: config.serving.refreshIntervalMs,
+    models: config.serving.models,
+    shutdownGraceMs: config.shutdownGraceMs,
+  };
+}
