@@ -42,7 +42,7 @@ describe('database migrations and idempotent writes', () => {
       .filter((value) => is(value, PgTable))
       .map((table) => getTableName(table as PgTable))
       .sort();
-    expect(expected).toHaveLength(14);
+    expect(expected).toHaveLength(15);
     expect(tables.rows.map((row) => row.table_name)).toEqual(expected);
   });
 
