@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ChildWorkflowFailure,
   condition,
   continueAsNew,
   executeChild,
@@ -61,6 +60,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     retrains: [],
   };
   let retrainInFlight: string | null = null;
+  let retraining: Promise<void> | null = null;
 
   setHandler(pauseSignal, () => void (state = { ...state, paused: true }));
   setHandler(resumeSignal, () => void (state = { ...state, paused: false }));
@@ -111,7 +111,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
         : metricDropped
           ? `live ${live?.name} ${round(live?.value)} is more than ${policy.metricDrop} below the test value ${round(live?.testValue)}`
           : null;
-    const coolingDown = windowEnd < state.cooldownUntil;
+    const coolingDown = windowEnd < state.cooldownUntil || retraining !== null;
     const summary: WindowSummary = {
       windowStart,
       windowEnd,
@@ -125,7 +125,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
       action: !judged
         ? `not judged: ${result.rows} rows (< ${policy.minRows})`
         : reason && coolingDown
-          ? `cooldown: ${reason}`
+          ? `${retraining ? 'retraining already' : 'cooldown'}: ${reason}`
           : reason
             ? `retrain: ${reason}`
             : null,
@@ -138,15 +138,14 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
       windows: [...state.windows, summary].slice(-KEPT_WINDOWS),
     };
     if (reason && !coolingDown) {
-      await retrain(reason, episodeStart ?? windowStart, windowEnd);
-      state = {
-        ...state,
-        consecutiveDrifted: 0,
-        episodeStart: null,
-        cooldownUntil: Date.now() + policy.cooldownSeconds * 1000,
-      };
+      // Windows go on being judged while the retraining runs; its end starts the cooldown.
+      state = { ...state, consecutiveDrifted: 0, episodeStart: null };
+      retraining = retrain(reason, episodeStart ?? windowStart, windowEnd).finally(() => {
+        retraining = null;
+        state = { ...state, cooldownUntil: Date.now() + policy.cooldownSeconds * 1000 };
+      });
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().continueAsNewSuggested && retraining === null) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof monitorWorkflow>({ ...input, policy, state });
     }
@@ -200,8 +199,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
         });
       }
     } catch (error) {
-      const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
-      record = { ...record, status: `failed: ${(cause as Error | undefined)?.message ?? 'unknown'}` };
+      record = { ...record, status: `failed: ${innermostMessage(error)}` };
     } finally {
       retrainInFlight = null;
       record = { ...record, finishedAt: Date.now() };
@@ -211,6 +209,13 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
       };
     }
   }
+}
+
+/** The message of the deepest cause: what actually went wrong, not "Activity task failed". */
+function innermostMessage(error: unknown): string {
+  let current = error as { cause?: unknown; message?: string } | undefined;
+  while (current?.cause) current = current.cause as typeof current;
+  return current?.message ?? 'unknown';
 }
 
 function merge(policy: MonitorPolicy, change: Partial<MonitorPolicy>): MonitorPolicy {

@@ -136,7 +136,11 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
   };
 }
 
-/** The original training rows (features and target) of a version, as NDJSON lines. */
+/**
+ * The original training rows (features and target) of a version, as NDJSON lines. Their
+ * `logged_at` is the epoch: every line has the same keys (one schema when read), none is null
+ * (null checks of the spec pass), and the time split keeps them all before production rows.
+ */
 async function copyTrainingRows(
   deps: ActivityDependencies,
   modelVersionId: number,
@@ -157,7 +161,7 @@ async function copyTrainingRows(
   return withDuckDB([file], {}, async (connection) => {
     // DuckDB renders each row as JSON itself: its types (BIGINT, timestamps) have no JSON.stringify form.
     const result = await connection.stream(
-      `SELECT CAST(to_json(row) AS VARCHAR) AS line FROM (SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${parquetRelation(file)}) AS row`,
+      `SELECT CAST(to_json(row) AS VARCHAR) AS line FROM (SELECT ${columns.map(quoteIdentifier).join(', ')}, '1970-01-01T00:00:00.000Z' AS ${quoteIdentifier(LOGGED_AT)} FROM ${parquetRelation(file)}) AS row`,
     );
     let count = 0;
     for (

@@ -61,7 +61,7 @@ describe('model monitor', () => {
         // Only drift may start a retrain here (the shifted inputs also make live accuracy drop).
         metricDrop: 1,
         cooldownSeconds: 3600,
-        includeTrainingData: false,
+        includeTrainingData: true,
         canary: { bakeSeconds: 2, checkIntervalSeconds: 1, minLabels: 10 },
       });
       await expect(loop.setMonitorPolicy(spec.name, { driftWindows: -1 })).rejects.toThrow(
