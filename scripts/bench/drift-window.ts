@@ -34,7 +34,9 @@ const store = ArtifactStore.fromSettings(stack.connections.s3);
 try {
   const example = parse(readFileSync('examples/flights-sample.yaml', 'utf8')) as Record<string, unknown>;
   const spec = parseSpec({ ...example, name: `bench-drift-${randomUUID().slice(0, 8)}` });
-  const trained = await (await startPipeline(client.temporal, spec, { taskQueues: config.taskQueues })).result();
+  const trained = await (
+    await startPipeline(client.temporal, spec, { taskQueues: config.taskQueues })
+  ).result();
   if (!trained.model) throw new Error(`training failed: ${trained.error?.message}`);
   const version = await findModelVersion(database.db, spec.name, trained.model.version);
 
@@ -89,13 +91,20 @@ try {
     })) as DriftWindowOutput;
     timings.push((performance.now() - started) / 1000);
   }
-  printTable(`Drift window over ${flights.length.toLocaleString()} logged predictions (5 features), PostgreSQL to report`, ['measure', 'value'], [
-    ['prediction-log ingest (batches of 10k)', `${Math.round(flights.length / insertSeconds).toLocaleString()} rows/s`],
-    ['window computation, best of 3', `${Math.min(...timings).toFixed(2)} s`],
-    ['window computation, runs', timings.map((seconds) => seconds.toFixed(2)).join(', ')],
-    ['rows judged', String(result?.rows)],
-    ['max PSI (same distribution as training: small)', result?.maxPsi?.toFixed(4) ?? '-'],
-  ]);
+  printTable(
+    `Drift window over ${flights.length.toLocaleString()} logged predictions (5 features), PostgreSQL to report`,
+    ['measure', 'value'],
+    [
+      [
+        'prediction-log ingest (batches of 10k)',
+        `${Math.round(flights.length / insertSeconds).toLocaleString()} rows/s`,
+      ],
+      ['window computation, best of 3', `${Math.min(...timings).toFixed(2)} s`],
+      ['window computation, runs', timings.map((seconds) => seconds.toFixed(2)).join(', ')],
+      ['rows judged', String(result?.rows)],
+      ['max PSI (same distribution as training: small)', result?.maxPsi?.toFixed(4) ?? '-'],
+    ],
+  );
 } finally {
   await client.close();
   await database.close();
