@@ -127,7 +127,14 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
             datasetVersionId: version.id,
             rows: snapshot.rows,
           },
-          spec: await retrainingSpec(deps, champion.modelVersionId, stored.uri, features, target),
+          spec: await retrainingSpec(
+            deps,
+            champion.modelVersionId,
+            stored.uri,
+            features,
+            target,
+            input.includeTrainingData,
+          ),
         };
       } finally {
         await folder.remove();
@@ -185,6 +192,7 @@ async function retrainingSpec(
   uri: string,
   features: readonly string[],
   target: string,
+  includeTrainingData: boolean,
 ): Promise<Record<string, unknown>> {
   const [row] = await deps.db
     .select({ spec: pipelineRuns.spec })
@@ -200,7 +208,6 @@ async function retrainingSpec(
     ...original,
     dataset: { uri, format: 'parquet' },
     features: [...features],
-    exclude: [],
     pii: { drop: [], hash: [] },
     // Sensitive columns are not model inputs, so production logs do not hold them.
     sensitive: [],
@@ -210,7 +217,12 @@ async function retrainingSpec(
         Object.entries(original.validation?.columns ?? {}).filter(([column]) => kept.has(column)),
       ),
     },
-    split: { strategy: 'time', timeColumn: LOGGED_AT, testFraction: 0.2, validationFraction: 0.1, seed: 42 },
+    // Production rows alone: tested on the newest. With the training rows (all logged at the epoch),
+    // a time split would put every row past its first cutoff: a seeded random split instead.
+    split: includeTrainingData
+      ? { strategy: 'random', testFraction: 0.2, validationFraction: 0.1, seed: 42 }
+      : { strategy: 'time', timeColumn: LOGGED_AT, testFraction: 0.2, validationFraction: 0.1, seed: 42 },
+    exclude: [LOGGED_AT],
     train: { ...(original.train as object), search: undefined },
     evaluation: {
       ...original.evaluation,
