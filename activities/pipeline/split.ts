@@ -1,4 +1,4 @@
-import { computeSplit, inferTask, targetClasses } from '../../data/index.js';
+import { computeSplit, DatasetInputError, inferTask, targetClasses } from '../../data/index.js';
 import { upsertArtifact } from '../../db/queries/artifacts.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
@@ -49,6 +49,13 @@ export function createSplitActivities(deps: ActivityDependencies) {
                 testFrom: input.split.testFrom,
                 validationFrom: input.split.validationFrom,
               });
+              if (definition.counts.train === 0) {
+                const { counts } = definition;
+                throw new DatasetInputError(
+                  `the split leaves no rows to train on (validation ${counts.validation}, test ${counts.test}); ` +
+                    'with a time split, rows at or after a cutoff go to the later part: move split.testFrom/validationFrom or lower the fractions',
+                );
+              }
               const stored = await deps.artifacts.putContentAddressed(
                 `splits/${input.dataset.name}`,
                 '.json',
