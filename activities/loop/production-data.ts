@@ -41,6 +41,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
         };
         let trainingRows = 0;
         let productionRows = 0;
+        const loggedTimes: number[] = [];
         const servedBy = new Set<number>();
         await withHeartbeat(async () => {
           if (input.includeTrainingData)
@@ -66,6 +67,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
               await write(JSON.stringify(record));
               servedBy.add(row.modelVersionId);
               productionRows += 1;
+              loggedTimes.push(row.createdAt.getTime());
             }
           }
           out.end();
@@ -133,7 +135,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
             stored.uri,
             features,
             target,
-            input.includeTrainingData,
+            heldOutCutoffs(loggedTimes),
           ),
         };
       } finally {
@@ -192,7 +194,7 @@ async function retrainingSpec(
   uri: string,
   features: readonly string[],
   target: string,
-  includeTrainingData: boolean,
+  cutoffs: { validationFrom?: string; testFrom: string },
 ): Promise<Record<string, unknown>> {
   const [row] = await deps.db
     .select({ spec: pipelineRuns.spec })
@@ -217,11 +219,16 @@ async function retrainingSpec(
         Object.entries(original.validation?.columns ?? {}).filter(([column]) => kept.has(column)),
       ),
     },
-    // Production rows alone: tested on the newest. With the training rows (all logged at the epoch),
-    // a time split would put every row past its first cutoff: a seeded random split instead.
-    split: includeTrainingData
-      ? { strategy: 'random', testFraction: 0.2, validationFraction: 0.1, seed: 42 }
-      : { strategy: 'time', timeColumn: LOGGED_AT, testFraction: 0.2, validationFraction: 0.1, seed: 42 },
+    // Validated and tested on the newest production rows only: the champion never saw them, so the
+    // comparison with it is fair (the original training rows, logged at the epoch, all train).
+    split: {
+      strategy: 'time',
+      timeColumn: LOGGED_AT,
+      ...cutoffs,
+      testFraction: 0.2,
+      validationFraction: 0.1,
+      seed: 42,
+    },
     exclude: [LOGGED_AT],
     train: { ...(original.train as object), search: undefined },
     evaluation: {
@@ -232,4 +239,12 @@ async function retrainingSpec(
     // The lifecycle workflow decides promotion, through a canary.
     deploy: { promote: false },
   };
+}
+
+/** Cutoffs that hold out the newest production rows: the last 25% for test, the 15% before for validation. */
+function heldOutCutoffs(loggedTimes: number[]): { validationFrom: string; testFrom: string } {
+  const sorted = [...loggedTimes].sort((a, b) => a - b);
+  const at = (share: number) =>
+    new Date(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))]).toISOString();
+  return { validationFrom: at(0.6), testFrom: at(0.75) };
 }
