@@ -56,6 +56,14 @@ export function createSplitActivities(deps: ActivityDependencies) {
                     'with a time split, rows at or after a cutoff go to the later part: move split.testFrom/validationFrom or lower the fractions',
                 );
               }
+              if (definition.counts.test === 0) {
+                const { counts } = definition;
+                // Evaluation and its gates need held-out rows; failing here names the cause.
+                throw new DatasetInputError(
+                  `the split leaves no rows to test on (train ${counts.train}, validation ${counts.validation}); ` +
+                    'with a time split, split.testFrom may lie after the newest row: move it earlier, or raise split.testFraction',
+                );
+              }
               const stored = await deps.artifacts.putContentAddressed(
                 `splits/${input.dataset.name}`,
                 '.json',

@@ -39,7 +39,8 @@ export function asInputFailure(error: unknown): unknown {
   if (
     failure?.name === 'DatasetInputError' ||
     failure?.name === 'TrainingInputError' ||
-    failure?.name === 'ModelDocumentError'
+    failure?.name === 'ModelDocumentError' ||
+    failure?.name === 'MetricsInputError'
   ) {
     return ApplicationFailure.create({
       ...errorTypes.invalidInput,

@@ -8,8 +8,10 @@
  * worker keep their type: TrainingInputError, TrainingCancelledError, ModelDocumentError and
  * FrameError are rebuilt as those classes.
  */
+import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { type Frame, FrameError } from '../frame.js';
+import { sliceRows } from '../frame/index.js';
 import {
   type FramePredictions,
   type ModelCheckpoint,
@@ -55,14 +57,76 @@ export function trainModelInWorker(
   });
 }
 
-export function predictFrameInWorker(
+/** Below this many rows per thread, starting another thread costs more than it saves. */
+const MIN_ROWS_PER_SCORING_THREAD = 50_000;
+
+/**
+ * Scores the frame on worker threads: one per core for large frames, each on a contiguous block
+ * of rows, joined in row order (so the result equals scoring the frame in one piece).
+ */
+export async function predictFrameInWorker(
   document: ModelDocument | string,
   frame: Frame,
-  options: WorkerRunOptions = {},
+  options: WorkerRunOptions & { readonly threads?: number } = {},
 ): Promise<FramePredictions> {
-  return runJob<FramePredictions>({ kind: 'score', document, frame }, options, null, (message) =>
-    message.type === 'scored' ? { done: message.predictions } : undefined,
+  const threads = Math.max(
+    1,
+    Math.min(
+      options.threads ?? availableParallelism(),
+      Math.floor(frame.rowCount / MIN_ROWS_PER_SCORING_THREAD),
+    ),
   );
+  const score = (part: Frame) =>
+    runJob<FramePredictions>({ kind: 'score', document, frame: part }, options, null, (message) =>
+      message.type === 'scored' ? { done: message.predictions } : undefined,
+    );
+  if (threads === 1) return score(frame);
+  const bounds = Array.from({ length: threads + 1 }, (_, index) =>
+    Math.round((frame.rowCount * index) / threads),
+  );
+  // sliceRows copies: a cloned view would carry its whole underlying buffer to every thread.
+  const parts = await Promise.all(
+    bounds.slice(1).map((end, index) => score(sliceRows(frame, bounds[index], end))),
+  );
+  return joinPredictions(parts);
+}
+
+function joinPredictions(parts: readonly FramePredictions[]): FramePredictions {
+  const [first] = parts;
+  if (first.task === 'regression')
+    return {
+      task: 'regression',
+      values: concat(
+        Float64Array,
+        parts.map((part) => (part as typeof first).values),
+      ),
+    };
+  const classified = parts as readonly Exclude<FramePredictions, { task: 'regression' }>[];
+  return {
+    task: first.task,
+    classes: first.classes,
+    classIndex: concat(
+      Int32Array,
+      classified.map((part) => part.classIndex),
+    ),
+    probabilities: concat(
+      Float64Array,
+      classified.map((part) => part.probabilities),
+    ),
+  };
+}
+
+function concat<T extends Float64Array | Int32Array>(
+  Type: { new (length: number): T },
+  arrays: readonly T[],
+): T {
+  const joined = new Type(arrays.reduce((total, array) => total + array.length, 0));
+  let offset = 0;
+  for (const array of arrays) {
+    joined.set(array, offset);
+    offset += array.length;
+  }
+  return joined;
 }
 
 function runJob<Result>(

@@ -14,15 +14,16 @@ function csv(
   rows: number,
   edit: (row: Record<string, string>, index: number) => void = () => undefined,
 ): string {
-  const lines = ['age,income,city,label'];
+  const lines: string[] = [];
   for (let index = 0; index < rows; index += 1) {
-    const row = {
+    const row: Record<string, string> = {
       age: String(20 + (index % 50)),
       income: String(1000 + index * 7),
       city: ['north', 'south', 'east'][index % 3],
       label: index % 2 ? 'yes' : 'no',
     };
     edit(row, index);
+    if (index === 0) lines.push(Object.keys(row).join(','));
     lines.push(Object.values(row).join(','));
   }
   return `${lines.join('\n')}\n`;
@@ -75,6 +76,24 @@ describe('training pipeline on bad input', () => {
       stage: 'validate',
       type: 'ValidationFailed',
       message: /"age".*50 of 200.*(25(\.0)?%).*examples: "unknown"/s,
+    },
+    {
+      name: 'a time split whose test cutoff lies after the newest row',
+      content: csv(200, (row, index) => (row.day = `2024-01-${String(1 + (index % 28)).padStart(2, '0')}`)),
+      spec: { split: { strategy: 'time', timeColumn: 'day', testFrom: '2024-03-01' } },
+      stage: 'split',
+      type: 'InvalidInput',
+      message: /no rows to test on \(train \d+, validation \d+\).*split\.testFrom/s,
+    },
+    {
+      name: 'a time split whose cutoffs lie before the oldest row',
+      content: csv(200, (row, index) => (row.day = `2024-01-${String(1 + (index % 28)).padStart(2, '0')}`)),
+      spec: {
+        split: { strategy: 'time', timeColumn: 'day', validationFrom: '2023-11-01', testFrom: '2023-12-01' },
+      },
+      stage: 'split',
+      type: 'InvalidInput',
+      message: /no rows to train on/,
     },
     { name: 'an empty file', content: '', stage: 'ingest', type: 'InvalidInput', message: /empty/ },
     {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { frameFromColumns } from '../../ml/frame/index.js';
+import { frameFromColumns, sliceRows } from '../../ml/frame/index.js';
 import {
   loadModelDocument,
   type ModelCheckpoint,
@@ -117,6 +117,19 @@ describe('training runner (worker threads)', () => {
     const document = trainModel(request);
     const inWorker = await predictFrameInWorker(serializeModelDocument(document), penguins);
     expect(inWorker).toEqual(predictFrame(loadModelDocument(document), penguins));
+  });
+
+  it('scores a large frame on several threads, joined in row order', async () => {
+    const frame = syntheticFrame(150_001);
+    const document = trainModel({
+      frame: sliceRows(frame, 0, 5_000),
+      target: 'label',
+      trainer: 'gradient_boosting',
+      params: { nEstimators: 5 },
+      seed: 1,
+    });
+    const inThreads = await predictFrameInWorker(document, frame, { threads: 3 });
+    expect(inThreads).toEqual(predictFrame(loadModelDocument(document), frame));
   });
 });
 
