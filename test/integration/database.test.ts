@@ -5,7 +5,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { migrateDatabase, migrationsFolder } from '../../db/migrate.js';
+import {
+  loggedPredictions,
+  type LoggedPrediction,
+  type PredictionWindow,
+} from '../../db/queries/predictions.js';
 import { upsertPipelineRun, upsertStageRun } from '../../db/queries/runs.js';
+import { insertPredictionLogs, upsertLabelFeedback } from '../../db/queries/serving.js';
 import { addLineageEdge, upsertArtifact } from '../../db/queries/artifacts.js';
 import * as schema from '../../db/schema.js';
 import { getTableName, is } from 'drizzle-orm';
@@ -152,5 +158,66 @@ describe('database migrations and idempotent writes', () => {
     await expect(
       database.db.insert(schema.models).values({ name: null as unknown as string }),
     ).rejects.toMatchObject({ cause: { code: '23502' } }); // not_null_violation
+  });
+
+  it('streams a window of logged predictions in id order, with labels, and frees its connection when the reader stops early', async () => {
+    const [model] = await database.db.insert(schema.models).values({ name: 'streamed' }).returning();
+    const [first, second] = await database.db
+      .insert(schema.modelVersions)
+      .values(
+        [1, 2].map((version) => ({
+          modelId: model.id,
+          version,
+          registrationKey: `streamed-${version}`,
+          status: 'registered' as const,
+          codeVersion: 'test',
+        })),
+      )
+      .returning();
+    const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute));
+    const logged = Array.from({ length: 10 }, (_, index) => ({
+      predictionId: randomUUID(),
+      modelVersionId: index % 2 ? second.id : first.id,
+      deploymentId: null,
+      inputs: { x: index },
+      output: index % 3,
+      probabilities: null,
+      latencyMs: 1,
+      requestKey: null,
+      createdAt: at(index),
+    }));
+    await insertPredictionLogs(database.db, logged);
+    await upsertLabelFeedback(database.db, 'streamed', [
+      { predictionId: logged[4].predictionId, label: 'late' },
+    ]);
+    const read = async (window: Partial<PredictionWindow>) => {
+      const pages: LoggedPrediction[][] = [];
+      const query = { modelName: 'streamed', from: at(1), to: at(9), ...window };
+      for await (const page of loggedPredictions(database.db, query, 3)) pages.push(page);
+      return pages;
+    };
+
+    // Minutes 1-8 (the end is exclusive), in pages of three, oldest first.
+    const pages = await read({});
+    expect(pages.map((page) => page.map((row) => row.inputs.x))).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8],
+    ]);
+    expect(pages[1][0]).toMatchObject({ output: 1, label: 'late', labeled: true, createdAt: at(4) });
+    expect(pages[1][1]).toMatchObject({ label: null, labeled: false });
+    expect((await read({ versionIds: [second.id] })).flat().map((row) => row.inputs.x)).toEqual([1, 3, 5, 7]);
+    expect((await read({ labeledOnly: true })).flat().map((row) => row.inputs.x)).toEqual([4]);
+    expect(await read({ modelName: 'unknown' })).toEqual([]);
+
+    // A reader that stops after one page hands its connection back to the pool, cursor closed.
+    for await (const _page of loggedPredictions(
+      database.db,
+      { modelName: 'streamed', from: at(0), to: at(10) },
+      2,
+    ))
+      break;
+    expect(database.pool.totalCount - database.pool.idleCount).toBe(0);
+    expect((await read({})).flat()).toHaveLength(8);
   });
 });
