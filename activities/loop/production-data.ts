@@ -6,12 +6,13 @@ import { snapshotDataset } from '../../data/index.js';
 import { withDuckDB } from '../../data/duckdb.js';
 import { parquetRelation } from '../../data/parquet.js';
 import { quoteIdentifier } from '../../data/sql.js';
-import { addLineageEdge, upsertArtifact } from '../../db/queries/artifacts.js';
-import { findDatasetVersion, upsertDatasetVersion } from '../../db/queries/datasets.js';
+import { addLineageEdge } from '../../db/queries/artifacts.js';
+import { findDatasetVersion } from '../../db/queries/datasets.js';
 import { servedVersions } from '../../db/queries/deployments.js';
 import { loggedPredictions } from '../../db/queries/predictions.js';
 import { modelVersions, pipelineRuns } from '../../db/schema.js';
 import type { ActivityDependencies } from '../dependencies.js';
+import { storeDatasetVersion } from '../pipeline/dataset-versions.js';
 import { localCopy, temporaryDirectory, withHeartbeat } from '../pipeline/support.js';
 import { loadServedModel } from './served-models.js';
 import type { ProductionDataInput, ProductionDataOutput } from './types.js';
@@ -79,21 +80,10 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
           );
         const parquet = path.join(folder.path, 'production.parquet');
         const snapshot = await snapshotDataset({ inputPath: rowsFile, format: 'json', outputPath: parquet });
-        const datasetName = `${input.modelName}-production`;
-        const stored = await deps.artifacts.putFileContentAddressed(
-          `datasets/${datasetName}`,
-          '.parquet',
-          parquet,
-          { contentType: 'application/vnd.apache.parquet' },
-        );
-        const version = await upsertDatasetVersion(deps.db, {
-          datasetName,
-          sha256: stored.sha256,
-          uri: stored.uri,
-          rows: snapshot.rows,
-          bytes: stored.bytes,
-          schema: { columns: snapshot.columns },
-          profile: { ...snapshot.profile },
+        const dataset = await storeDatasetVersion(deps, {
+          name: `${input.modelName}-production`,
+          parquetPath: parquet,
+          snapshot,
           source: {
             kind: 'predictions',
             model: input.modelName,
@@ -107,32 +97,20 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
             trainingRows,
           },
         });
-        await upsertArtifact(deps.db, {
-          uri: stored.uri,
-          sha256: stored.sha256,
-          bytes: stored.bytes,
-          kind: 'dataset',
-        });
         for (const modelVersionId of servedBy) {
           await addLineageEdge(
             deps.db,
             { kind: 'model_version', id: modelVersionId },
-            { kind: 'dataset_version', id: version.id },
+            { kind: 'dataset_version', id: dataset.datasetVersionId },
             'served_predictions',
           );
         }
         return {
-          dataset: {
-            uri: stored.uri,
-            sha256: stored.sha256,
-            bytes: stored.bytes,
-            datasetVersionId: version.id,
-            rows: snapshot.rows,
-          },
+          dataset,
           spec: await retrainingSpec(
             deps,
             champion.modelVersionId,
-            stored.uri,
+            dataset.uri,
             features,
             target,
             heldOutCutoffs(loggedTimes),

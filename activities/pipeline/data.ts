@@ -14,11 +14,10 @@ import {
   type ValidationReport,
 } from '../../data/index.js';
 import { addLineageEdge, upsertArtifact } from '../../db/queries/artifacts.js';
-import { upsertDatasetVersion } from '../../db/queries/datasets.js';
-import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
 import { recordCachedStage, recordStage } from '../stage-recorder.js';
+import { storeDatasetVersion } from './dataset-versions.js';
 import { fetchSource } from './sources.js';
 import { asInputFailure, withHeartbeat } from './support.js';
 import type {
@@ -188,23 +187,10 @@ export function createDataActivities(deps: ActivityDependencies) {
             outputPath: finalPath,
             redactedColumns: input.pii.hash,
           });
-          const stored = await deps.artifacts.putFileContentAddressed(
-            artifactKeys.dataset(input.pipelineName),
-            '.parquet',
-            finalPath,
-            {
-              contentType: 'application/vnd.apache.parquet',
-              signal: Context.current().cancellationSignal,
-            },
-          );
-          const version = await upsertDatasetVersion(deps.db, {
-            datasetName: input.pipelineName,
-            sha256: stored.sha256,
-            uri: stored.uri,
-            rows: snapshot.rows,
-            bytes: stored.bytes,
-            schema: { columns: snapshot.columns },
-            profile: { ...snapshot.profile },
+          const dataset = await storeDatasetVersion(deps, {
+            name: input.pipelineName,
+            parquetPath: finalPath,
+            snapshot,
             source: {
               kind: 'ingest',
               uri: input.source.uri,
@@ -212,21 +198,8 @@ export function createDataActivities(deps: ActivityDependencies) {
               query: input.source.query ?? null,
               pii: { ...input.pii, key: keyId(deps.piiHmacKey) },
             },
+            signal: Context.current().cancellationSignal,
           });
-          await upsertArtifact(deps.db, {
-            uri: stored.uri,
-            sha256: stored.sha256,
-            bytes: stored.bytes,
-            kind: 'dataset',
-          });
-          const dataset: DatasetVersionRef = {
-            uri: stored.uri,
-            sha256: stored.sha256,
-            bytes: stored.bytes,
-            datasetVersionId: version.id,
-            name: input.pipelineName,
-            rows: snapshot.rows,
-          };
           return { dataset };
         }),
       );

@@ -78,19 +78,8 @@ export function createRegistryActivities(deps: ActivityDependencies) {
           after: { version: version.version },
         });
         const promoted = input.promote && !rejected;
-        if (promoted) {
-          const previous = await setAlias(deps.db, version, CHAMPION);
-          await recordAuditEvent(deps.db, {
-            eventKey: `${input.workflowId}:promote`,
-            subjectKind: 'model',
-            subject: input.modelName,
-            action: 'promote',
-            actor: `pipeline ${input.workflowId}`,
-            reason: 'deploy.promote is set and every gate passed',
-            before: { modelVersionId: previous ?? null },
-            after: { modelVersionId: version.id, version: version.version },
-          });
-        }
+        if (promoted)
+          await promoteToChampion(deps, input, version, 'deploy.promote is set and every gate passed', true);
         return { modelVersionId: version.id, version: version.version, promoted, created, reportUri: null };
       });
       return result;
@@ -124,20 +113,14 @@ async function reuse(
 ): Promise<RegisterOutput> {
   let promoted = false;
   if (input.promote && !rejected && existing.status !== 'rejected') {
-    const previous = await setAlias(deps.db, existing, CHAMPION);
+    await promoteToChampion(
+      deps,
+      input,
+      existing,
+      'an identical run re-promoted its existing version',
+      existing.registrationKey === input.workflowId,
+    );
     promoted = true;
-    if (previous !== existing.id) {
-      await recordAuditEvent(deps.db, {
-        eventKey: `${input.workflowId}:promote`,
-        subjectKind: 'model',
-        subject: input.modelName,
-        action: 'promote',
-        actor: `pipeline ${input.workflowId}`,
-        reason: 'an identical run re-promoted its existing version',
-        before: { modelVersionId: previous ?? null },
-        after: { modelVersionId: existing.id, version: existing.version },
-      });
-    }
   }
   const [report] = existing.reportArtifactId
     ? await deps.db
@@ -170,4 +153,30 @@ function runtimeVersions(): Record<string, string> {
     temporalSdk: versionOf('@temporalio/worker'),
     duckdb: versionOf('@duckdb/node-api'),
   };
+}
+
+/**
+ * Makes the version the champion, with an audit event (once per run, by its key) when the alias
+ * moved. A version this run registered is always audited: a retry after the alias moved but before
+ * the audit was written finds the alias already in place and must still write it.
+ */
+async function promoteToChampion(
+  deps: ActivityDependencies,
+  input: RegisterInput,
+  version: ModelVersion,
+  reason: string,
+  registeredByThisRun: boolean,
+): Promise<void> {
+  const previous = await setAlias(deps.db, version, CHAMPION);
+  if (previous === version.id && !registeredByThisRun) return;
+  await recordAuditEvent(deps.db, {
+    eventKey: `${input.workflowId}:promote`,
+    subjectKind: 'model',
+    subject: input.modelName,
+    action: 'promote',
+    actor: `pipeline ${input.workflowId}`,
+    reason,
+    before: { modelVersionId: previous ?? null },
+    after: { modelVersionId: version.id, version: version.version },
+  });
 }

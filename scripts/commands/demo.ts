@@ -10,7 +10,6 @@ import { listModelVersions } from '../../db/queries/registry.js';
 import { parseSpecText } from '../../spec/parse.js';
 import { lifecycleWorkflowId } from '../../workflows/lifecycle-messages.js';
 import { monitorWorkflowId, type MonitorStatus } from '../../workflows/monitor-messages.js';
-import { startWorkerPools } from '../../workers/pools.js';
 import { TrafficReplay } from '../demo/replay.js';
 import {
   eventsBetween,
@@ -21,7 +20,7 @@ import {
   type DemoWindow,
 } from '../demo/summary.js';
 import { loadTraffic } from '../demo/traffic.js';
-import { ensureStack } from '../stack/launcher.js';
+import { startStackAndPools } from './session.js';
 import { startServing } from './serving-process.js';
 import { cliLogger, onShutdownSignal, printJson, UsageError } from './shared.js';
 
@@ -67,13 +66,7 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
   const log = cliLogger(config, 'demo');
   const say = (line: string) => (options.json ? undefined : process.stdout.write(`${line}\n`));
 
-  const stack = await ensureStack(config, (message) => log.info(message));
-  const pools = await startWorkerPools({
-    config,
-    connections: stack.connections,
-    pools: ['cpu', 'gpu'],
-    log,
-  });
+  const { stack, pools } = await startStackAndPools(config, log);
   const serving = await startServing({ config, stack, log, port: 0, host: '127.0.0.1' });
   const client = await connectClient(config, stack.connections);
   const database = connectDatabase(stack.connections.databaseUrl, { maxConnections: 2 });

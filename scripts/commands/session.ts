@@ -67,6 +67,24 @@ export async function openSession(
   };
 }
 
+/** The stack and both worker pools in this process; the stack stops again when the pools cannot start. */
+export async function startStackAndPools(
+  config: Config,
+  log: Logger,
+): Promise<{ stack: Stack; pools: RunningPools }> {
+  const stack = await ensureStack(config, (message) => log.info(message));
+  const pools = await startWorkerPools({
+    config,
+    connections: stack.connections,
+    pools: ['cpu', 'gpu'],
+    log,
+  }).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
+  return { stack, pools };
+}
+
 /** Workers polling a task queue for workflow tasks right now. */
 export async function pollerCount(
   client: PlatformClient,

@@ -1,8 +1,7 @@
 import { runSmokePipeline } from '../../client/smoke.js';
 import { connectClient, workflowUiUrl } from '../../client/connect.js';
 import type { Config } from '../../config/index.js';
-import { startWorkerPools } from '../../workers/pools.js';
-import { ensureStack } from '../stack/launcher.js';
+import { startStackAndPools } from './session.js';
 import { describeEndpoints } from './endpoints.js';
 import { cliLogger, onShutdownSignal, printJson } from './shared.js';
 
@@ -16,16 +15,7 @@ export async function smokeCommand(
   options: { json?: boolean; exit?: boolean; keep?: boolean },
 ): Promise<void> {
   const log = cliLogger(config, 'smoke');
-  const stack = await ensureStack(config, (message) => log.info(message));
-  const pools = await startWorkerPools({
-    config,
-    connections: stack.connections,
-    pools: ['cpu', 'gpu'],
-    log,
-  }).catch(async (error: unknown) => {
-    await stack.stop();
-    throw error;
-  });
+  const { stack, pools } = await startStackAndPools(config, log);
   const stopAll = async () => {
     await pools.shutdown();
     await stack.stop();

@@ -1,6 +1,5 @@
 import type { Config } from '../../config/index.js';
-import { startWorkerPools } from '../../workers/pools.js';
-import { ensureStack } from '../stack/launcher.js';
+import { startStackAndPools } from './session.js';
 import { envFile } from '../stack/env-file.js';
 import { cliLogger, onShutdownSignal, printJson } from './shared.js';
 import { describeEndpoints } from './endpoints.js';
@@ -13,16 +12,7 @@ import { startServing } from './serving-process.js';
  */
 export async function upCommand(config: Config, options: { json?: boolean }): Promise<void> {
   const log = cliLogger(config, 'up');
-  const stack = await ensureStack(config, (message) => log.info(message));
-  const pools = await startWorkerPools({
-    config,
-    connections: stack.connections,
-    pools: ['cpu', 'gpu'],
-    log,
-  }).catch(async (error: unknown) => {
-    await stack.stop();
-    throw error;
-  });
+  const { stack, pools } = await startStackAndPools(config, log);
   const serving = await startServing({
     config,
     stack,

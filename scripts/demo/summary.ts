@@ -83,7 +83,10 @@ export function eventsBetween(
         week,
         at: new Date(transition.at).toISOString(),
         kind: transition.action,
-        detail: `v${transition.fromVersion ?? '-'} -> v${transition.toVersion ?? '-'}: ${transition.reason}`,
+        detail:
+          transition.fromVersion === transition.toVersion
+            ? `v${transition.toVersion ?? '-'} stays champion; ${transition.reason}`
+            : `v${transition.fromVersion ?? '-'} -> v${transition.toVersion ?? '-'}: ${transition.reason}`,
       });
     }
   }

@@ -1,46 +1,21 @@
-import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, type PlatformClient } from '../../client/connect.js';
 import { startPipeline } from '../../client/pipeline.js';
-import { loadConfig } from '../../config/index.js';
-import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { lineageEdges, pipelineRuns, stageRuns } from '../../db/schema.js';
 import { waitUntil } from '../../scripts/stack/processes.js';
 import { exampleSpec } from '../support/pipeline.js';
-import { stackEnvironment, testConnections } from '../support/platform.js';
-import { spawnMlops, type SpawnedCommand } from '../support/processes.js';
+import { useWorkerProcesses } from '../support/worker-processes.js';
 
 describe('training pipeline durability', () => {
-  const taskQueue = `test-resume-${randomUUID().slice(0, 8)}`;
-  const env = {
-    ...stackEnvironment(),
-    MLOPS_CPU_TASK_QUEUE: taskQueue,
-    MLOPS_GPUS: 'none',
-    MLOPS_CHECKPOINT_INTERVAL: '500ms',
-  };
-  const workers: SpawnedCommand[] = [];
-  let client: PlatformClient;
-  let database: DatabaseHandle;
-
-  beforeAll(async () => {
-    client = await connectClient(loadConfig({}), testConnections());
-    database = connectDatabase(testConnections().databaseUrl, { maxConnections: 2 });
-  });
-
-  afterAll(async () => {
-    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-    await client?.close();
-    await database?.close();
-  });
+  const harness = useWorkerProcesses('resume', { MLOPS_CHECKPOINT_INTERVAL: '500ms' });
+  const { taskQueue } = harness;
 
   it(
     'resumes training from the last checkpoint after the worker is killed, registering exactly one version',
     { timeout: 240_000 },
     async () => {
-      const first = spawnMlops(['worker', '--pool', 'cpu'], env);
-      workers.push(first);
+      const first = harness.startWorker();
       // Long enough to be killed midway: many small boosting rounds on the flights sample.
       const spec = exampleSpec('flights-sample.yaml', {
         train: {
@@ -50,7 +25,7 @@ describe('training pipeline durability', () => {
         evaluation: { primaryMetric: 'auc', gates: [] },
       });
       // No cache: an earlier run of this test may have trained the very same model.
-      const run = await startPipeline(client.temporal, spec, {
+      const run = await startPipeline(harness.client.temporal, spec, {
         taskQueues: { cpu: taskQueue, gpu: taskQueue },
         noCache: true,
         trigger: 'test',
@@ -75,16 +50,15 @@ describe('training pipeline durability', () => {
       first.child.kill('SIGKILL');
       await first.exited;
 
-      const second = spawnMlops(['worker', '--pool', 'cpu'], env);
-      workers.push(second);
+      const second = harness.startWorker();
       const result = await run.result();
       expect(result.status).toBe('succeeded');
 
-      const [pipelineRun] = await database.db
+      const [pipelineRun] = await harness.database.db
         .select()
         .from(pipelineRuns)
         .where(eq(pipelineRuns.workflowId, run.workflowId));
-      const stages = await database.db
+      const stages = await harness.database.db
         .select()
         .from(stageRuns)
         .where(eq(stageRuns.pipelineRunId, pipelineRun.id));
@@ -97,7 +71,7 @@ describe('training pipeline durability', () => {
       // One row per stage, one model version, no duplicated lineage.
       expect(new Set(stages.map((stage) => stage.stage)).size).toBe(stages.length);
       expect(result.model?.version).toBe(1);
-      const edges = await database.db
+      const edges = await harness.database.db
         .select()
         .from(lineageEdges)
         .where(eq(lineageEdges.toKind, 'model_version'));
