@@ -3,6 +3,7 @@ import type { TrainingRecipe, TrialResult } from '../activities/pipeline/types.j
 import type { TaskQueues } from '../contracts/task-queues.js';
 import { lowerIsBetter, type ParamValue, type PipelineSpec, type PrimaryMetric } from '../spec/types.js';
 import { pipelineActivities } from './pipeline-activities.js';
+import { seededRandom } from '../ml/random.js';
 
 export interface TuningTrialInput {
   readonly pipelineRunId: number;
@@ -108,16 +109,4 @@ export function bestTrial(trials: readonly TrialResult[], metric: PrimaryMetric)
     if (best.validationMetric === null || better(trial.validationMetric, best.validationMetric)) best = trial;
   }
   return best;
-}
-
-/** mulberry32: small, seedable and the same everywhere, so a spec's seed fixes its trials. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }

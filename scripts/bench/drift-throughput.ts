@@ -12,23 +12,13 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildReferenceProfile, createDriftAccumulator, type DriftReport } from '../../ml/drift/index.js';
 import type { CategoricalColumn, Column, NumericColumn } from '../../ml/frame.js';
+import { seededRandom } from '../../ml/random.js';
 
 const CHUNK_ROWS = 100_000;
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function normal(random: () => number): number {

@@ -1,17 +1,8 @@
 /** Seeded synthetic columns for the drift tests (mulberry32 + Box–Muller: small and reproducible). */
 
 import type { CategoricalColumn, NumericColumn } from '../../ml/frame.js';
-
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../ml/random.js';
+export { seededRandom };
 
 export function fillNormal(
   target: Float64Array,

@@ -2,18 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { Frame } from '../../ml/frame.js';
 import { frameFromRows, takeRows } from '../../ml/frame/index.js';
-
-/** Mulberry32: a tiny seeded generator, so splits are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../ml/random.js';
+export { seededRandom };
 
 export function seededPermutation(count: number, seed: number): Int32Array {
   const random = seededRandom(seed);

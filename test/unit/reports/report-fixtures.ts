@@ -10,17 +10,8 @@ import {
   computeRegressionMetrics,
 } from '../../../ml/metrics/index.js';
 import type { ModelReportData, ReportTask, StageRecord } from '../../../reports/index.js';
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../ml/random.js';
+export { seededRandom };
 
 interface ClassifierSample {
   readonly actual: Int32Array;
