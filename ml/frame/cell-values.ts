@@ -90,12 +90,22 @@ function readObjectCell(value: object, reading: CellReading, columnName: string,
     setNumber(reading, Number(fields.seconds) * 1000, 'timestamp');
   } else if (typeof fields.days === 'number' && Object.keys(fields).length === 1) {
     setNumber(reading, fields.days * MILLISECONDS_PER_DAY, 'timestamp');
-  } else if (typeof fields.toDouble === 'function' && typeof fields.scale === 'number') {
-    // DuckDBDecimalValue: exact decimal digits, read as the nearest double.
-    setNumber(reading, (fields.toDouble as () => number).call(value), 'number');
+  } else if (isDecimalValue(value)) {
+    setNumber(reading, value.toDouble(), 'number');
   } else {
     throw unsupportedValue(value, columnName, rowIndex);
   }
+}
+
+/** DuckDBDecimalValue (its exact digits and scale), recognized by shape: ml/ does not import DuckDB. */
+interface DecimalValue {
+  readonly scale: number;
+  toDouble(): number;
+}
+
+function isDecimalValue(value: object): value is DecimalValue {
+  const candidate = value as Partial<DecimalValue>;
+  return typeof candidate.scale === 'number' && typeof candidate.toDouble === 'function';
 }
 
 function unsupportedValue(value: unknown, columnName: string, rowIndex: number): FrameError {
