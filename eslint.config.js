@@ -41,6 +41,22 @@ const workflowForbiddenImports = {
   ],
 };
 
+// Temporal, the database and S3: what the pure layers (ml/, data/, reports/) may not import.
+const serviceImports = [
+  '@temporalio/*',
+  'pg',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  '@aws-sdk/*',
+  '../db/*',
+  '../storage/*',
+];
+
+/** `no-restricted-imports` for one group of import patterns, with the message a violation shows. */
+const restrictImports = (group, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group, message }] }],
+});
+
 export default tseslint.config(
   {
     ignores: [
@@ -91,80 +107,22 @@ export default tseslint.config(
     // ml/ is pure computation: no Temporal, storage or database.
     files: ['ml/**/*.ts'],
     ignores: ['ml/**/*.worker.ts', 'ml/runner/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '@temporalio/*',
-                'pg',
-                'drizzle-orm',
-                'drizzle-orm/*',
-                '@aws-sdk/*',
-                '../db/*',
-                '../storage/*',
-                '../activities/*',
-              ],
-              message: 'ml/ knows nothing about Temporal, S3 or Postgres.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports(
+      [...serviceImports, '../activities/*'],
+      'ml/ knows nothing about Temporal, S3 or Postgres.',
+    ),
   },
   {
     // Reports are pure rendering: data in, an HTML string out.
     files: ['reports/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                'node:*',
-                '@temporalio/*',
-                'pg',
-                'drizzle-orm',
-                'drizzle-orm/*',
-                '@aws-sdk/*',
-                '@duckdb/*',
-                '../db/*',
-                '../storage/*',
-              ],
-              message: 'reports/ renders; it does no I/O.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports(['node:*', ...serviceImports, '@duckdb/*'], 'reports/ renders; it does no I/O.'),
   },
   {
     // data/ works on local files through DuckDB; S3, Postgres and Temporal belong to activities.
     files: ['data/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '@temporalio/*',
-                'pg',
-                'drizzle-orm',
-                'drizzle-orm/*',
-                '@aws-sdk/*',
-                '../db/*',
-                '../storage/*',
-                '../activities/*',
-              ],
-              message: 'data/ knows local files and DuckDB only.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports(
+      [...serviceImports, '../activities/*'],
+      'data/ knows local files and DuckDB only.',
+    ),
   },
 );

@@ -50,7 +50,7 @@ async function allArtifactsIntact(
 }
 
 /** JSON with sorted keys, so equal values always hash alike. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

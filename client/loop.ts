@@ -1,4 +1,9 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  type Client,
+  type UpdateDefinition,
+} from '@temporalio/client';
 import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
 import {
   approveUpdate,
@@ -8,7 +13,6 @@ import {
   promoteUpdate,
   rollbackUpdate,
   type ApprovalRequest,
-  type CanaryPolicy,
   type ChallengerRequest,
   type LifecycleStatus,
   type PromoteRequest,
@@ -56,42 +60,35 @@ export class ModelLoopClient {
     private readonly taskQueues: TaskQueues = defaultTaskQueues,
   ) {}
 
-  private lifecycleStart(modelName: string, canary?: Partial<CanaryPolicy>) {
-    return new WithStartWorkflowOperation(modelLifecycleWorkflow, {
+  /** Sends `update` to the model's lifecycle workflow, starting that workflow if it is not running. */
+  private updateLifecycle<Ret, Request>(
+    modelName: string,
+    update: UpdateDefinition<Ret, [Request]>,
+    request: Request,
+  ): Promise<Ret> {
+    const startWorkflowOperation = new WithStartWorkflowOperation(modelLifecycleWorkflow, {
       workflowId: lifecycleWorkflowId(modelName),
       taskQueue: this.taskQueues.cpu,
       workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ modelName, taskQueues: this.taskQueues, canary }],
+      args: [{ modelName, taskQueues: this.taskQueues }],
       typedSearchAttributes: [{ key: modelAttribute, value: modelName }],
       staticSummary: `lifecycle of ${modelName}: promotions, canaries, rollbacks`,
     });
+    return refusedWithReason(
+      this.client.workflow.executeUpdateWithStart(update, { args: [request], startWorkflowOperation }),
+    );
   }
 
   promote(modelName: string, request: PromoteRequest): Promise<TransitionResult> {
-    return refusedWithReason(
-      this.client.workflow.executeUpdateWithStart(promoteUpdate, {
-        args: [request],
-        startWorkflowOperation: this.lifecycleStart(modelName),
-      }),
-    );
+    return this.updateLifecycle(modelName, promoteUpdate, request);
   }
 
   rollback(modelName: string, request: RollbackRequest): Promise<TransitionResult> {
-    return refusedWithReason(
-      this.client.workflow.executeUpdateWithStart(rollbackUpdate, {
-        args: [request],
-        startWorkflowOperation: this.lifecycleStart(modelName),
-      }),
-    );
+    return this.updateLifecycle(modelName, rollbackUpdate, request);
   }
 
   challenge(modelName: string, request: ChallengerRequest): Promise<{ accepted: true; challenger: number }> {
-    return refusedWithReason(
-      this.client.workflow.executeUpdateWithStart(challengerUpdate, {
-        args: [request],
-        startWorkflowOperation: this.lifecycleStart(modelName),
-      }),
-    );
+    return this.updateLifecycle(modelName, challengerUpdate, request);
   }
 
   approve(modelName: string, request: ApprovalRequest): Promise<{ accepted: true }> {

@@ -4,8 +4,9 @@ import {
   type Client,
   type ScheduleSummary,
 } from '@temporalio/client';
+import { pipelineWorkflowId } from '../contracts/pipeline.js';
 import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
-import { pipelineAttribute } from '../contracts/search-attributes.js';
+import { modelAttribute, pipelineAttribute } from '../contracts/search-attributes.js';
 import type { PipelineSpec } from '../spec/types.js';
 import { trainingPipelineWorkflow } from '../workflows/training.js';
 
@@ -27,12 +28,15 @@ export async function upsertTrainingSchedule(
     type: 'startWorkflow' as const,
     workflowType: trainingPipelineWorkflow,
     // Temporal appends the run's scheduled time to this id.
-    workflowId: `pipeline/${spec.name}/scheduled`,
+    workflowId: pipelineWorkflowId(spec.name, 'scheduled'),
     taskQueue: taskQueues.cpu,
     args: [{ spec, taskQueues, noCache: false, trigger: 'schedule' }] as Parameters<
       typeof trainingPipelineWorkflow
     >,
-    typedSearchAttributes: [{ key: pipelineAttribute, value: spec.name }],
+    typedSearchAttributes: [
+      { key: pipelineAttribute, value: spec.name },
+      { key: modelAttribute, value: spec.name },
+    ],
   };
   const handle = client.schedule.getHandle(scheduleId);
   try {

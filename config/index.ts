@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { CPU_TASK_QUEUE, GPU_TASK_QUEUE } from '../contracts/task-queues.js';
 import {
   awsChainVariables,
   variableNames,
@@ -153,8 +154,8 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
       .filter(Boolean)
       .map((root) => path.resolve(root)),
     taskQueues: {
-      cpu: text('MLOPS_CPU_TASK_QUEUE') ?? 'mlops-cpu',
-      gpu: text('MLOPS_GPU_TASK_QUEUE') ?? 'mlops-gpu',
+      cpu: text('MLOPS_CPU_TASK_QUEUE') ?? CPU_TASK_QUEUE,
+      gpu: text('MLOPS_GPU_TASK_QUEUE') ?? GPU_TASK_QUEUE,
     },
     cpuActivitySlots: number('MLOPS_CPU_ACTIVITY_SLOTS') ?? Math.max(2, os.availableParallelism()),
     workflowBundlePath: text('MLOPS_WORKFLOW_BUNDLE'),

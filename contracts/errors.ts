@@ -11,8 +11,6 @@ export const errorTypes = {
   integrityMismatch: { type: 'IntegrityMismatch', nonRetryable: false },
 } as const;
 
-export type ErrorTypeName = (typeof errorTypes)[keyof typeof errorTypes]['type'];
-
 export const nonRetryableErrorTypes: string[] = Object.values(errorTypes)
   .filter((entry) => entry.nonRetryable)
   .map((entry) => entry.type);

@@ -6,7 +6,7 @@
 import { describeColumns, type DuckDBOptions, withDuckDB } from './duckdb.js';
 import { DatasetInputError } from './errors.js';
 import { hmacPads, hmacSql } from './hmac.js';
-import { copyToParquet, parquetRelation, partialPathFor, publishFile, removeFile } from './parquet.js';
+import { copyToParquet, parquetRelation, writeAtomically } from './parquet.js';
 import { quoteIdentifier } from './sql.js';
 
 export interface DeidentifyOptions extends DuckDBOptions {
@@ -39,10 +39,8 @@ export async function deidentifyDataset(options: DeidentifyOptions): Promise<Dei
       `columns ${list(both)} are in both pii.drop and pii.hash; keep each in one of them`,
     );
   }
-  const partialPath = partialPathFor(outputPath);
-  await removeFile(partialPath);
-  try {
-    const result = await withDuckDB([inputPath, partialPath], options, async (connection) => {
+  return writeAtomically(outputPath, (partialPath) =>
+    withDuckDB([inputPath, partialPath], options, async (connection) => {
       const input = parquetRelation(inputPath);
       const columns = await describeColumns(connection, input);
       const names = columns.map((column) => column.name);
@@ -68,13 +66,8 @@ export async function deidentifyDataset(options: DeidentifyOptions): Promise<Dei
         pads,
       );
       return { rows, columns: await describeColumns(connection, parquetRelation(partialPath)) };
-    });
-    await publishFile(partialPath, outputPath);
-    return result;
-  } catch (error) {
-    await removeFile(partialPath);
-    throw error;
-  }
+    }),
+  );
 }
 
 function list(names: readonly string[]): string {

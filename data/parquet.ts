@@ -19,9 +19,24 @@ export function parquetRelation(path: string): string {
   return `read_parquet(${quoteLiteral(path)})`;
 }
 
-/** Where a file is written before it takes its final name, so a killed attempt leaves no half file. */
-export function partialPathFor(outputPath: string): string {
-  return `${outputPath}.partial`;
+/**
+ * Runs `write` against a partial path and gives the file its final name only once it succeeds, so a
+ * killed or failed attempt leaves no half file at `outputPath` (a failed one leaves no file at all).
+ */
+export async function writeAtomically<T>(
+  outputPath: string,
+  write: (partialPath: string) => Promise<T>,
+): Promise<T> {
+  const partialPath = `${outputPath}.partial`;
+  await rm(partialPath, { force: true });
+  try {
+    const result = await write(partialPath);
+    await rename(partialPath, outputPath);
+    return result;
+  } catch (error) {
+    await rm(partialPath, { force: true });
+    throw error;
+  }
 }
 
 /** Writes the rows of `selectSql` to `path` as Parquet and returns how many there were. */
@@ -37,12 +52,4 @@ export async function copyToParquet(
     values,
   );
   return toCount(reader.getRows()[0]?.[0]);
-}
-
-export async function publishFile(partialPath: string, outputPath: string): Promise<void> {
-  await rename(partialPath, outputPath);
-}
-
-export async function removeFile(path: string): Promise<void> {
-  await rm(path, { force: true });
 }

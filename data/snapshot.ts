@@ -6,7 +6,7 @@ import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
 import type { DatasetFormat } from '../spec/types.js';
 import { describeColumns, type DuckDBOptions, queryRows, toCount, withDuckDB } from './duckdb.js';
 import { DatasetInputError, duckDBMessage } from './errors.js';
-import { copyToParquet, parquetRelation, partialPathFor, publishFile, removeFile } from './parquet.js';
+import { copyToParquet, parquetRelation, writeAtomically } from './parquet.js';
 import { computeProfile, type DatasetProfile } from './profile.js';
 import { assertNotEmpty, createDataView, isLateTypeError } from './source.js';
 
@@ -39,10 +39,8 @@ const defaultQuery = 'select * from data';
 export async function snapshotDataset(options: SnapshotOptions): Promise<SnapshotResult> {
   const { inputPath, format, outputPath } = options;
   await assertNotEmpty(inputPath, format);
-  const partialPath = partialPathFor(outputPath);
-  await removeFile(partialPath);
-  try {
-    const result = await withDuckDB([inputPath, partialPath], options, async (connection) => {
+  return writeAtomically(outputPath, (partialPath) =>
+    withDuckDB([inputPath, partialPath], options, async (connection) => {
       await createDataView(connection, format, inputPath);
       const query = await checkedQuery(connection, options.query ?? defaultQuery);
       const rows = await writeSnapshot(connection, options, query, partialPath);
@@ -57,13 +55,8 @@ export async function snapshotDataset(options: SnapshotOptions): Promise<Snapsho
       );
       const columns = profile.columns.map(({ name, type, nulls }) => ({ name, type, nullable: nulls > 0 }));
       return { rows, columns, profile };
-    });
-    await publishFile(partialPath, outputPath);
-    return result;
-  } catch (error) {
-    await removeFile(partialPath);
-    throw error;
-  }
+    }),
+  );
 }
 
 /** The user's query if it is one SELECT that binds against `data`; otherwise a DatasetInputError. */

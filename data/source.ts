@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetFormat } from '../spec/types.js';
 import { describeColumns } from './duckdb.js';
 import { DatasetInputError, duckDBMessage } from './errors.js';
+import { parquetRelation } from './parquet.js';
 import { quoteLiteral } from './sql.js';
 
 const whitespaceProbeBytes = 64 * 1024;
@@ -42,7 +43,7 @@ export function sourceRelationSql(format: DatasetFormat, path: string, wholeFile
     case 'json':
       return `read_json_auto(${quoteLiteral(path)}${sampling})`;
     case 'parquet':
-      return `read_parquet(${quoteLiteral(path)})`;
+      return parquetRelation(path);
   }
 }
 

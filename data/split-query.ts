@@ -3,6 +3,7 @@
  * Row order is the snapshot's (DuckDB preserves insertion order for filters and projections).
  */
 import { DatasetInputError } from './errors.js';
+import { parquetRelation } from './parquet.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
 import type {
   RandomSplitDefinition,
@@ -20,15 +21,13 @@ export function splitPartQuery(
   columns?: readonly string[],
 ): string {
   const where = `${partExpressionSql(definition)} = ${quoteLiteral(part)}`;
-  if (definition.strategy === 'time') {
-    const selected = columns === undefined ? '*' : columns.map(quoteIdentifier).join(', ');
-    return `SELECT ${selected} FROM read_parquet(${quoteLiteral(snapshotPath)}) WHERE ${where}`;
-  }
   const selected =
-    columns === undefined
-      ? `* EXCLUDE (${quoteIdentifier(rowNumberColumn)}, ${quoteIdentifier(hashColumn)})`
-      : columns.map(quoteIdentifier).join(', ');
-  return `SELECT ${selected} FROM ${hashedRowsSql(snapshotPath, definition.seed)} WHERE ${where}`;
+    columns !== undefined
+      ? columns.map(quoteIdentifier).join(', ')
+      : definition.strategy === 'time'
+        ? '*'
+        : `* EXCLUDE (${quoteIdentifier(rowNumberColumn)}, ${quoteIdentifier(hashColumn)})`;
+  return `SELECT ${selected} FROM ${splitRelationSql(snapshotPath, definition)} WHERE ${where}`;
 }
 
 /**
@@ -42,7 +41,7 @@ export function partExpressionSql(definition: SplitDefinition): string {
 /** The relation partExpressionSql reads: the snapshot, with the split hash for random splits. */
 export function splitRelationSql(snapshotPath: string, definition: SplitDefinition): string {
   return definition.strategy === 'time'
-    ? `read_parquet(${quoteLiteral(snapshotPath)})`
+    ? parquetRelation(snapshotPath)
     : hashedRowsSql(snapshotPath, definition.seed);
 }
 

@@ -8,13 +8,14 @@ import { describeColumns, type DuckDBOptions, queryRows, toCount, withDuckDB } f
 import { DatasetInputError } from './errors.js';
 import { parquetRelation } from './parquet.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
-import type {
-  PartCounts,
-  RandomSplitDefinition,
-  RandomSplitStratum,
-  SplitDefinition,
-  SplitPart,
-  TimeSplitDefinition,
+import {
+  type PartCounts,
+  type RandomSplitDefinition,
+  type RandomSplitStratum,
+  type SplitDefinition,
+  type SplitPart,
+  splitParts,
+  type TimeSplitDefinition,
 } from './split-definition.js';
 import { stratumBounds } from './split-bounds.js';
 import { hashColumn, hashedRowsSql, rowNumberColumn } from './split-hash.js';
@@ -230,7 +231,6 @@ function sumRows(strata: readonly RandomSplitStratum[]): number {
 
 function sumCounts(strata: readonly PartCounts[]): PartCounts {
   const total = emptyCounts();
-  for (const stratum of strata)
-    for (const part of ['train', 'validation', 'test'] as const) total[part] += stratum[part];
+  for (const stratum of strata) for (const part of splitParts) total[part] += stratum[part];
   return total;
 }

@@ -1,30 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
-import { TemporalBinaryNotFoundError } from './stack/temporal-server.js';
-import { doctorCommand } from './commands/doctor.js';
-import { buildWorkflowsCommand, migrateCommand } from './commands/maintenance.js';
+import { TemporalBinaryNotFoundError } from './stack/temporal-binary.js';
+import type { DemoOptions } from './commands/demo.js';
+import type { MonitorStartOptions } from './commands/monitor.js';
+import { parseBatchSize, parseLimit, parseModelReference, parsePort } from './commands/model-reference.js';
+import type { RunOptions } from './commands/run.js';
 import { exitCodes, loadConfigOrExit, UsageError } from './commands/shared.js';
-import { runCommand, type RunOptions } from './commands/run.js';
-import { lineageCommand } from './commands/lineage.js';
-import { parseLimit, parseModelReference } from './commands/model-reference.js';
-import {
-  approveCommand,
-  challengeCommand,
-  lifecycleStatusCommand,
-  promoteCommand,
-  rollbackCommand,
-} from './commands/lifecycle.js';
-import { modelsListCommand, modelsShowCommand } from './commands/models.js';
-import { monitorCommand, type MonitorStartOptions } from './commands/monitor.js';
-import { scheduleCommand } from './commands/schedule.js';
-import { runsListCommand, runsShowCommand } from './commands/runs.js';
-import { demoCommand, type DemoOptions } from './commands/demo.js';
-import { smokeCommand } from './commands/smoke.js';
-import { upCommand } from './commands/up.js';
-import { parseBatchSize, predictCommand } from './commands/predict.js';
-import { parsePort, serveCommand } from './commands/serve.js';
-import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.js';
-import { workerCommand } from './commands/worker.js';
+
+// Each command's module is imported when that command runs: together they load the Temporal
+// client and worker, PostgreSQL, S3, DuckDB and the prediction server, about a second that
+// `mlops --help`, a usage error or a light command would otherwise wait for.
 
 const program = new Command('mlops')
   .description('The ML loop as durable Temporal workflows.')
@@ -35,7 +20,9 @@ program
   .command('up')
   .description('run the embedded stack (Temporal, PostgreSQL, S3) and both worker pools until Ctrl-C')
   .option('--json', 'print the endpoints as JSON')
-  .action((options: { json?: boolean }) => upCommand(loadConfigOrExit(), options));
+  .action(async (options: { json?: boolean }) =>
+    (await import('./commands/up.js')).upCommand(loadConfigOrExit(), options),
+  );
 
 const demoCommandOf = (name: string, description: string) =>
   program
@@ -47,7 +34,9 @@ const demoCommandOf = (name: string, description: string) =>
     .option('--json', 'print the summary as JSON: { windows, versions, events }')
     .option('--exit', 'stop everything after the summary')
     .option('--keep', 'keep the stack up after the summary even when not in a terminal')
-    .action((options: DemoOptions) => demoCommand(loadConfigOrExit(), options));
+    .action(async (options: DemoOptions) =>
+      (await import('./commands/demo.js')).demoCommand(loadConfigOrExit(), options),
+    );
 demoCommandOf(
   'start',
   'the main job (npm start): the whole loop on real flights data (same as `mlops demo`)',
@@ -63,8 +52,8 @@ program
   .option('--json', 'print the summary as JSON')
   .option('--exit', 'stop everything after printing the result')
   .option('--keep', 'keep the stack up after the result even when not in a terminal')
-  .action((options: { json?: boolean; exit?: boolean; keep?: boolean }) =>
-    smokeCommand(loadConfigOrExit(), options),
+  .action(async (options: { json?: boolean; exit?: boolean; keep?: boolean }) =>
+    (await import('./commands/smoke.js')).smokeCommand(loadConfigOrExit(), options),
   );
 
 program
@@ -75,6 +64,7 @@ program
   .option('--json', 'print the result as JSON')
   .option('--no-cache', 'run every stage even when an identical earlier run could be reused')
   .action(async (specPath: string, options: RunOptions) => {
+    const { runCommand } = await import('./commands/run.js');
     process.exitCode = await runCommand(loadConfigOrExit(), specPath, options);
   });
 
@@ -86,6 +76,7 @@ runs
   .option('--limit <n>', 'how many runs (1-1000)', parseLimit, 20)
   .option('--json', 'print the runs as JSON')
   .action(async (options: { pipeline?: string; limit: number; json?: boolean }) => {
+    const { runsListCommand } = await import('./commands/runs.js');
     process.exitCode = await runsListCommand(loadConfigOrExit(), options);
   });
 runs
@@ -94,6 +85,7 @@ runs
   .argument('<workflowId>', 'the workflow id `mlops run` printed')
   .option('--json', 'print the run as JSON')
   .action(async (workflowId: string, options: { json?: boolean }) => {
+    const { runsShowCommand } = await import('./commands/runs.js');
     process.exitCode = await runsShowCommand(loadConfigOrExit(), workflowId, options);
   });
 
@@ -103,6 +95,7 @@ models
   .description('every model with its number of versions, latest version and champion')
   .option('--json', 'print the models as JSON')
   .action(async (options: { json?: boolean }) => {
+    const { modelsListCommand } = await import('./commands/models.js');
     process.exitCode = await modelsListCommand(loadConfigOrExit(), options);
   });
 models
@@ -112,6 +105,7 @@ models
   .option('--json', 'print it as JSON')
   .action(async (model: string, options: { json?: boolean }) => {
     const reference = parseModelReference(model, { versionRequired: false });
+    const { modelsShowCommand } = await import('./commands/models.js');
     process.exitCode = await modelsShowCommand(loadConfigOrExit(), reference, options);
   });
 
@@ -122,6 +116,7 @@ program
   .option('--json', 'print the lineage as JSON')
   .action(async (model: string, options: { json?: boolean }) => {
     const reference = parseModelReference(model, { versionRequired: true });
+    const { lineageCommand } = await import('./commands/lineage.js');
     process.exitCode = await lineageCommand(loadConfigOrExit(), reference, options);
   });
 
@@ -132,6 +127,7 @@ models
   .option('--reason <text>', 'why, for the audit trail')
   .option('--json', 'print the transition as JSON')
   .action(async (model: string, options: { reason?: string; json?: boolean }) => {
+    const { promoteCommand } = await import('./commands/lifecycle.js');
     process.exitCode = await promoteCommand(
       loadConfigOrExit(),
       parseModelReference(model, { versionRequired: true }),
@@ -145,6 +141,7 @@ models
   .option('--reason <text>', 'why, for the audit trail')
   .option('--json', 'print the transition as JSON')
   .action(async (name: string, options: { reason?: string; json?: boolean }) => {
+    const { rollbackCommand } = await import('./commands/lifecycle.js');
     process.exitCode = await rollbackCommand(loadConfigOrExit(), name, options);
   });
 models
@@ -157,6 +154,7 @@ models
   .option('--json', 'print the answer as JSON')
   .action(
     async (model: string, options: { share?: string; bake?: string; minLabels?: string; json?: boolean }) => {
+      const { challengeCommand } = await import('./commands/lifecycle.js');
       process.exitCode = await challengeCommand(
         loadConfigOrExit(),
         parseModelReference(model, { versionRequired: true }),
@@ -172,6 +170,7 @@ models
   .option('--reason <text>', 'why, for the audit trail')
   .option('--json', 'print the answer as JSON')
   .action(async (name: string, decision: string, options: { reason?: string; json?: boolean }) => {
+    const { approveCommand } = await import('./commands/lifecycle.js');
     process.exitCode = await approveCommand(loadConfigOrExit(), name, decision, options);
   });
 models
@@ -180,6 +179,7 @@ models
   .argument('<name>', 'the model')
   .option('--json', 'print the status as JSON')
   .action(async (name: string, options: { json?: boolean }) => {
+    const { lifecycleStatusCommand } = await import('./commands/lifecycle.js');
     process.exitCode = await lifecycleStatusCommand(loadConfigOrExit(), name, options);
   });
 
@@ -198,6 +198,7 @@ program
   .option('--cooldown <duration>', 'no new retrain this long after one (default 6h)')
   .option('--json', 'print JSON')
   .action(async (action: string, name: string, options: MonitorStartOptions) => {
+    const { monitorCommand } = await import('./commands/monitor.js');
     process.exitCode = await monitorCommand(loadConfigOrExit(), action, name, options);
   });
 
@@ -215,6 +216,7 @@ program
       target: string | undefined,
       options: { cron?: string; overlap?: string; json?: boolean },
     ) => {
+      const { scheduleCommand } = await import('./commands/schedule.js');
       process.exitCode = await scheduleCommand(loadConfigOrExit(), action, target, options);
     },
   );
@@ -231,8 +233,8 @@ program
   )
   .option('--host <address>', 'address to listen on (default MLOPS_SERVING_HOST or 127.0.0.1)')
   .option('--json', 'print the URL, models and token file as JSON')
-  .action((options: { port?: number; host?: string; json?: boolean }) =>
-    serveCommand(loadConfigOrExit(), options),
+  .action(async (options: { port?: number; host?: string; json?: boolean }) =>
+    (await import('./commands/serve.js')).serveCommand(loadConfigOrExit(), options),
   );
 
 program
@@ -243,6 +245,7 @@ program
   .option('--batch <n>', 'instances per request (1-1000)', parseBatchSize, 100)
   .option('--json', 'print predictions, probabilities, versions and prediction ids as JSON')
   .action(async (name: string, options: { input: string; batch: number; json?: boolean }) => {
+    const { predictCommand } = await import('./commands/predict.js');
     process.exitCode = await predictCommand(loadConfigOrExit(), name, options);
   });
 
@@ -258,6 +261,7 @@ tokens
   )
   .option('--json', 'print the token as JSON')
   .action(async (options: { name: string; scopes: string; json?: boolean }) => {
+    const { tokensCreateCommand } = await import('./commands/tokens.js');
     process.exitCode = await tokensCreateCommand(loadConfigOrExit(), options);
   });
 tokens
@@ -266,6 +270,7 @@ tokens
   .argument('<name>', 'the token name')
   .option('--json', 'print the result as JSON')
   .action(async (name: string, options: { json?: boolean }) => {
+    const { tokensRevokeCommand } = await import('./commands/tokens.js');
     process.exitCode = await tokensRevokeCommand(loadConfigOrExit(), name, options);
   });
 tokens
@@ -273,6 +278,7 @@ tokens
   .description('token names, scopes and dates (never the tokens)')
   .option('--json', 'print the tokens as JSON')
   .action(async (options: { json?: boolean }) => {
+    const { tokensListCommand } = await import('./commands/tokens.js');
     process.exitCode = await tokensListCommand(loadConfigOrExit(), options);
   });
 
@@ -281,6 +287,7 @@ program
   .description('check every dependency and say what is wrong and how to fix it')
   .option('--json', 'print the endpoints in use and the checks as JSON')
   .action(async (options: { json?: boolean }) => {
+    const { doctorCommand } = await import('./commands/doctor.js');
     process.exitCode = await doctorCommand(loadConfigOrExit(), options);
   });
 
@@ -288,18 +295,22 @@ program
   .command('worker')
   .description('run worker pools in the foreground (scale out by running this on more machines)')
   .option('--pool <pool>', 'cpu, gpu or all', 'cpu')
-  .action((options: { pool: string }) => workerCommand(loadConfigOrExit(), options));
+  .action(async (options: { pool: string }) =>
+    (await import('./commands/worker.js')).workerCommand(loadConfigOrExit(), options),
+  );
 
 program
   .command('migrate')
   .description('apply pending database migrations')
-  .action(() => migrateCommand(loadConfigOrExit()));
+  .action(async () => (await import('./commands/maintenance.js')).migrateCommand(loadConfigOrExit()));
 
 program
   .command('build-workflows')
   .description('build the workflow bundle production workers load (MLOPS_WORKFLOW_BUNDLE)')
   .requiredOption('--out <file>', 'where to write the bundle')
-  .action((options: { out: string }) => buildWorkflowsCommand(options));
+  .action(async (options: { out: string }) =>
+    (await import('./commands/maintenance.js')).buildWorkflowsCommand(options),
+  );
 
 try {
   await program.parseAsync(process.argv);

@@ -52,6 +52,9 @@ export class HttpError extends Error {
   }
 }
 
+/** Past this many problems a request is clearly wrong; the list stops growing. */
+export const MAX_PROBLEMS = 20;
+
 /** 400 with every problem found; the message names the first few so logs and CLIs show them. */
 export function invalidInput(
   problems: readonly InputProblem[],

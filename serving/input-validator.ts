@@ -1,5 +1,5 @@
 import type { InputField } from '../ml/model/index.js';
-import type { InputProblem } from './http-errors.js';
+import { MAX_PROBLEMS, type InputProblem } from './http-errors.js';
 
 /**
  * Checks instances against a model version's input schema before anything reaches the model,
@@ -18,8 +18,6 @@ import type { InputProblem } from './http-errors.js';
  */
 export type InstanceValidator = (instances: readonly unknown[]) => InputProblem[];
 
-/** Past this many problems a request is clearly wrong; the list stops growing. */
-const MAX_PROBLEMS = 20;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function compileInstanceValidator(schema: readonly InputField[]): InstanceValidator {

@@ -123,7 +123,6 @@ export class PredictionLog {
   private accept(rows: readonly PredictionLogRow[]): void {
     for (const row of rows) this.queue.push(row);
     this.accepted += rows.length;
-    this.metrics.logQueueDepth.set([], this.depth);
     if (this.queue.length >= this.settings.batchRows) this.startWriting();
     else if (!this.timer && !this.writeLoop)
       this.timer = setTimeout(() => this.startWriting(), this.settings.flushIntervalMs);
@@ -165,7 +164,6 @@ export class PredictionLog {
         return;
       } finally {
         this.admitWaiters();
-        this.metrics.logQueueDepth.set([], this.depth);
       }
       this.settleFlushed();
       // Room freed by this batch lets waiting requests in, whose rows may now fill the next one.

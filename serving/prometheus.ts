@@ -125,11 +125,6 @@ export class Histogram extends Metric {
     series.count += 1;
   }
 
-  /** How many observations a series has (0 when it has none). */
-  count(...values: string[]): number {
-    return this.series.get(values.join('\u0000'))?.count ?? 0;
-  }
-
   protected samples(): string[] {
     const lines: string[] = [];
     for (const series of this.series.values()) {

@@ -1,7 +1,5 @@
 import type { ServedVersion } from './served-version.js';
 
-export type ServedRole = 'champion' | 'challenger';
-
 /** What one model serves now. Replaced whole on every change, never mutated. */
 export interface ServedModel {
   readonly name: string;
@@ -23,16 +21,11 @@ export type RoutingTable = ReadonlyMap<string, ServedModel>;
  * key, so the same key always lands on the same version while the split stays the same (and a key
  * inside a 10% canary stays inside it when the share grows); without one it is random.
  */
-export function chooseVersion(
-  model: ServedModel,
-  requestKey: string | undefined,
-): { version: ServedVersion; role: ServedRole } | null {
+export function chooseVersion(model: ServedModel, requestKey: string | undefined): ServedVersion | null {
   if (!model.champion) return null;
-  if (!model.challenger || model.challengerShare <= 0) return { version: model.champion, role: 'champion' };
+  if (!model.challenger || model.challengerShare <= 0) return model.champion;
   const draw = requestKey === undefined ? Math.random() : stickyFraction(model.name, requestKey);
-  return draw < model.challengerShare
-    ? { version: model.challenger, role: 'challenger' }
-    : { version: model.champion, role: 'champion' };
+  return draw < model.challengerShare ? model.challenger : model.champion;
 }
 
 /**

@@ -107,18 +107,12 @@ export function createServingServer(options: ServingServerOptions): ServingServe
     },
   );
   // Refresh failures (the database away for a moment) are logged; the next trigger tries again.
-  const refreshModels = (reason: string) =>
-    void models
-      .refresh()
-      .catch((error: unknown) =>
-        log.warn({ error: (error as Error).message, reason }, 'serving: reading the served models failed'),
-      );
-  const refreshTokens = (reason: string) =>
-    void auth
-      .refresh()
-      .catch((error: unknown) =>
-        log.warn({ error: (error as Error).message, reason }, 'serving: reading the API tokens failed'),
-      );
+  const refresher = (what: string, refresh: () => Promise<void>) => (reason: string) =>
+    void refresh().catch((error: unknown) =>
+      log.warn({ error: (error as Error).message, reason }, `serving: reading the ${what} failed`),
+    );
+  const refreshModels = refresher('served models', () => models.refresh());
+  const refreshTokens = refresher('API tokens', () => auth.refresh());
   const refreshAll = (reason: string) => {
     refreshModels(reason);
     refreshTokens(reason);

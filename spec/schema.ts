@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fairnessMetrics, primaryMetrics, trainerNames } from './types.js';
 
 /**
  * The spec's schema. Objects are strict, so a typo (`tragets`) is an error with a suggestion
@@ -10,23 +11,6 @@ const fraction = z.number().min(0).max(1);
 const columnName = z.string().min(1, 'must not be empty');
 const columnList = z.array(columnName).default([]);
 const scalar = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-
-export const trainerNames = ['logistic_regression', 'linear_regression', 'gradient_boosting'] as const;
-export const primaryMetrics = [
-  'accuracy',
-  'balanced_accuracy',
-  'f1',
-  'auc',
-  'logloss',
-  'rmse',
-  'mae',
-  'r2',
-] as const;
-export const fairnessMetrics = [
-  'demographic_parity_difference',
-  'demographic_parity_ratio',
-  'equalized_odds_difference',
-] as const;
 
 const columnExpectation = z.strictObject({
   type: z.enum(['number', 'string', 'boolean']).optional(),

@@ -1,15 +1,30 @@
 /**
  * The pipeline spec (DESIGN.md, "The pipeline spec"): what a user writes in YAML or JSON, after
- * validation and defaults. Pure types, so workflows can import them.
+ * validation and defaults. Types and plain constants with no imports, so workflows can import them.
  */
 
+export const trainerNames = ['logistic_regression', 'linear_regression', 'gradient_boosting'] as const;
+export const primaryMetrics = [
+  'accuracy',
+  'balanced_accuracy',
+  'f1',
+  'auc',
+  'logloss',
+  'rmse',
+  'mae',
+  'r2',
+] as const;
+export const fairnessMetrics = [
+  'demographic_parity_difference',
+  'demographic_parity_ratio',
+  'equalized_odds_difference',
+] as const;
+
 export type TaskType = 'binary' | 'multiclass' | 'regression';
-export type TrainerName = 'logistic_regression' | 'linear_regression' | 'gradient_boosting';
+export type TrainerName = (typeof trainerNames)[number];
 export type DatasetFormat = 'csv' | 'json' | 'parquet';
-export type PrimaryMetric =
-  'accuracy' | 'balanced_accuracy' | 'f1' | 'auc' | 'logloss' | 'rmse' | 'mae' | 'r2';
-export type FairnessMetric =
-  'demographic_parity_difference' | 'demographic_parity_ratio' | 'equalized_odds_difference';
+export type PrimaryMetric = (typeof primaryMetrics)[number];
+export type FairnessMetric = (typeof fairnessMetrics)[number];
 export type ParamValue = number | string | boolean | null;
 
 export interface ColumnExpectation {

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
@@ -280,16 +280,11 @@ export async function hashFile(filePath: string, signal?: AbortSignal): Promise<
   return hash.digest('hex');
 }
 
-export async function fileSize(filePath: string): Promise<number> {
-  return (await stat(filePath)).size;
-}
-
 /** Readable key prefixes for the artifacts the platform stores. */
 export const artifactKeys = {
   dataset: (name: string) => `datasets/${keySegment(name)}`,
   model: (name: string, version: number) => `models/${keySegment(name)}/${version}`,
   report: (name: string, version: number) => `reports/${keySegment(name)}/${version}`,
-  scratch: () => `scratch/${randomUUID()}`,
 };
 
 function toReadable(body: Body): Readable {

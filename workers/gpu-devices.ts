@@ -31,12 +31,6 @@ export function currentGpuDevice(): number | undefined {
   return currentDevice.getStore();
 }
 
-/** The environment for a process an activity spawns, pinned to the activity's GPU. */
-export function gpuEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const device = currentGpuDevice();
-  return device === undefined ? { ...base } : { ...base, CUDA_VISIBLE_DEVICES: String(device) };
-}
-
 /**
  * Hands each running activity a device of its own. The worker's activity slots equal the number of
  * devices, so a free one always exists when an activity starts; the check is a guard, not a queue.
@@ -60,9 +54,5 @@ export class GpuDeviceAllocator {
       this.free.push(device);
       this.free.sort((a, b) => a - b);
     }
-  }
-
-  get inUse(): number {
-    return this.devices.length - this.free.length;
   }
 }

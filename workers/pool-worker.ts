@@ -52,21 +52,17 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
       },
     });
   }
-  if (options.pool === 'scratch') {
-    return Worker.create({
-      ...common,
-      activities: createCpuActivities(options.deps),
-      maxConcurrentActivityTaskExecutions: options.cpuActivitySlots ?? 4,
-      interceptors: { activity: [attemptLoggingInterceptor(options.log)] },
-    });
-  }
-  return Worker.create({
+  const cpuActivityOptions = {
     ...common,
-    ...workflowSourceOptions(options.workflowBundlePath),
     activities: createCpuActivities(options.deps),
     maxConcurrentActivityTaskExecutions: options.cpuActivitySlots ?? 4,
+    interceptors: { activity: [attemptLoggingInterceptor(options.log)] },
+  };
+  if (options.pool === 'scratch') return Worker.create(cpuActivityOptions);
+  return Worker.create({
+    ...cpuActivityOptions,
+    ...workflowSourceOptions(options.workflowBundlePath),
     // Workflows here are long-lived but light; 500 cached executions is ~tens of MB.
     maxCachedWorkflows: 500,
-    interceptors: { activity: [attemptLoggingInterceptor(options.log)] },
   });
 }

@@ -50,11 +50,11 @@ export async function startWorkerPools(options: {
   const database: DatabaseHandle = connectDatabase(connections.databaseUrl, {
     applicationName: 'mlops-worker',
   });
+  const artifacts = ArtifactStore.fromSettings(connections.s3);
   let connection: NativeConnection | undefined;
   let scratch: ScratchSpace | undefined;
   try {
     await migrateDatabase(database.db);
-    const artifacts = ArtifactStore.fromSettings(connections.s3);
     await artifacts.ensureBucket();
     const nativeConnection = await NativeConnection.connect(
       temporalConnectionOptions(config, connections.temporal.address),
@@ -123,6 +123,7 @@ export async function startWorkerPools(options: {
   } catch (error) {
     await connection?.close();
     await database.close();
+    artifacts.client.destroy();
     if (scratch) await removeScratchSpace(scratch);
     throw error;
   }

@@ -1,6 +1,6 @@
 import { condition, sleep } from '@temporalio/workflow';
-import type { LiveEvidence } from './lifecycle-messages.js';
-import type { ApprovalRequest, CanaryPolicy, ChallengerRequest } from './lifecycle-messages.js';
+import { lowerIsBetter, type PrimaryMetric } from '../spec/types.js';
+import type { ApprovalRequest, CanaryPolicy, ChallengerRequest, LiveEvidence } from './lifecycle-messages.js';
 import type { Lifecycle } from './lifecycle.js';
 
 /**
@@ -146,8 +146,9 @@ function judge(
   const { champion, challenger, metric } = evidence;
   if (champion.value === null || challenger.value === null)
     return { decision: 'rollback', why: `live ${metric} could not be computed` };
-  const lowerIsBetter = metric === 'logloss' || metric === 'rmse' || metric === 'mae';
-  const gain = lowerIsBetter ? champion.value - challenger.value : challenger.value - champion.value;
+  const gain = lowerIsBetter.has(metric as PrimaryMetric)
+    ? champion.value - challenger.value
+    : challenger.value - champion.value;
   const comparison = `live ${metric}: challenger ${round(challenger.value)} vs champion ${round(champion.value)} on ${challenger.labeled} and ${champion.labeled} labels`;
   return gain >= policy.minImprovement
     ? { decision: 'promote', why: `${comparison}: better` }

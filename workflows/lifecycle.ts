@@ -8,7 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LoopActivities } from '../activities/loop/index.js';
-import { nonRetryableErrorTypes } from '../contracts/errors.js';
+import { errorTypes, nonRetryableErrorTypes } from '../contracts/errors.js';
 import { runChallenger } from './challenger.js';
 import {
   approveUpdate,
@@ -139,7 +139,7 @@ export async function modelLifecycleWorkflow(input: LifecycleInput): Promise<voi
       lifecycle.serialize(async (): Promise<TransitionResult> => {
         if (request.version === lifecycle.champion) {
           throw ApplicationFailure.create({
-            type: 'InvalidInput',
+            type: errorTypes.invalidInput.type,
             message: `v${request.version} is already the champion of ${input.modelName}`,
           });
         }
@@ -168,7 +168,7 @@ export async function modelLifecycleWorkflow(input: LifecycleInput): Promise<voi
         const previous = lifecycle.championHistory.pop();
         if (previous === undefined)
           throw ApplicationFailure.create({
-            type: 'InvalidInput',
+            type: errorTypes.invalidInput.type,
             message: `${input.modelName} has no earlier champion to roll back to`,
           });
         const transition = await lifecycle.apply({

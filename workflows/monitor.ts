@@ -27,6 +27,7 @@ import {
   type WindowSummary,
 } from './monitor-messages.js';
 import { trainingPipelineWorkflow } from './training.js';
+import { describeFailure } from './failures.js';
 
 const KEPT_WINDOWS = 100;
 
@@ -45,11 +46,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     heartbeatTimeout: '2 minutes',
     retry: { maximumAttempts: 5, initialInterval: '5 seconds', nonRetryableErrorTypes },
   });
-  let policy: MonitorPolicy = {
-    ...defaultMonitorPolicy,
-    ...input.policy,
-    thresholds: { ...defaultMonitorPolicy.thresholds, ...input.policy?.thresholds },
-  };
+  let policy = merge(defaultMonitorPolicy, input.policy ?? {});
   let state: MonitorState = input.state ?? {
     paused: false,
     lastWindowEnd: null,
@@ -199,7 +196,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
         });
       }
     } catch (error) {
-      record = { ...record, status: `failed: ${innermostMessage(error)}` };
+      record = { ...record, status: `failed: ${describeFailure(error).message}` };
     } finally {
       retrainInFlight = null;
       record = { ...record, finishedAt: Date.now() };
@@ -209,13 +206,6 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
       };
     }
   }
-}
-
-/** The message of the deepest cause: what actually went wrong, not "Activity task failed". */
-function innermostMessage(error: unknown): string {
-  let current = error as { cause?: unknown; message?: string } | undefined;
-  while (current?.cause) current = current.cause as typeof current;
-  return current?.message ?? 'unknown';
 }
 
 function merge(policy: MonitorPolicy, change: Partial<MonitorPolicy>): MonitorPolicy {

@@ -8,12 +8,12 @@ export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean) {
   // Data stages stream whole datasets through DuckDB: minutes on large inputs, heartbeating as
   // they go. Their outputs are content-addressed and their rows upserts, so retries are safe;
   // bad input (unreadable files, failed expectations) is not retried.
-  const dataOptions = {
+  const data = proxyActivities<PipelineActivities>({
+    taskQueue: queues.cpu,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '2 minutes',
     retry: { maximumAttempts: 4, initialInterval: '2 seconds', nonRetryableErrorTypes },
-  } as const;
-  const data = proxyActivities<PipelineActivities>({ ...dataOptions, taskQueue: queues.cpu });
+  });
 
   // Training can run for hours; it heartbeats every few seconds with its progress and the last
   // checkpoint, so a retry after a lost worker resumes instead of starting over.
@@ -32,7 +32,7 @@ export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean) {
     retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes },
   });
 
-  return { data, training, bookkeeping, dataOptions };
+  return { data, training, bookkeeping };
 }
 
 /**

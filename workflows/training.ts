@@ -15,6 +15,7 @@ import { evaluateGates, rejectionReasons } from './gates.js';
 import { pipelineActivities } from './pipeline-activities.js';
 import { ProgressTracker, progressQuery } from './progress.js';
 import { bestTrial, runTuning, searchCandidates } from './tuning.js';
+import { describeFailure } from './failures.js';
 
 export interface TrainingPipelineInput {
   readonly spec: PipelineSpec;
@@ -241,11 +242,4 @@ async function waitForWorkers(
     await sleep('15 seconds');
   }
   progress.waitingFor(null);
-}
-
-/** The innermost cause's type and message: what the user needs to read. */
-function describeFailure(error: unknown): { type: string; message: string } {
-  let current = error as { cause?: unknown; type?: string; message?: string } | undefined;
-  while (current?.cause) current = current.cause as typeof current;
-  return { type: current?.type ?? 'Error', message: current?.message ?? String(error) };
 }

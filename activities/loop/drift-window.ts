@@ -1,7 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { findModelVersionArtifact } from '../../db/queries/artifacts.js';
 import { servedVersions } from '../../db/queries/deployments.js';
 import { loggedPredictions } from '../../db/queries/predictions.js';
-import { artifacts, driftReports, lineageEdges } from '../../db/schema.js';
+import { driftReports } from '../../db/schema.js';
 import { createDriftAccumulator, parseReferenceProfile } from '../../ml/drift/index.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { withHeartbeat } from '../pipeline/support.js';
@@ -99,17 +99,7 @@ export function createDriftWindowActivities(deps: ActivityDependencies) {
 
 /** The reference profile the version's evaluation stored (from its training data). */
 async function referenceProfileOf(deps: ActivityDependencies, modelVersionId: number): Promise<unknown> {
-  const [file] = await deps.db
-    .select({ uri: artifacts.uri })
-    .from(lineageEdges)
-    .innerJoin(artifacts, eq(lineageEdges.fromId, artifacts.id))
-    .where(
-      and(
-        eq(lineageEdges.toKind, 'model_version'),
-        eq(lineageEdges.toId, modelVersionId),
-        eq(lineageEdges.relation, 'evaluation'),
-      ),
-    );
+  const file = await findModelVersionArtifact(deps.db, modelVersionId, 'evaluation');
   if (!file) throw new Error(`model version ${modelVersionId} has no evaluation, so no reference profile`);
   const evaluation = JSON.parse(
     (await deps.artifacts.getBuffer(deps.artifacts.keyOf(file.uri), 256 * 1024 * 1024)).toString('utf8'),

@@ -32,19 +32,12 @@ export function createEvidenceActivities(deps: ActivityDependencies) {
         champion.modelVersionId,
         challenger.modelVersionId,
       ]);
-      const served = (id: number) => rows.filter((row) => row.modelVersionId === id);
       const metric = champion.primaryMetric;
-      return {
-        metric,
-        champion: {
-          labeled: served(champion.modelVersionId).length,
-          value: liveMetric(champion, served(champion.modelVersionId), metric),
-        },
-        challenger: {
-          labeled: served(challenger.modelVersionId).length,
-          value: liveMetric(challenger, served(challenger.modelVersionId), metric),
-        },
+      const judged = (model: typeof champion) => {
+        const served = rows.filter((row) => row.modelVersionId === model.modelVersionId);
+        return { labeled: served.length, value: liveMetric(model, served, metric) };
       };
+      return { metric, champion: judged(champion), challenger: judged(challenger) };
     },
 
     /** Both models scored on the same recent labeled requests, whoever served them. */

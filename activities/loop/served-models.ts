@@ -3,9 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import { artifacts, models, modelVersions, pipelineRuns } from '../../db/schema.js';
 import { computeClassificationMetrics, computeRegressionMetrics } from '../../ml/metrics/index.js';
 import { loadModelDocument, predictRow, type LoadedModel } from '../../ml/model/index.js';
-import { flatMetrics } from '../../reports/index.js';
 import { lowerIsBetter, type PrimaryMetric } from '../../spec/types.js';
 import type { ActivityDependencies } from '../dependencies.js';
+import { specMetrics } from '../pipeline/scoring.js';
 import { localCopy } from '../pipeline/support.js';
 
 export interface ServedModel {
@@ -67,7 +67,7 @@ export function liveMetric(
       return prediction.task === 'regression' ? prediction.value : Number.NaN;
     });
     return (
-      flatMetrics({ kind: 'regression', metrics: computeRegressionMetrics({ actual, predicted }) })[metric] ??
+      specMetrics({ kind: 'regression', metrics: computeRegressionMetrics({ actual, predicted }) })[metric] ??
       null
     );
   }
@@ -88,9 +88,7 @@ export function liveMetric(
     classCount: classes.length,
     classLabels: [...classes],
   });
-  const flat: Record<string, number | null> = flatMetrics({ kind: 'classification', metrics });
-  flat.f1 = classes.length === 2 ? (metrics.perClass[1]?.f1 ?? null) : metrics.macro.f1;
-  return flat[metric] ?? null;
+  return specMetrics({ kind: 'classification', metrics })[metric] ?? null;
 }
 
 export function isLowerBetter(metric: string): boolean {

@@ -13,13 +13,13 @@ import {
   validateDataset,
   type ValidationReport,
 } from '../../data/index.js';
-import { addLineageEdge, upsertArtifact } from '../../db/queries/artifacts.js';
+import { addLineageEdge } from '../../db/queries/artifacts.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
 import { recordCachedStage, recordStage } from '../stage-recorder.js';
 import { storeDatasetVersion } from './dataset-versions.js';
 import { fetchSource } from './sources.js';
-import { asInputFailure, withHeartbeat } from './support.js';
+import { asInputFailure, storeJsonArtifact, withHeartbeat } from './support.js';
 import type {
   DeidentifyInput,
   IngestInput,
@@ -140,14 +140,12 @@ export function createDataActivities(deps: ActivityDependencies) {
             }).catch((error: unknown) => Promise.reject(asInputFailure(error))),
             [...input.pii.drop, ...input.pii.hash],
           );
-          const stored = await deps.artifacts.putContentAddressed(
+          const reportRef = await storeJsonArtifact(
+            deps,
             `validation/${runFolder()}`,
-            '.json',
+            'validation_report',
             JSON.stringify(report, null, 2),
-            { contentType: 'application/json' },
           );
-          const reportRef = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
-          await upsertArtifact(deps.db, { ...reportRef, kind: 'validation_report' });
           if (!report.passed) {
             throw ApplicationFailure.create({
               type: 'ValidationFailed',

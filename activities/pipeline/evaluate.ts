@@ -7,14 +7,13 @@ import { loadModelDocument, type ModelDocument } from '../../ml/model/index.js';
 import { predictFrameInWorker } from '../../ml/runner/index.js';
 import { lowerIsBetter } from '../../spec/types.js';
 import { eq } from 'drizzle-orm';
-import { upsertArtifact } from '../../db/queries/artifacts.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
 import { recordStage } from '../stage-recorder.js';
 import { loadRecipePart, recipeInputs } from './frames.js';
 import { featureImportance } from './importance.js';
 import { fairnessSummary, scorePredictions, specMetrics } from './scoring.js';
-import { asInputFailure, localCopy, withHeartbeat } from './support.js';
+import { asInputFailure, localCopy, storeJsonArtifact, withHeartbeat } from './support.js';
 import type { ChampionInput, EvaluateInput, EvaluateOutput, TrainingRecipe } from './types.js';
 
 type StoredOutputs = Omit<EvaluateOutput, 'cacheHit'>;
@@ -84,16 +83,12 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
                 featureImportance: importance,
                 referenceProfile,
               };
-              const stored = await deps.artifacts.putContentAddressed(
+              const evaluation = await storeJsonArtifact(
+                deps,
                 `evaluations/${input.pipelineName}`,
-                '.json',
+                'evaluation',
                 JSON.stringify(evaluationDocument),
-                {
-                  contentType: 'application/json',
-                },
               );
-              const evaluation = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
-              await upsertArtifact(deps.db, { ...evaluation, kind: 'evaluation' });
               return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
             } catch (error) {
               throw asInputFailure(error);

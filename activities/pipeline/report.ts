@@ -1,17 +1,11 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
 import type { GateOutcome } from '../../contracts/pipeline.js';
-import { upsertArtifact } from '../../db/queries/artifacts.js';
+import { findModelVersionArtifact, upsertArtifact } from '../../db/queries/artifacts.js';
 import { findDatasetVersion } from '../../db/queries/datasets.js';
+import { findAliasedVersion } from '../../db/queries/registry.js';
 import { listStageRuns, type StageRun } from '../../db/queries/runs.js';
-import {
-  artifacts,
-  lineageEdges,
-  models,
-  modelVersions,
-  modelAliases,
-  pipelineRuns,
-} from '../../db/schema.js';
+import { models, modelVersions, pipelineRuns } from '../../db/schema.js';
 import { renderModelReport, type ModelReportData, type TuningTrial } from '../../reports/index.js';
 import { lowerIsBetter, type PrimaryMetric } from '../../spec/types.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
@@ -38,17 +32,8 @@ export function createReportActivities(deps: ActivityDependencies) {
             .innerJoin(models, eq(modelVersions.modelId, models.id))
             .innerJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
             .where(eq(modelVersions.id, input.modelVersionId));
-          const [evaluationFile] = await deps.db
-            .select({ uri: artifacts.uri, sha256: artifacts.sha256, bytes: artifacts.bytes })
-            .from(lineageEdges)
-            .innerJoin(artifacts, eq(lineageEdges.fromId, artifacts.id))
-            .where(
-              and(
-                eq(lineageEdges.toKind, 'model_version'),
-                eq(lineageEdges.toId, row.version.id),
-                eq(lineageEdges.relation, 'evaluation'),
-              ),
-            );
+          const evaluationFile = await findModelVersionArtifact(deps.db, row.version.id, 'evaluation');
+          if (!evaluationFile) throw new Error(`model version ${row.version.id} has no evaluation to report`);
           const evaluation =
             await readJson<Pick<ModelReportData, 'evaluation' | 'fairness' | 'featureImportance'>>(
               evaluationFile,
@@ -72,10 +57,7 @@ export function createReportActivities(deps: ActivityDependencies) {
           const spec = row.run.spec as { evaluation?: { primaryMetric?: PrimaryMetric } };
           const primaryMetric =
             spec.evaluation?.primaryMetric ?? (row.model.task === 'regression' ? 'rmse' : 'accuracy');
-          const [champion] = await deps.db
-            .select({ id: modelAliases.modelVersionId })
-            .from(modelAliases)
-            .where(and(eq(modelAliases.modelId, row.model.id), eq(modelAliases.alias, 'champion')));
+          const champion = await findAliasedVersion(deps.db, row.model.name, 'champion');
           const gates = row.version.gates as GateOutcome[];
           const championGate = gates.find(
             (gate) => gate.name.startsWith('champion:') && gate.threshold !== null,

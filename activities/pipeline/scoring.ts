@@ -6,7 +6,7 @@ import type { FramePredictions, ModelDocument } from '../../ml/model/index.js';
 import { flatMetrics, type EvaluationResult } from '../../reports/index.js';
 
 /** The actual class index of every row, by the model's class labels; -1 where the label is missing or unseen. */
-export function actualClassIndices(frame: Frame, target: string, classes: readonly string[]): Int32Array {
+function actualClassIndices(frame: Frame, target: string, classes: readonly string[]): Int32Array {
   const column = getColumn(frame, target);
   const index = new Map(classes.map((label, position) => [label, position]));
   const actual = new Int32Array(frame.rowCount);

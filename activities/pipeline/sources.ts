@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { GetObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { DatasetInputError, resolveLocalDataPath } from '../../data/index.js';
+import { hashFile } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { sha256OfFile } from './support.js';
+import { streamToFile } from './support.js';
 
 export interface FetchedSource {
   /** A local file DuckDB can read. */
@@ -60,23 +58,11 @@ export async function fetchSource(
     workingDirectory: process.cwd(),
     allowedRoots: deps.dataRoots,
   });
-  return { path: local, sha256: await sha256OfFile(local) };
+  return { path: local, sha256: await hashFile(local) };
 }
 
 function parseS3Uri(uri: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.+)$/i.exec(uri);
   if (!match) throw new DatasetInputError(`${uri} is not an s3://bucket/key URI`);
   return { bucket: match[1], key: decodeURIComponent(match[2]) };
-}
-
-async function streamToFile(body: Readable, file: string, signal: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  await pipeline(body, hashing, createWriteStream(file), { signal });
-  return hash.digest('hex');
 }

@@ -1,8 +1,7 @@
 import { computeSplit, DatasetInputError, inferTask, targetClasses } from '../../data/index.js';
-import { upsertArtifact } from '../../db/queries/artifacts.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
-import { asInputFailure, localCopy, withHeartbeat } from './support.js';
+import { asInputFailure, localCopy, storeJsonArtifact, withHeartbeat } from './support.js';
 import type { SplitInput, SplitOutput } from './types.js';
 
 /**
@@ -64,16 +63,12 @@ export function createSplitActivities(deps: ActivityDependencies) {
                     'with a time split, split.testFrom may lie after the newest row: move it earlier, or raise split.testFraction',
                 );
               }
-              const stored = await deps.artifacts.putContentAddressed(
+              const split = await storeJsonArtifact(
+                deps,
                 `splits/${input.dataset.name}`,
-                '.json',
+                'split',
                 JSON.stringify(definition),
-                {
-                  contentType: 'application/json',
-                },
               );
-              const split = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
-              await upsertArtifact(deps.db, { ...split, kind: 'split' });
               return { split, counts: definition.counts, task, classes };
             } catch (error) {
               throw asInputFailure(error);

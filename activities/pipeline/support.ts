@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
 import { errorTypes } from '../../contracts/errors.js';
+import { upsertArtifact } from '../../db/queries/artifacts.js';
 import type { ActivityDependencies } from '../dependencies.js';
 
 /**
@@ -50,7 +51,7 @@ export function asInputFailure(error: unknown): unknown {
   return error;
 }
 
-export function maskQuotedValues(message: string): string {
+function maskQuotedValues(message: string): string {
   return message.replace(/'(?:[^'\\]|\\.)*'/g, "'…'");
 }
 
@@ -79,22 +80,13 @@ export async function localCopy(
     return target;
   }
   const partial = `${target}.${process.pid}.${Date.now()}.partial`;
-  const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
   const signal = Context.current().cancellationSignal;
   try {
-    await pipeline(
+    const sha256 = await streamToFile(
       await deps.artifacts.get(deps.artifacts.keyOf(ref.uri), { signal }),
-      hashing,
-      createWriteStream(partial),
-      { signal },
+      partial,
+      signal,
     );
-    const sha256 = hash.digest('hex');
     if (sha256 !== ref.sha256) {
       throw ApplicationFailure.create({
         ...errorTypes.integrityMismatch,
@@ -126,7 +118,33 @@ async function trimLocalCache(): Promise<void> {
   }
 }
 
-export function sha256OfFile(file: string): Promise<string> {
+/** Writes `body` to `file`, hashing on the way; returns the sha256 of the bytes written. */
+export async function streamToFile(body: Readable, file: string, signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  return pipeline(createReadStream(file), hash).then(() => hash.digest('hex'));
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  await pipeline(body, hashing, createWriteStream(file), { signal });
+  return hash.digest('hex');
+}
+
+/**
+ * Stores a JSON document by its content and registers it as an artifact of `kind`. The reference
+ * leaves out the store's key: it is what stage outputs and workflow histories carry.
+ */
+export async function storeJsonArtifact(
+  deps: ActivityDependencies,
+  prefix: string,
+  kind: string,
+  json: string,
+): Promise<ArtifactRef> {
+  const stored = await deps.artifacts.putContentAddressed(prefix, '.json', json, {
+    contentType: 'application/json',
+  });
+  const ref = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
+  await upsertArtifact(deps.db, { ...ref, kind });
+  return ref;
 }

@@ -1,13 +1,12 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
-import { upsertArtifact } from '../../db/queries/artifacts.js';
 import { serializeModelDocument, type ModelCheckpoint } from '../../ml/model/index.js';
 import { trainModelInWorker } from '../../ml/runner/index.js';
 import type { TrainingProgress } from '../../ml/training.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
 import { featureColumns, loadRecipePart, recipeInputs } from './frames.js';
-import { asInputFailure, withHeartbeat } from './support.js';
+import { asInputFailure, storeJsonArtifact, withHeartbeat } from './support.js';
 import type { TrainInput, TrainOutput } from './types.js';
 
 /** What training heartbeats: its progress and the last stored checkpoint, read back on a retry. */
@@ -132,13 +131,11 @@ export function createTrainActivities(deps: ActivityDependencies) {
                 },
               ).catch((error: unknown) => Promise.reject(asInputFailure(error)));
               await storing;
-              const model = await deps.artifacts.putContentAddressed(
+              const model = await storeJsonArtifact(
+                deps,
                 `models/${input.pipelineName}/files`,
-                '.json',
+                'model',
                 serializeModelDocument(document),
-                {
-                  contentType: 'application/json',
-                },
               );
               const curveStored = await deps.artifacts.putContentAddressed(
                 `curves/${input.pipelineName}`,
@@ -146,11 +143,9 @@ export function createTrainActivities(deps: ActivityDependencies) {
                 JSON.stringify(curve),
                 { contentType: 'application/json' },
               );
-              const modelRef = { uri: model.uri, sha256: model.sha256, bytes: model.bytes };
-              await upsertArtifact(deps.db, { ...modelRef, kind: 'model' });
               const last = curve.at(-1);
               const outputs: StoredOutputs = {
-                model: modelRef,
+                model,
                 curve: { uri: curveStored.uri, sha256: curveStored.sha256, bytes: curveStored.bytes },
                 iterations: document.training.iterations,
                 finalLoss: document.training.loss,

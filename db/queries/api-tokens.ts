@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { apiTokens, apiTokenScope, type ApiTokenScope } from '../schema.js';
-import { API_TOKENS_CHANNEL } from './serving.js';
+import { announceApiTokensChange } from './serving.js';
 
 export type ApiToken = typeof apiTokens.$inferSelect;
 export { apiTokenScope, type ApiTokenScope };
@@ -42,7 +42,7 @@ export async function createApiToken(
         `an active token named ${JSON.stringify(request.name)} exists: revoke it (\`mlops tokens revoke ${request.name}\`) or choose another name`,
       );
     }
-    await transaction.execute(sql`select pg_notify(${API_TOKENS_CHANNEL}, '')`);
+    await announceApiTokensChange(transaction);
     return { token, record };
   });
 }
@@ -55,7 +55,7 @@ export async function revokeApiToken(db: Database, name: string): Promise<boolea
       .set({ revokedAt: new Date() })
       .where(and(eq(apiTokens.name, name), isNull(apiTokens.revokedAt)))
       .returning({ id: apiTokens.id });
-    if (revoked.length > 0) await transaction.execute(sql`select pg_notify(${API_TOKENS_CHANNEL}, '')`);
+    if (revoked.length > 0) await announceApiTokensChange(transaction);
     return revoked.length > 0;
   });
 }

@@ -1,4 +1,4 @@
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
 import type { Database } from '../client.js';
 import { artifacts, lineageEdges, type lineageNodeKind } from '../schema.js';
@@ -36,15 +36,22 @@ export async function addLineageEdge(
     .onConflictDoNothing();
 }
 
-/** Edges that touch a node, in either direction. */
-export async function lineageEdgesOf(db: Database, node: LineageNode) {
-  return db
-    .select()
+/** The artifact linked to a model version by `relation` (its `evaluation`, its `model_file`), if any. */
+export async function findModelVersionArtifact(
+  db: Database,
+  modelVersionId: number,
+  relation: string,
+): Promise<ArtifactRef | undefined> {
+  const [file] = await db
+    .select({ uri: artifacts.uri, sha256: artifacts.sha256, bytes: artifacts.bytes })
     .from(lineageEdges)
+    .innerJoin(artifacts, eq(lineageEdges.fromId, artifacts.id))
     .where(
-      or(
-        and(eq(lineageEdges.fromKind, node.kind), eq(lineageEdges.fromId, node.id)),
-        and(eq(lineageEdges.toKind, node.kind), eq(lineageEdges.toId, node.id)),
+      and(
+        eq(lineageEdges.toKind, 'model_version'),
+        eq(lineageEdges.toId, modelVersionId),
+        eq(lineageEdges.relation, relation),
       ),
     );
+  return file;
 }

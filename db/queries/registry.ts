@@ -91,20 +91,6 @@ export async function listModelVersions(db: Database, name: string): Promise<Mod
   return rows.map((row) => row.version);
 }
 
-export async function listModels(db: Database) {
-  return db
-    .select({
-      name: models.name,
-      task: models.task,
-      versions: sql<number>`count(${modelVersions.id})::int`,
-      latestVersion: sql<number | null>`max(${modelVersions.version})`,
-    })
-    .from(models)
-    .leftJoin(modelVersions, eq(modelVersions.modelId, models.id))
-    .groupBy(models.id)
-    .orderBy(models.name);
-}
-
 /** The version an alias (champion, challenger) points at, if any. */
 export async function findAliasedVersion(
   db: Database,
@@ -118,14 +104,6 @@ export async function findAliasedVersion(
     .innerJoin(modelVersions, eq(modelAliases.modelVersionId, modelVersions.id))
     .where(and(eq(models.name, name), eq(modelAliases.alias, alias)));
   return row?.version;
-}
-
-export async function aliasesOf(db: Database, modelId: number) {
-  return db
-    .select({ alias: modelAliases.alias, version: modelVersions.version, updatedAt: modelAliases.updatedAt })
-    .from(modelAliases)
-    .innerJoin(modelVersions, eq(modelAliases.modelVersionId, modelVersions.id))
-    .where(eq(modelAliases.modelId, modelId));
 }
 
 /** Points `alias` at a version; returns the version it pointed at before (for the audit trail). */

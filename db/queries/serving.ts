@@ -24,6 +24,11 @@ export async function announceServingChange(db: SqlRunner, modelName: string): P
   await db.execute(sql`select pg_notify(${SERVING_CHANNEL}, ${modelName})`);
 }
 
+/** Tells every running server to re-read the API tokens; like announceServingChange, delivered at commit. */
+export async function announceApiTokensChange(db: SqlRunner): Promise<void> {
+  await db.execute(sql`select pg_notify(${API_TOKENS_CHANNEL}, '')`);
+}
+
 export interface ServedVersionRef {
   readonly modelVersionId: number;
   readonly version: number;

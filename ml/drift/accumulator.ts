@@ -11,6 +11,7 @@ import { CategoricalWindow } from './categorical-window.js';
 import { DriftInputError } from './errors.js';
 import { compareNumericFeature } from './numeric-comparison.js';
 import { NumericWindow } from './numeric-window.js';
+import { columnLength } from './profile.js';
 import type { FeatureProfile, ReferenceProfile } from './profile-types.js';
 import { parseReferenceProfile } from './profile-validation.js';
 import { DRIFT_REPORT_FORMAT, type DriftReport, type FeatureDrift } from './report-types.js';
@@ -36,7 +37,7 @@ function windowFor(profile: FeatureProfile): FeatureWindow {
 }
 
 function addColumn(window: FeatureWindow, column: Column, rowCount: number): void {
-  const length = column.kind === 'numeric' ? column.values.length : column.codes.length;
+  const length = columnLength(column);
   if (length !== rowCount) {
     throw new DriftInputError(
       `column ${JSON.stringify(column.name)} has ${length} rows, expected ${rowCount}`,
@@ -126,7 +127,7 @@ export function createDriftAccumulator(
         );
       }
       const first = byName.get(profile.features[0].name)!;
-      const batchRows = first.kind === 'numeric' ? first.values.length : first.codes.length;
+      const batchRows = columnLength(first);
       profile.features.forEach((feature, index) =>
         addColumn(windows[index], byName.get(feature.name)!, batchRows),
       );

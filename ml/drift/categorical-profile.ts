@@ -1,5 +1,6 @@
 /** The training-side summary of one categorical feature: top categories, "other" and missing. */
 
+import { compareText } from '../encoders/categorical.js';
 import { type CategoricalColumn, MISSING_CODE } from '../frame.js';
 import { DriftInputError } from './errors.js';
 import type { CategoricalFeatureProfile, ProfileSettings } from './profile-types.js';
@@ -27,8 +28,8 @@ export function buildCategoricalProfile(
     if (count > 0) byName.set(dictionary[code], (byName.get(dictionary[code]) ?? 0) + count);
   });
   // Most frequent first; ties by name so the same data always gives the same profile.
-  const ranked = [...byName.entries()].sort((left, right) =>
-    right[1] !== left[1] ? right[1] - left[1] : left[0] < right[0] ? -1 : left[0] > right[0] ? 1 : 0,
+  const ranked = [...byName.entries()].sort(
+    ([nameA, countA], [nameB, countB]) => countB - countA || compareText(nameA, nameB),
   );
   const top = ranked.slice(0, settings.topCategoryCount);
   const otherCount = ranked.slice(settings.topCategoryCount).reduce((sum, [, count]) => sum + count, 0);

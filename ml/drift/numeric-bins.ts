@@ -16,6 +16,26 @@ export interface NumericBinLayout {
   readonly labels: string[];
 }
 
+/** Counts per PSI bin from counts per sketch cell (below the first knot, at each knot, in each gap, above). */
+export function countPerBin(
+  layout: NumericBinLayout,
+  cells: {
+    readonly knotCounts: ArrayLike<number>;
+    readonly gapCounts: ArrayLike<number>;
+    readonly belowCount: number;
+    readonly aboveCount: number;
+  },
+): number[] {
+  const counts = new Array<number>(layout.binCount).fill(0);
+  counts[layout.belowBin] += cells.belowCount;
+  counts[layout.aboveBin] += cells.aboveCount;
+  for (let knot = 0; knot < cells.knotCounts.length; knot += 1)
+    counts[layout.knotBins[knot]] += cells.knotCounts[knot];
+  for (let gap = 0; gap < cells.gapCounts.length; gap += 1)
+    counts[layout.gapBins[gap]] += cells.gapCounts[gap];
+  return counts;
+}
+
 /** Edges are right-closed and must be a subset of the knots. */
 export function numericBinLayout(knots: readonly number[], edges: readonly number[]): NumericBinLayout {
   const knotBins = new Int32Array(knots.length);

@@ -2,7 +2,7 @@
 
 import { kolmogorovSmirnovTwoSamplePValue } from '../stats/ks-two-sample.js';
 import { jensenShannonDistance, populationStabilityIndex, wassersteinDistance } from './distances.js';
-import { numericBinLayout } from './numeric-bins.js';
+import { countPerBin, numericBinLayout } from './numeric-bins.js';
 import type { NumericWindow } from './numeric-window.js';
 import type { NumericFeatureProfile } from './profile-types.js';
 import { MISSING_LABEL, toBins } from './report-bins.js';
@@ -14,11 +14,7 @@ function windowBinCounts(
   window: NumericWindow,
 ): { reference: number[]; window: number[]; labels: string[] } {
   const layout = numericBinLayout(profile.sketch.knots, profile.binEdges);
-  const counts = new Array<number>(layout.binCount).fill(0);
-  counts[layout.belowBin] += window.belowCount;
-  counts[layout.aboveBin] += window.aboveCount;
-  window.knotCounts.forEach((count, knot) => (counts[layout.knotBins[knot]] += count));
-  window.gapCounts.forEach((count, gap) => (counts[layout.gapBins[gap]] += count));
+  const counts = countPerBin(layout, window);
   const reference = [...profile.binCounts];
   const labels = [...layout.labels];
   // Missing values get their own bin whenever either side has any, so a change in the missing rate shows.

@@ -2,7 +2,7 @@
 
 import type { NumericColumn } from '../frame.js';
 import { DriftInputError } from './errors.js';
-import { numericBinLayout } from './numeric-bins.js';
+import { countPerBin, numericBinLayout } from './numeric-bins.js';
 import type { NumericFeatureProfile, NumericSketch, ProfileSettings } from './profile-types.js';
 
 // Finer knots in both tails keep the Wasserstein collapse error small for heavy-tailed features.
@@ -112,9 +112,8 @@ export function buildNumericProfile(column: NumericColumn, settings: ProfileSett
   const binEdges = binEdgesFor(sorted, distinct, settings.binCount);
   const sketch = sketchFor(sorted, knotsFor(sorted, distinct, binEdges, settings.sketchSize));
   const layout = numericBinLayout(sketch.knots, binEdges);
-  const binCounts = new Array<number>(layout.binCount).fill(0);
-  sketch.knotCounts.forEach((count, knot) => (binCounts[layout.knotBins[knot]] += count));
-  sketch.gapCounts.forEach((count, gap) => (binCounts[layout.gapBins[gap]] += count));
+  // Every training value lies within the knots: nothing below or above.
+  const binCounts = countPerBin(layout, { ...sketch, belowCount: 0, aboveCount: 0 });
   const summary = sorted.length > 0 ? moments(sorted) : null;
   return {
     kind: 'numeric',

@@ -32,7 +32,7 @@ function checkSetting(name: keyof ProfileSettings, value: number, min: number, m
   return value;
 }
 
-export function resolveProfileSettings(options: ReferenceProfileOptions): ProfileSettings {
+function resolveProfileSettings(options: ReferenceProfileOptions): ProfileSettings {
   return {
     binCount: checkSetting('binCount', options.binCount ?? DEFAULT_PROFILE_SETTINGS.binCount, 2, 100),
     sketchSize: checkSetting(
@@ -56,7 +56,7 @@ function profileColumn(column: Column, settings: ProfileSettings): FeatureProfil
     : buildCategoricalProfile(column, settings);
 }
 
-function columnLength(column: Column): number {
+export function columnLength(column: Column): number {
   return column.kind === 'numeric' ? column.values.length : column.codes.length;
 }
 

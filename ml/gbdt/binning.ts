@@ -127,7 +127,7 @@ function assignNumericBins(values: Float64Array, binning: NumericBinning, column
 }
 
 /** Number of edges strictly below `value`: value <= edges[b] exactly when its bin is <= b. */
-export function binOfValue(edges: Float64Array, value: number): number {
+function binOfValue(edges: Float64Array, value: number): number {
   let low = 0;
   let high = edges.length;
   while (low < high) {

@@ -2,10 +2,10 @@
  * The working set of one boosting run (binned data, task buffers, scores) and one round of it:
  * gradients, row and feature sampling, one tree per output, score updates.
  */
-import { availableParallelism } from 'node:os';
+import { defaultThreadCount } from '../training.js';
 import { binFeatures } from './binning.js';
 import type { BoostingState } from './boosting-state.js';
-import { addForestOutputs, compileForest } from './compiled-forest.js';
+import { addForestOutputs, compileForest, type CompiledForest } from './compiled-forest.js';
 import { createHistogramLayout } from './histogram.js';
 import { planHistogramUnits } from './histogram-units.js';
 import { computeLoss } from './losses.js';
@@ -44,7 +44,7 @@ export class BoostingRun {
     private readonly params: GradientBoostingParams,
     threads: number | undefined,
     baseScores: number[],
-    readonly schema: GradientBoostingFeatureSchema[],
+    private readonly schema: GradientBoostingFeatureSchema[],
   ) {
     const rowCount = train.target.length;
     const threadCount = threads ?? defaultThreadCount(rowCount);
@@ -75,8 +75,9 @@ export class BoostingRun {
   replay(trees: readonly GradientBoostingTree[]): void {
     trees.forEach((tree, index) => {
       const output = index % this.outputCount;
-      this.addToTrainState(tree, output, null);
-      this.addToValidationScores(tree, output);
+      const forest = compileForest([tree], this.schema);
+      this.addToTrainState(forest, output, null);
+      this.addToValidationScores(forest, output);
     });
   }
 
@@ -106,10 +107,12 @@ export class BoostingRun {
       });
       context.leafStarts[leaves.length] = sampledCount;
       tasks.addLeafValues(output, leaves.length, sampledCount);
-      if (outOfBagRows && outOfBagCount > 0) {
-        this.addToTrainState(tree, output, outOfBagRows.subarray(0, outOfBagCount));
+      const outOfBag = outOfBagRows && outOfBagCount > 0 ? outOfBagRows.subarray(0, outOfBagCount) : null;
+      if (outOfBag || this.validationScores) {
+        const forest = compileForest([tree], this.schema);
+        if (outOfBag) this.addToTrainState(forest, output, outOfBag);
+        this.addToValidationScores(forest, output);
       }
-      this.addToValidationScores(tree, output);
       trees.push(tree);
     }
     return trees;
@@ -136,13 +139,12 @@ export class BoostingRun {
     this.tasks.close();
   }
 
-  /** Walks the tree for the given rows (all when null) and adds its values to their state. */
-  private addToTrainState(tree: GradientBoostingTree, output: number, rows: Uint32Array | null): void {
+  /** Walks the one-tree forest for the given rows (all when null) and adds its values to their state. */
+  private addToTrainState(forest: CompiledForest, output: number, rows: Uint32Array | null): void {
     const rowCount = this.rowCount;
     const values = (this.walkedValues ??= new Float64Array(rowCount));
     const count = rows ? rows.length : rowCount;
     for (let index = 0; index < count; index++) values[rows ? rows[index] : index] = 0;
-    const forest = compileForest([tree], this.schema);
     addForestOutputs(forest, 0, 1, 1, 0, this.trainColumns, rows, count, values, 1, 0);
     const state = this.context.scores;
     const offset = output * rowCount;
@@ -157,10 +159,9 @@ export class BoostingRun {
     }
   }
 
-  private addToValidationScores(tree: GradientBoostingTree, output: number): void {
+  private addToValidationScores(forest: CompiledForest, output: number): void {
     if (!this.validationScores) return;
     const rowCount = this.validationColumns[0].length;
-    const forest = compileForest([tree], this.schema);
     addForestOutputs(
       forest,
       0,
@@ -175,11 +176,6 @@ export class BoostingRun {
       rowCount,
     );
   }
-}
-
-/** Threads pay for themselves only on large data; the model never depends on the choice. */
-function defaultThreadCount(rowCount: number): number {
-  return rowCount >= 200_000 && availableParallelism() >= 2 ? 2 : 1;
 }
 
 /** Draws the features of one tree (all of them when featureSubsample is 1), in ascending order. */

@@ -6,7 +6,7 @@
 import { HISTOGRAM_STRIDE, type HistogramLayout } from './histogram.js';
 
 /** A child needs at least this hessian sum (scikit-learn's and LightGBM's default). */
-export const MIN_CHILD_HESSIAN = 1e-3;
+const MIN_CHILD_HESSIAN = 1e-3;
 /** Categories with fewer rows in a node stay on the right (scikit-learn's MIN_CAT_SUPPORT). */
 const MIN_CATEGORY_SUPPORT = 10;
 /** Smoothing added to the hessian when ordering categories by gradient / hessian. */

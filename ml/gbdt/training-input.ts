@@ -6,7 +6,7 @@ import type { GradientBoostingData, GradientBoostingParams } from './types.js';
 
 const MAX_ESTIMATORS = 100_000;
 const MAX_LEAVES = 65_536;
-const MAX_CARDINALITY = 1 << 24;
+export const MAX_CARDINALITY = 1 << 24;
 const MAX_THREADS = 64;
 
 /** Checks everything and returns the parameters as stored in the model (without `threads`). */

@@ -10,7 +10,7 @@ import type { GradientBoostingTree } from './types.js';
  * Threshold of a numeric split that sends every value left and only missing values right. Finite,
  * so the model stays plain JSON; larger than any value a feature can hold except +Infinity.
  */
-export const EVERY_VALUE_THRESHOLD = Number.MAX_VALUE;
+const EVERY_VALUE_THRESHOLD = Number.MAX_VALUE;
 
 export class TreeRecorder {
   private readonly tree: GradientBoostingTree = {

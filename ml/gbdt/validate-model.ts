@@ -15,7 +15,7 @@ import {
   readObject,
   readString,
 } from './json-reader.js';
-import { checkParams } from './training-input.js';
+import { checkParams, MAX_CARDINALITY } from './training-input.js';
 import {
   outputCountFor,
   type GradientBoostingFeatureSchema,
@@ -26,7 +26,6 @@ import {
 
 const MAX_FEATURES = 100_000;
 const MAX_NAME_LENGTH = 10_000;
-const MAX_CARDINALITY = 1 << 24;
 
 export function validateGradientBoostingModel(value: unknown, path: string): GradientBoostingModel {
   try {

@@ -65,6 +65,14 @@ export function linearLayout(encoders: readonly FeatureEncoderSpec[]): LinearLay
   return { denseWidth, categoricalWidth, weightCount: nextWeight, slots };
 }
 
+/** Sum of the sample weights, or the row count when rows are unweighted: the loss's denominator. */
+export function totalSampleWeight(sampleWeights: Float64Array | null, rowCount: number): number {
+  if (sampleWeights === null) return rowCount;
+  let total = 0;
+  for (let row = 0; row < sampleWeights.length; row += 1) total += sampleWeights[row];
+  return total;
+}
+
 export function buildLinearDesign(
   frame: Frame,
   encoders: readonly FeatureEncoderSpec[],

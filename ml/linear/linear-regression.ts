@@ -8,7 +8,7 @@
  * category weights; 'auto' picks the normal equations up to MAX_CLOSED_FORM_WEIGHTS weights.
  */
 import type { TrainerHooks } from '../training.js';
-import type { LinearDesign } from './design.js';
+import { type LinearDesign, totalSampleWeight } from './design.js';
 import { DEFAULT_LBFGS_OPTIONS } from './lbfgs.js';
 import { type LinearCheckpoint, runLbfgsTraining } from './lbfgs-training.js';
 import { type LinearFit, unpackPoint } from './linear-model.js';
@@ -38,7 +38,6 @@ export function fitLinearRegression(
   const weightCount = input.design.layout.weightCount;
   const closedForm =
     input.solver === 'cholesky' || (input.solver === 'auto' && weightCount <= MAX_CLOSED_FORM_WEIGHTS);
-  const { mean, deviation } = weightedMoments(input.target, input.sampleWeights);
   const validationObjective =
     input.validation && new SquaredErrorObjective(input.validation.design, input.validation.target, null, 0);
   const validate = validationObjective
@@ -48,9 +47,7 @@ export function fitLinearRegression(
       })
     : undefined;
   if (closedForm) {
-    const totalWeight = input.sampleWeights
-      ? input.sampleWeights.reduce((sum, weight) => sum + weight, 0)
-      : input.design.rowCount;
+    const totalWeight = totalSampleWeight(input.sampleWeights, input.design.rowCount);
     const solved = solveLeastSquares(input.design, input.target, input.sampleWeights, input.l2 * totalWeight);
     const point = new Float64Array(weightCount + 1);
     point.set(solved.weights);
@@ -71,6 +68,7 @@ export function fitLinearRegression(
   }
   // Iterate on the standardized target so the tolerance means the same whatever the target's
   // units; the minimizer scales back exactly (w = deviation * w~, b = deviation * b~ + mean).
+  const { mean, deviation } = weightedMoments(input.target, input.sampleWeights);
   const standardized = input.target.map((value) => (value - mean) / deviation);
   const objective = new SquaredErrorObjective(input.design, standardized, input.sampleWeights, input.l2);
   const toOriginalUnits = (point: Float64Array) => {

@@ -52,7 +52,7 @@ export function logisticChunk(
 }
 
 /** Sum over rows [start, end) of weighted loss; adds the gradient into `gradient`. */
-export function logisticBlock(
+function logisticBlock(
   data: LogisticData,
   point: Float64Array,
   start: number,

@@ -12,7 +12,7 @@
  * then added in chunk order, so the result does not depend on which thread ran which chunk (with
  * `threadCount` > 1, worker threads evaluate chunks in parallel: objective-threads.ts).
  */
-import type { LinearDesign } from './design.js';
+import { type LinearDesign, totalSampleWeight } from './design.js';
 import { BLOCK_ROWS, logisticChunk, type LogisticData } from './logistic-kernels.js';
 import { chunkCountFor, ObjectiveThreads, toShared } from './objective-threads.js';
 
@@ -70,12 +70,7 @@ export class LogisticObjective {
         dimension: this.dimension,
       });
     }
-    let weightSum = design.rowCount;
-    if (sampleWeights !== null) {
-      weightSum = 0;
-      for (let row = 0; row < sampleWeights.length; row += 1) weightSum += sampleWeights[row];
-    }
-    this.weightSum = weightSum;
+    this.weightSum = totalSampleWeight(sampleWeights, design.rowCount);
   }
 
   readonly evaluate = (point: Float64Array, gradient: Float64Array): number => {
@@ -120,7 +115,7 @@ export class LogisticObjective {
   }
 
   /** Turns the summed loss and gradient into the penalized mean objective (in place). */
-  finishPenalized(point: Float64Array, gradient: Float64Array, loss: number): number {
+  private finishPenalized(point: Float64Array, gradient: Float64Array, loss: number): number {
     const inverseWeightSum = 1 / this.weightSum;
     const penalized = this.outputs * this.design.layout.weightCount;
     let squaredNorm = 0;

@@ -9,7 +9,6 @@
  * Workers start from source text assembled from the kernels' own source, as ml/gbdt's do: no file
  * to resolve, so it works alike from TypeScript sources, compiled output and test runners.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   BLOCK_ROWS,
@@ -61,11 +60,6 @@ for (;;) {
   Atomics.notify(control, ${DONE});
 }
 `;
-
-/** Threads to use by default: 2 from 200,000 rows on, when the machine has 2 or more cores. */
-export function defaultThreadCount(rowCount: number): number {
-  return rowCount >= 200_000 && availableParallelism() >= 2 ? 2 : 1;
-}
 
 export function chunkCountFor(rowCount: number): number {
   return Math.max(1, Math.ceil(rowCount / CHUNK_ROWS));

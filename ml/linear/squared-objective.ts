@@ -4,7 +4,7 @@
  *   objective(w, b) = sum_i s_i (y_i - x_i'w - b)^2 / (2 sum_i s_i) + (l2 / 2) ||w||^2
  * Point layout: weights, then the intercept. Same block-summed passes as the logistic loss.
  */
-import type { LinearDesign } from './design.js';
+import { type LinearDesign, totalSampleWeight } from './design.js';
 import { BLOCK_ROWS } from './logistic-kernels.js';
 
 export class SquaredErrorObjective {
@@ -21,12 +21,7 @@ export class SquaredErrorObjective {
   ) {
     this.dimension = design.layout.weightCount + 1;
     this.blockGradient = new Float64Array(this.dimension);
-    let weightSum = design.rowCount;
-    if (sampleWeights !== null) {
-      weightSum = 0;
-      for (let row = 0; row < sampleWeights.length; row += 1) weightSum += sampleWeights[row];
-    }
-    this.weightSum = weightSum;
+    this.weightSum = totalSampleWeight(sampleWeights, design.rowCount);
   }
 
   readonly evaluate = (point: Float64Array, gradient: Float64Array): number => {

@@ -53,7 +53,7 @@ export function binaryRocCurve(isPositive: ArrayLike<number>, scores: ArrayLike<
       !isEnd &&
       (falsePositives[index + 1] - 2 * falsePositives[index] + falsePositives[index - 1] !== 0 ||
         truePositives[index + 1] - 2 * truePositives[index] + truePositives[index - 1] !== 0);
-    if (isEnd || corner || thresholds.length <= 2) kept.push(index);
+    if (isEnd || corner) kept.push(index);
   }
   const points: RocPoint[] = [{ falsePositiveRate: 0, truePositiveRate: 0, threshold: null }];
   for (const index of kept) {

@@ -21,4 +21,4 @@ export {
 } from './predict.js';
 export { canonicalJson, serializeModelDocument } from './serialize.js';
 export { trainModel, type ModelCheckpoint, type TrainModelRequest } from './train.js';
-export { paramNames, type ClassWeight, type ResolvedParams, type TrainerName } from './trainer-params.js';
+export type { ClassWeight, ResolvedParams, TrainerName } from './trainer-params.js';

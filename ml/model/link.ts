@@ -7,7 +7,7 @@ import type { TaskType } from './document.js';
 
 const LARGEST_SCORE = 1e300;
 
-export function finiteScore(score: number): number {
+function finiteScore(score: number): number {
   if (score !== score) return 0;
   return score > LARGEST_SCORE ? LARGEST_SCORE : score < -LARGEST_SCORE ? -LARGEST_SCORE : score;
 }

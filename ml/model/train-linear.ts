@@ -3,11 +3,10 @@ import type { Frame } from '../frame.js';
 import type { FeatureEncoderSpec } from '../encoders/feature-set.js';
 import { buildLinearDesign, linearLayout } from '../linear/design.js';
 import type { LinearCheckpoint } from '../linear/lbfgs-training.js';
-import { defaultThreadCount } from '../linear/objective-threads.js';
 import { fitLinearRegression, type LinearRegressionSolver } from '../linear/linear-regression.js';
 import type { LinearFit } from '../linear/linear-model.js';
 import { fitLogisticRegression } from '../linear/logistic-regression.js';
-import type { TrainerHooks } from '../training.js';
+import { defaultThreadCount, type TrainerHooks } from '../training.js';
 import { classSampleWeights, type PreparedTarget, prepareValidationTarget } from './training-data.js';
 import type { ClassWeight, ResolvedParams } from './trainer-params.js';
 

@@ -57,7 +57,7 @@ const choice = (choices: readonly string[], defaultValue: string): ParamRule => 
 });
 
 /** Categories kept per feature: 253 keeps gradient boosting's codes (other and unknown included) within 255. */
-export const MAX_CATEGORIES_FOR_GRADIENT_BOOSTING = 253;
+const MAX_CATEGORIES_FOR_GRADIENT_BOOSTING = 253;
 
 const ENCODING_RULES = {
   imputation: choice(['mean', 'median'], 'mean'),
@@ -111,15 +111,11 @@ const RULES: Readonly<Record<TrainerName, Readonly<Record<string, ParamRule>>>> 
  * Execution options accepted with the parameters but never resolved or stored: they change how
  * fast a model is trained, never the model.
  */
-export const EXECUTION_PARAMS: Readonly<Record<TrainerName, readonly string[]>> = {
+const EXECUTION_PARAMS: Readonly<Record<TrainerName, readonly string[]>> = {
   logistic_regression: ['threads'],
   linear_regression: [],
   gradient_boosting: ['threads'],
 };
-
-export function paramNames(trainer: TrainerName): string[] {
-  return Object.keys(RULES[trainer]);
-}
 
 /**
  * Checks `given` against the trainer's rules and fills defaults. `report(name, problem)` builds

@@ -42,7 +42,7 @@ export function resolveFeatureNames(
   return names;
 }
 
-export function columnOrInputError(frame: Frame, name: string, role: string): Column {
+function columnOrInputError(frame: Frame, name: string, role: string): Column {
   try {
     return getColumn(frame, name);
   } catch (error) {

@@ -32,7 +32,7 @@ import { readEncoder, readLearned, readTrainer } from './validate-parts.js';
 const MAX_FEATURES = 100_000;
 const MAX_CLASSES = 10_000;
 /** Longer texts are refused before parsing: far above any real model, below memory trouble. */
-export const MAX_DOCUMENT_LENGTH = 256 * 1024 * 1024;
+const MAX_DOCUMENT_LENGTH = 256 * 1024 * 1024;
 
 export function validateModelDocument(value: unknown): ModelDocument {
   try {

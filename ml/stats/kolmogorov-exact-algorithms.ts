@@ -11,7 +11,7 @@ const SCALE_UP = 2 ** SCALE_EXPONENT;
 const SCALE_DOWN = 2 ** -SCALE_EXPONENT;
 
 /** value · 2^exponent without overflowing or underflowing on the way. */
-export function scaleByPowerOfTwo(value: number, exponent: number): number {
+function scaleByPowerOfTwo(value: number, exponent: number): number {
   let result = value;
   let remaining = exponent;
   while (remaining > 0) {

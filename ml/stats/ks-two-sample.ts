@@ -73,8 +73,7 @@ export function kolmogorovSmirnovTwoSamplePValue(input: {
   const larger = Math.max(sizeA, sizeB);
   const smaller = Math.min(sizeA, sizeB);
   const effectiveSize = roundHalfToEven((larger * smaller) / (larger + smaller));
-  const pValue = Math.min(1, Math.max(0, kolmogorovSmirnovSurvival(effectiveSize, statistic)));
-  return { statistic, pValue, method };
+  return { statistic, pValue: kolmogorovSmirnovSurvival(effectiveSize, statistic), method };
 }
 
 function sortedFiniteCopy(values: ArrayLike<number>, label: string): Float64Array {

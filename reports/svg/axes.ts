@@ -37,6 +37,18 @@ export function labelText(text: string, maxChars: number, attributes: string): s
   return `<text ${attributes}>${tooltip}${escapeHtml(shown)}</text>`;
 }
 
+/** The axis title centred under the plot. */
+function bottomAxisTitle(plot: PlotArea, label: string): string {
+  return `<text class="axis-label" x="${c(plot.left + plot.width / 2)}" y="${c(plot.top + plot.height + 36)}" text-anchor="middle">${escapeHtml(label)}</text>`;
+}
+
+/** The axis title left of the plot, `offset` units from it, reading upwards. */
+function leftAxisTitle(plot: PlotArea, label: string, offset: number): string {
+  const x = c(plot.left - offset);
+  const y = c(plot.top + plot.height / 2);
+  return `<text class="axis-label" x="${x}" y="${y}" text-anchor="middle" transform="rotate(-90 ${x} ${y})">${escapeHtml(label)}</text>`;
+}
+
 function inDomain(scale: LinearScale, value: number): boolean {
   const [low, high] = scale.domain;
   return value >= Math.min(low, high) - 1e-9 && value <= Math.max(low, high) + 1e-9;
@@ -68,7 +80,7 @@ export function renderXAxis(plot: PlotArea, axis: NumericAxis): string {
     });
   return (
     `<g class="axis axis-x">${line(plot.left, bottom, plot.left + plot.width, bottom, AXIS_COLOUR)}${marks.join('')}` +
-    `<text class="axis-label" x="${c(plot.left + plot.width / 2)}" y="${c(bottom + 36)}" text-anchor="middle">${escapeHtml(axis.label)}</text></g>`
+    `${bottomAxisTitle(plot, axis.label)}</g>`
   );
 }
 
@@ -83,11 +95,9 @@ export function renderYAxis(plot: PlotArea, axis: NumericAxis): string {
         `<text class="tick-label" x="${c(plot.left - TICK_LENGTH - 3)}" y="${c(y + 4)}" text-anchor="end">${format(tick)}</text>`
       );
     });
-  const labelX = c(plot.left - 48);
-  const labelY = c(plot.top + plot.height / 2);
   return (
     `<g class="axis axis-y">${line(plot.left, plot.top, plot.left, plot.top + plot.height, AXIS_COLOUR)}${marks.join('')}` +
-    `<text class="axis-label" x="${labelX}" y="${labelY}" text-anchor="middle" transform="rotate(-90 ${labelX} ${labelY})">${escapeHtml(axis.label)}</text></g>`
+    `${leftAxisTitle(plot, axis.label, 48)}</g>`
   );
 }
 
@@ -121,12 +131,6 @@ export function renderCategoryAxis(
         ),
   );
   const title =
-    side === 'bottom'
-      ? `<text class="axis-label" x="${c(plot.left + plot.width / 2)}" y="${c(bottom + 36)}" text-anchor="middle">${escapeHtml(axisLabel)}</text>`
-      : (() => {
-          const x = c(plot.left - labelOffset);
-          const y = c(plot.top + plot.height / 2);
-          return `<text class="axis-label" x="${x}" y="${y}" text-anchor="middle" transform="rotate(-90 ${x} ${y})">${escapeHtml(axisLabel)}</text>`;
-        })();
+    side === 'bottom' ? bottomAxisTitle(plot, axisLabel) : leftAxisTitle(plot, axisLabel, labelOffset);
   return `<g class="axis axis-${side === 'bottom' ? 'x' : 'y'}">${axisLine}${marks.join('')}${title}</g>`;
 }

@@ -1,6 +1,6 @@
 /** A legend: one row per series, a swatch (line or box) and its name. */
 
-import { escapeHtml, truncateLabel } from '../escape.js';
+import { labelText } from './axes.js';
 import { coordinate as c } from './scale.js';
 
 export interface LegendEntry {
@@ -21,9 +21,9 @@ export function renderLegend(entries: readonly LegendEntry[], x: number, y: numb
       entry.swatch === 'line'
         ? `<line x1="${c(x)}" y1="${c(rowY)}" x2="${c(x + 22)}" y2="${c(rowY)}" stroke="${entry.colour}" stroke-width="2.5"${entry.dash ? ` stroke-dasharray="${entry.dash}"` : ''}/>`
         : `<rect x="${c(x + 5)}" y="${c(rowY - 6)}" width="12" height="12" fill="${entry.colour}"/>`;
-    const shown = truncateLabel(entry.name, maxChars);
-    const tooltip = shown === entry.name ? '' : `<title>${escapeHtml(entry.name)}</title>`;
-    return `${swatch}<text class="legend-label" x="${c(x + 30)}" y="${c(rowY + 4)}">${tooltip}${escapeHtml(shown)}</text>`;
+    return (
+      swatch + labelText(entry.name, maxChars, `class="legend-label" x="${c(x + 30)}" y="${c(rowY + 4)}"`)
+    );
   });
   return `<g class="legend">${rows.join('')}</g>`;
 }

@@ -61,8 +61,6 @@ export interface DomainOptions {
   readonly includeZero?: boolean;
   /** Used when no value is finite. */
   readonly fallback?: readonly [number, number];
-  /** Round the ends out to tick values. */
-  readonly nice?: boolean;
 }
 
 /** The [min, max] of the finite values, widened when they are all equal, rounded out to ticks. */
@@ -82,7 +80,6 @@ export function domainOf(values: Iterable<unknown>, options: DomainOptions = {})
   // With includeZero the ends can only meet at 0 (all values 0).
   if (min === max && min === 0) [min, max] = options.includeZero ? [0, 1] : [-1, 1];
   else if (min === max) [min, max] = [min - Math.abs(min) * 0.1, max + Math.abs(max) * 0.1];
-  if (options.nice === false) return [min, max];
   const step = tickStep(max - min, 5);
   const roundOut = (value: number) => Number(value.toPrecision(12));
   return [roundOut(Math.floor(min / step + 1e-9) * step), roundOut(Math.ceil(max / step - 1e-9) * step)];

@@ -18,7 +18,7 @@
  * Without --python the scikit-learn side lives in scripts/bench/.venv, created on first use.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,8 @@ import {
   predictGradientBoostingRow,
   type GradientBoostingFeature,
 } from '../../ml/gbdt/index.js';
+import { binaryRocCurve } from '../../ml/metrics/index.js';
+import { sklearnPython } from './sklearn-python.js';
 
 const PARAMS = { iterations: 100, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, l2: 0, maxBins: 255 };
 const FEATURES = ['hour', 'weekday', 'distance', 'origin', 'destination'];
@@ -184,44 +186,15 @@ function runOurs(folder: string, threads: number | undefined): Result {
   };
 }
 
-/** ROC AUC (ties get their average rank) and log loss of margins. */
+/** ROC AUC and log loss of margins. */
 function scoreQuality(scores: Float64Array, labels: Float64Array): { auc: number; logLoss: number } {
-  const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b]);
-  let positives = 0;
-  let positiveRankSum = 0;
-  for (let start = 0; start < order.length;) {
-    let end = start;
-    while (end < order.length && scores[order[end]] === scores[order[start]]) end++;
-    for (let index = start; index < end; index++) {
-      if (labels[order[index]] === 1) {
-        positives++;
-        positiveRankSum += (start + end + 1) / 2;
-      }
-    }
-    start = end;
-  }
   let logLoss = 0;
   scores.forEach((score, index) => {
     const margin = labels[index] === 1 ? -score : score;
     logLoss += margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
   });
-  const negatives = order.length - positives;
-  const auc = (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-  return { auc, logLoss: logLoss / order.length };
-}
-
-function pythonFor(requested: string | undefined): string {
-  if (requested) return requested;
-  const venv = join(here, '.venv');
-  const python = join(venv, 'bin/python');
-  if (!existsSync(python)) {
-    console.error(`creating ${venv} with scikit-learn (once)`);
-    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(python, ['-m', 'pip', 'install', '-q', 'scikit-learn', 'pandas', 'pyarrow'], {
-      stdio: 'inherit',
-    });
-  }
-  return python;
+  const roc = binaryRocCurve(labels, scores);
+  return { auc: roc.defined ? roc.auc : NaN, logLoss: logLoss / scores.length };
 }
 
 function option(name: string): string | undefined {
@@ -251,7 +224,7 @@ async function main(): Promise<void> {
     return console.log(JSON.stringify(runOurs(childFolder, threads ? Number(threads) : undefined)));
   const sizes = (option('sizes') ?? '1m,3m').split(',');
   const onlyOurs = option('only') === 'ours';
-  const python = onlyOurs ? '' : pythonFor(option('python'));
+  const python = onlyOurs ? '' : sklearnPython(option('python'));
   // scikit-learn's OpenMP threads spin while waiting, which collapses on a busy machine; this
   // pins their number (the default is every core).
   const sklearnThreads = option('sklearn-threads');

@@ -33,6 +33,7 @@ import {
   type TrainerName,
 } from '../../ml/model/index.js';
 import type { Frame } from '../../ml/frame.js';
+import { sklearnPython } from './sklearn-python.js';
 import { median, printTable } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -154,21 +155,6 @@ function rowLatencyMicros(model: ReturnType<typeof loadModelDocument>, test: Fra
   return ((performance.now() - start) * 1000) / records.length;
 }
 
-function ensurePython(): string {
-  const given = option('python', '');
-  if (given) return given;
-  const venv = join(here, '.venv');
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(python)) {
-    console.log(`creating ${venv} with scikit-learn, pandas and pyarrow (first run only)`);
-    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(python, ['-m', 'pip', 'install', '--quiet', 'scikit-learn', 'pandas', 'pyarrow'], {
-      stdio: 'inherit',
-    });
-  }
-  return python;
-}
-
 /** One fit in a fresh process; a failure is reported in the table rather than ending the run. */
 function runChild(command: string, args: string[], failures: string[]): Result[] {
   try {
@@ -223,7 +209,7 @@ function tableRow(size: string, model: string, side: string, result: Result, ref
 async function main(): Promise<void> {
   const folder = join(tmpdir(), 'mlops-ml-vs-sklearn');
   await prepareData(folder);
-  const python = ensurePython();
+  const python = sklearnPython(option('python', '') || undefined);
   const sizes = option('sizes', '1m,3m').split(',');
   const models = option('models', 'logistic,boosting').split(',') as ModelKey[];
   const repeat = Number(option('repeat', '1'));

@@ -2,19 +2,19 @@
 // process: time per stage, total, the worker's peak RSS, and orchestration overhead (total minus
 // the time spent inside activities). Goals: overhead under 1% of the total, peak RSS at most 1 GB
 // at 3M rows, ingest at least 1M rows/s from Parquet.
-//   npm run bench:pipeline [-- --rows 1000000,3000000]
+//   npm run bench:pipeline [-- --rows=1000000,3000000]
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
 import { parse } from 'yaml';
 import { connectClient } from '../../client/connect.js';
 import { startPipeline } from '../../client/pipeline.js';
 import { loadConfig } from '../../config/index.js';
 import { connectDatabase } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { pipelineRuns, stageRuns } from '../../db/schema.js';
+import { findPipelineRun, listStageRuns } from '../../db/queries/runs.js';
 import { parseSpec } from '../../spec/parse.js';
+import { connectionVariables } from '../stack/env-file.js';
 import { ensureStack } from '../stack/launcher.js';
 import { printTable } from './table.js';
 
@@ -27,11 +27,7 @@ const taskQueue = `bench-pipeline-${randomUUID().slice(0, 8)}`;
 const connections = stack.connections;
 const workerEnv = {
   ...process.env,
-  TEMPORAL_ADDRESS: connections.temporal.address,
-  DATABASE_URL: connections.databaseUrl,
-  S3_ENDPOINT: connections.s3.endpoint,
-  AWS_ACCESS_KEY_ID: connections.s3.credentials?.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: connections.s3.credentials?.secretAccessKey,
+  ...connectionVariables(connections),
   MLOPS_CPU_TASK_QUEUE: taskQueue,
   MLOPS_GPUS: 'none',
   MLOPS_LOG_LEVEL: 'warn',
@@ -77,15 +73,9 @@ for (const rows of sizes) {
   await new Promise((resolve) => worker.once('exit', resolve));
   if (result.status === 'failed') throw new Error(`the ${rows}-row run failed: ${result.error?.message}`);
 
-  const [pipelineRun] = await database.db
-    .select()
-    .from(pipelineRuns)
-    .where(eq(pipelineRuns.workflowId, run.workflowId));
-  const stages = await database.db
-    .select()
-    .from(stageRuns)
-    .where(eq(stageRuns.pipelineRunId, pipelineRun.id))
-    .orderBy(stageRuns.startedAt);
+  const pipelineRun = await findPipelineRun(database.db, { workflowId: run.workflowId });
+  if (!pipelineRun) throw new Error(`no pipeline run recorded for ${run.workflowId}`);
+  const stages = await listStageRuns(database.db, pipelineRun.id);
   const insideActivities = stages.reduce((sum, stage) => sum + (stage.durationMs ?? 0), 0);
   const ingest = stages.find((stage) => stage.stage === 'ingest');
   const datasetRows =

@@ -63,7 +63,7 @@ export async function runWrk(options: {
 }
 
 /** The figures of wrk's `--latency` report. */
-export function parseWrkOutput(output: string): LoadResult {
+function parseWrkOutput(output: string): LoadResult {
   const requestsLine = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(output);
   if (!requestsLine) throw new Error(`unexpected wrk output:\n${output}`);
   const requests = Number(requestsLine[1]);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Connections } from '../../config/connections.js';
 import type { DatabaseHandle } from '../../db/client.js';
+import { connectionVariables } from '../stack/env-file.js';
 
 /** `mlops serve` in its own process, as in production, serving only the benchmark's model. */
 export async function startOurServer(
@@ -12,12 +13,7 @@ export async function startOurServer(
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: endpoints.temporal.address,
-      DATABASE_URL: endpoints.databaseUrl,
-      S3_ENDPOINT: endpoints.s3.endpoint,
-      S3_BUCKET: endpoints.s3.bucket,
-      AWS_ACCESS_KEY_ID: endpoints.s3.credentials?.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: endpoints.s3.credentials?.secretAccessKey,
+      ...connectionVariables(endpoints),
       MLOPS_SERVING_MODELS: modelName,
       MLOPS_LOG_LEVEL: 'warn',
     },
@@ -54,7 +50,7 @@ export interface Counters {
   readonly cpuSeconds: number;
 }
 
-export async function countersOf(
+async function countersOf(
   url: string,
   db: DatabaseHandle,
   versionId: number,

@@ -67,7 +67,13 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
   const say = (line: string) => (options.json ? undefined : process.stdout.write(`${line}\n`));
 
   const { stack, pools } = await startStackAndPools(config, log);
-  const serving = await startServing({ config, stack, log, port: 0, host: '127.0.0.1' });
+  const serving = await startServing({ config, stack, log, port: 0, host: '127.0.0.1' }).catch(
+    async (error: unknown) => {
+      await pools.shutdown();
+      await stack.stop();
+      throw error;
+    },
+  );
   const client = await connectClient(config, stack.connections);
   const database = connectDatabase(stack.connections.databaseUrl, { maxConnections: 2 });
   const tokenName = `demo-${randomUUID().slice(0, 8)}`;

@@ -11,11 +11,11 @@ import { platformSearchAttributes } from '../../contracts/search-attributes.js';
 import { migrationsFolder } from '../../db/migrate.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import { detectGpuDevices } from '../../workers/gpu-devices.js';
-import { externalConnections } from '../stack/launcher.js';
+import { externalConnections, mergeConnections } from '../stack/launcher.js';
 import { isAlive } from '../stack/processes.js';
-import { envFile } from '../stack/env-file.js';
+import { readEnvFile } from '../stack/env-file.js';
 import { readState } from '../stack/state.js';
-import { findTemporalBinary } from '../stack/temporal-server.js';
+import { findTemporalBinary } from '../stack/temporal-binary.js';
 import { describeEndpoints, redactUrl } from './endpoints.js';
 import { printJson } from './shared.js';
 
@@ -40,7 +40,9 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
 
   const state = await readState(config.home);
   const stackRunning = state !== undefined && isAlive(state.ownerPid);
-  const connections = resolveForDoctor(config, stackRunning ? state.connections : undefined);
+  const connections = stackRunning
+    ? mergeConnections(config, state.connections)
+    : externalConnections(config);
   const notRunning =
     'the embedded stack is not running: commands start it when they need it, `mlops up` keeps it running';
   const usesEmbedded = !config.temporal.address || !config.database.url || !config.s3.endpoint;
@@ -49,7 +51,9 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
   const temporal = connections.temporal.address ? await checkTemporal(config, connections) : undefined;
   const postgres = connections.databaseUrl ? await checkPostgres(connections.databaseUrl) : undefined;
   const s3 = connections.s3.endpoint || config.s3.endpoint ? await checkS3(connections) : undefined;
-  const servingUrl = config.serving.url ?? (stackRunning ? await servingUrlOfStack(config.home) : undefined);
+  // The prediction server `mlops up` runs, as it wrote it into `.mlops/env`.
+  const servingUrl =
+    config.serving.url ?? (stackRunning ? (await readEnvFile(config.home)).MLOPS_SERVING_URL : undefined);
   const serving = servingUrl ? await checkServing(servingUrl) : undefined;
   for (const check of [temporal, postgres, s3, serving]) if (check) checks.push(check);
   checks.push(await gpuCheck(config));
@@ -77,15 +81,6 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
     );
   }
   return failed.length ? 1 : 0;
-}
-
-function resolveForDoctor(config: Config, running: Connections | undefined): Connections {
-  const external = externalConnections(config);
-  return {
-    temporal: config.temporal.address ? external.temporal : (running?.temporal ?? external.temporal),
-    databaseUrl: config.database.url ?? running?.databaseUrl ?? '',
-    s3: config.s3.endpoint ? external.s3 : (running?.s3 ?? external.s3),
-  };
 }
 
 async function prerequisiteChecks(config: Config): Promise<Check[]> {
@@ -222,12 +217,6 @@ async function checkS3(connections: Connections): Promise<Check> {
   } finally {
     store.client.destroy();
   }
-}
-
-/** The prediction server `mlops up` runs, as it wrote it into `.mlops/env`. */
-async function servingUrlOfStack(home: string): Promise<string | undefined> {
-  const env = await readFile(envFile(home), 'utf8').catch(() => '');
-  return /^MLOPS_SERVING_URL='([^']*)'$/m.exec(env)?.[1];
 }
 
 async function checkServing(url: string): Promise<Check> {

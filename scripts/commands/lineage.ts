@@ -78,7 +78,7 @@ export async function lineageCommand(
   }
 }
 
-export function lineageDocument(lineage: ModelVersionLineage): LineageDocument {
+function lineageDocument(lineage: ModelVersionLineage): LineageDocument {
   const stages = lineage.stages.map(stageDocument);
   const run = lineage.pipelineRun;
   return {

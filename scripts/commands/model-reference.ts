@@ -58,8 +58,25 @@ export function parseModelReference(
 
 /** Parses `--limit`: a whole number from 1 to 1000. */
 export function parseLimit(text: string): number {
+  return parseCount('--limit', text);
+}
+
+/** Parses `--batch` (`mlops predict`): a whole number from 1 to 1000. */
+export function parseBatchSize(text: string): number {
+  return parseCount('--batch', text);
+}
+
+/** Parses `--port` (`mlops serve`): 0 (a free port) to 65535. */
+export function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`--port must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+function parseCount(flag: string, text: string): number {
   if (!/^[1-9][0-9]*$/.test(text) || Number(text) > 1000) {
-    throw new UsageError(`--limit must be a whole number from 1 to 1000, not ${JSON.stringify(text)}`);
+    throw new UsageError(`${flag} must be a whole number from 1 to 1000, not ${JSON.stringify(text)}`);
   }
   return Number(text);
 }

@@ -116,7 +116,7 @@ export function renderModelVersion(document: ModelVersionDocument): string[] {
 }
 
 /** `accuracy 0.9512  f1 0.9400`: numbers to four decimals; nested values (per-class) are left to --json. */
-export function formatNumbers(values: Readonly<Record<string, unknown>>): string {
+function formatNumbers(values: Readonly<Record<string, unknown>>): string {
   const shown = Object.entries(values).filter(([, value]) => typeof value === 'number' || value === null);
   if (shown.length === 0) return '(none)';
   return shown.map(([name, value]) => `${name} ${formatMetric(value)}`).join('  ');

@@ -102,7 +102,7 @@ function versionListingDocument(version: ModelVersionListing) {
   };
 }
 
-export function renderModelList(models: readonly ModelListing[]): string[] {
+function renderModelList(models: readonly ModelListing[]): string[] {
   if (models.length === 0) return ['no models registered yet: `mlops run <spec>` trains and registers one'];
   return renderTable(
     ['MODEL', 'TASK', 'VERSIONS', 'LATEST', 'CHAMPION'],
@@ -116,7 +116,7 @@ export function renderModelList(models: readonly ModelListing[]): string[] {
   );
 }
 
-export function renderVersionList(name: string, versions: readonly ModelVersionListing[]): string[] {
+function renderVersionList(name: string, versions: readonly ModelVersionListing[]): string[] {
   if (versions.length === 0) return [`${name} has no versions yet`];
   const table = renderTable(
     ['VERSION', 'STATUS', 'CREATED', 'PRIMARY METRIC', 'ALIASES'],

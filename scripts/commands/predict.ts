@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../config/index.js';
 import { describeProblem, type InputProblem } from '../../serving/index.js';
-import { envFile } from '../stack/env-file.js';
+import { envFile, readEnvFile } from '../stack/env-file.js';
 import { renderTable } from './formatting.js';
 import { exitCodes, printJson, UsageError } from './shared.js';
 
@@ -90,7 +90,7 @@ export async function predictCommand(
 
 /** MLOPS_SERVING_URL and MLOPS_API_TOKEN from the environment, else from the running stack's `.mlops/env`. */
 async function servingEndpoint(config: Config): Promise<{ url: string; token: string }> {
-  const fromFile = await readEnvFile(envFile(config.home));
+  const fromFile = await readEnvFile(config.home);
   const url = config.serving.url ?? fromFile.MLOPS_SERVING_URL?.replace(/\/+$/, '');
   const token = config.serving.apiToken ?? fromFile.MLOPS_API_TOKEN;
   if (!url || !token) {
@@ -99,17 +99,6 @@ async function servingEndpoint(config: Config): Promise<{ url: string; token: st
     );
   }
   return { url, token };
-}
-
-/** The `NAME='value'` lines writeEnvFile writes. */
-async function readEnvFile(file: string): Promise<Record<string, string>> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  const variables: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^([A-Z0-9_]+)='(.*)'$/.exec(line);
-    if (match) variables[match[1]] = match[2].replace(/'\\''/g, "'");
-  }
-  return variables;
 }
 
 /** Non-empty lines of a JSON Lines file, each a JSON object; a malformed line is a usage error naming it. */
@@ -131,11 +120,4 @@ async function readInstances(file: string): Promise<{ line: number; instance: un
   if (instances.length === 0)
     throw new UsageError(`${file} has no instances: write one JSON object per line`);
   return instances;
-}
-
-export function parseBatchSize(text: string): number {
-  if (!/^[1-9][0-9]*$/.test(text) || Number(text) > 1000) {
-    throw new UsageError(`--batch must be a whole number from 1 to 1000, not ${JSON.stringify(text)}`);
-  }
-  return Number(text);
 }

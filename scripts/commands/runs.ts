@@ -106,7 +106,7 @@ function runListingDocument({ run, model }: PipelineRunListing) {
   };
 }
 
-export function renderRunList(runs: readonly PipelineRunListing[], pipeline: string | undefined): string[] {
+function renderRunList(runs: readonly PipelineRunListing[], pipeline: string | undefined): string[] {
   if (runs.length === 0) {
     return [
       pipeline

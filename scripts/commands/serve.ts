@@ -2,10 +2,10 @@ import type { Config } from '../../config/index.js';
 import { ensureStack } from '../stack/launcher.js';
 import { envFile } from '../stack/env-file.js';
 import { startServing } from './serving-process.js';
-import { cliLogger, onShutdownSignal, printJson, UsageError } from './shared.js';
+import { cliLogger, onShutdownSignal, printJson } from './shared.js';
 
 /** `mlops serve` listens on 8080 unless told otherwise (KServe's port); `mlops up` takes a free one. */
-export const DEFAULT_SERVING_PORT = 8080;
+const DEFAULT_SERVING_PORT = 8080;
 
 /**
  * `mlops serve`: the prediction server in the foreground, against configured services or the
@@ -51,11 +51,4 @@ export async function serveCommand(
       ].join('\n'),
     );
   }
-}
-
-export function parsePort(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
-    throw new UsageError(`--port must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
-  }
-  return Number(text);
 }

@@ -26,7 +26,7 @@ export interface RunningServing {
 }
 
 /** The embedded stack's admin token is kept under this name (and in `<MLOPS_HOME>/api-token`). */
-export const EMBEDDED_TOKEN_NAME = 'embedded-admin';
+const EMBEDDED_TOKEN_NAME = 'embedded-admin';
 
 /**
  * Starts the prediction server in this process against `stack`. When this process owns an embedded
@@ -88,7 +88,7 @@ export async function startServing(options: {
  * or a new one (replacing a lost or revoked one under the same name). Only its hash is in the
  * database, so the file (mode 0600) is the one place it can be read again.
  */
-export async function ensureEmbeddedAdminToken(
+async function ensureEmbeddedAdminToken(
   db: Database,
   home: string,
 ): Promise<{ token: string; file: string; created: boolean }> {

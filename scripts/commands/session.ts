@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.js';
 import type { Logger } from '../../config/logger.js';
 import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
+import type { PoolName } from '../../workers/identity.js';
 import { startWorkerPools, type RunningPools } from '../../workers/pools.js';
 import { ensureStack, type Stack } from '../stack/launcher.js';
 
@@ -67,16 +68,20 @@ export async function openSession(
   };
 }
 
-/** The stack and both worker pools in this process; the stack stops again when the pools cannot start. */
+/**
+ * The stack and worker pools (both by default) in this process; the stack stops again when the
+ * pools cannot start.
+ */
 export async function startStackAndPools(
   config: Config,
   log: Logger,
+  poolNames: readonly PoolName[] = ['cpu', 'gpu'],
 ): Promise<{ stack: Stack; pools: RunningPools }> {
   const stack = await ensureStack(config, (message) => log.info(message));
   const pools = await startWorkerPools({
     config,
     connections: stack.connections,
-    pools: ['cpu', 'gpu'],
+    pools: poolNames,
     log,
   }).catch(async (error: unknown) => {
     await stack.stop();
@@ -86,7 +91,7 @@ export async function startStackAndPools(
 }
 
 /** Workers polling a task queue for workflow tasks right now. */
-export async function pollerCount(
+async function pollerCount(
   client: PlatformClient,
   taskQueue: string,
   type = proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,

@@ -42,7 +42,8 @@ export async function smokeCommand(
   }
   const keep = options.keep ?? (!options.exit && process.stdout.isTTY === true);
   if (keep) {
-    process.stdout.write('\nThe stack stays up for inspection; Ctrl-C stops everything.\n');
+    // stderr: with --json, stdout holds only the JSON document.
+    process.stderr.write('\nThe stack stays up for inspection; Ctrl-C stops everything.\n');
     await pools.finished;
   } else await stopAll();
 }

@@ -1,7 +1,6 @@
 import type { Config } from '../../config/index.js';
 import type { PoolName } from '../../workers/identity.js';
-import { startWorkerPools } from '../../workers/pools.js';
-import { ensureStack } from '../stack/launcher.js';
+import { startStackAndPools } from './session.js';
 import { cliLogger, onShutdownSignal, UsageError } from './shared.js';
 
 /**
@@ -13,13 +12,7 @@ import { cliLogger, onShutdownSignal, UsageError } from './shared.js';
 export async function workerCommand(config: Config, options: { pool: string }): Promise<void> {
   const pools: PoolName[] = options.pool === 'all' ? ['cpu', 'gpu'] : [parsePool(options.pool)];
   const log = cliLogger(config, `worker:${options.pool}`);
-  const stack = await ensureStack(config, (message) => log.info(message));
-  const running = await startWorkerPools({ config, connections: stack.connections, pools, log }).catch(
-    async (error: unknown) => {
-      await stack.stop();
-      throw error;
-    },
-  );
+  const { stack, pools: running } = await startStackAndPools(config, log, pools);
   onShutdownSignal(async (signal) => {
     log.info(
       { signal, graceMs: config.shutdownGraceMs },

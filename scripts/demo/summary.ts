@@ -1,4 +1,4 @@
-import { computeClassificationMetrics } from '../../ml/metrics/index.js';
+import { binaryRocCurve } from '../../ml/metrics/index.js';
 import type { LifecycleStatus } from '../../workflows/lifecycle-messages.js';
 import type { MonitorStatus } from '../../workflows/monitor-messages.js';
 import type { ServedPrediction, WeekTraffic } from './replay.js';
@@ -35,20 +35,12 @@ export interface DemoEvent {
 }
 
 /** AUC of predicted delay probabilities against outcomes; null when a week has only one outcome. */
-export function aucOf(predictions: readonly ServedPrediction[]): number | null {
-  if (predictions.length === 0) return null;
-  const actual = Int32Array.from(predictions, (prediction) => (prediction.delayed ? 1 : 0));
-  const probabilities = new Float64Array(predictions.length * 2);
-  predictions.forEach((prediction, index) => {
-    probabilities[index * 2] = 1 - prediction.probability;
-    probabilities[index * 2 + 1] = prediction.probability;
-  });
-  return computeClassificationMetrics({
-    actual,
-    probabilities,
-    classCount: 2,
-    classLabels: ['false', 'true'],
-  }).rocAuc;
+function aucOf(predictions: readonly ServedPrediction[]): number | null {
+  const roc = binaryRocCurve(
+    Uint8Array.from(predictions, (prediction) => (prediction.delayed ? 1 : 0)),
+    Float64Array.from(predictions, (prediction) => prediction.probability),
+  );
+  return roc.defined ? roc.auc : null;
 }
 
 /** The events of one week: monitor retrains and lifecycle transitions that happened during it. */

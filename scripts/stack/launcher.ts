@@ -16,7 +16,8 @@ import {
   writeState,
   type StackState,
 } from './state.js';
-import { findTemporalBinary, probeTemporal, startTemporalServer } from './temporal-server.js';
+import { findTemporalBinary } from './temporal-binary.js';
+import { probeTemporal, startTemporalServer } from './temporal-server.js';
 
 export interface Stack {
   readonly connections: Connections;
@@ -53,7 +54,7 @@ export async function ensureStack(config: Config, log: StackLog = () => undefine
       if (isAlive(existing.ownerPid) && (await isHealthy(existing.connections))) {
         log(`joining the embedded stack of process ${existing.ownerPid}`);
         return {
-          connections: merge(config, existing.connections),
+          connections: mergeConnections(config, existing.connections),
           owned: false,
           embedded,
           stop: async () => undefined,
@@ -127,7 +128,7 @@ async function startStack(
           })
         : undefined,
     ]);
-    const external = partialExternal(config);
+    const external = externalConnections(config);
     const connections: Connections = {
       temporal: temporal
         ? { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl }
@@ -193,8 +194,8 @@ async function isHealthy(connections: Connections): Promise<boolean> {
 }
 
 /** The embedded stack's endpoints overridden by whatever the configuration points elsewhere. */
-function merge(config: Config, embeddedConnections: Connections): Connections {
-  const external = partialExternal(config);
+export function mergeConnections(config: Config, embeddedConnections: Connections): Connections {
+  const external = externalConnections(config);
   return {
     temporal: config.temporal.address ? external.temporal : embeddedConnections.temporal,
     databaseUrl: config.database.url ?? embeddedConnections.databaseUrl,
@@ -202,7 +203,8 @@ function merge(config: Config, embeddedConnections: Connections): Connections {
   };
 }
 
-function partialExternal(config: Config): Connections {
+/** The configured endpoints; empty where a service is left to the embedded stack. */
+export function externalConnections(config: Config): Connections {
   return {
     temporal: {
       address: config.temporal.address ?? '',
@@ -217,8 +219,4 @@ function partialExternal(config: Config): Connections {
       forcePathStyle: config.s3.forcePathStyle,
     },
   };
-}
-
-export function externalConnections(config: Config): Connections {
-  return partialExternal(config);
 }

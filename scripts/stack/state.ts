@@ -17,7 +17,7 @@ export interface StackState {
   }>;
 }
 
-export const stateFile = (home: string) => path.join(home, 'stack.json');
+const stateFile = (home: string) => path.join(home, 'stack.json');
 
 export async function readState(home: string): Promise<StackState | undefined> {
   try {

@@ -1,6 +1,6 @@
 import { upsertLabelFeedback, type LabelFeedbackItem } from '../../db/queries/serving.js';
 import type { RouteHandler } from '../context.js';
-import { HttpError, invalidInput, type InputProblem } from '../http-errors.js';
+import { HttpError, invalidInput, MAX_PROBLEMS, type InputProblem } from '../http-errors.js';
 import { readJsonBody } from '../request-body.js';
 import type { ServedModel } from '../routing-table.js';
 import { servedModelOrNotFound } from './models.js';
@@ -75,7 +75,7 @@ function parseFeedback(body: unknown, model: ServedModel, maxItems: number): Lab
     if (typeof checked === 'object') problems.push({ index, field: 'label', problem: checked.problem });
     else items.push({ predictionId: predictionId.toLowerCase(), label: checked });
   });
-  if (problems.length > 0) throw invalidInput(problems.slice(0, 20), 'item');
+  if (problems.length > 0) throw invalidInput(problems.slice(0, MAX_PROBLEMS), 'item');
   return items;
 }
 

@@ -34,6 +34,7 @@ export const readinessRoute: RouteHandler = async (context) => {
 
 /** `GET /metrics` (no token): Prometheus text exposition. */
 export const metricsRoute: RouteHandler = (context) => {
+  // Read when scraped, not kept current on every request: the prediction log's depth is the source.
   context.metrics.logQueueDepth.set([], context.predictionLog.depth);
   return { status: 200, text: context.metrics.render(), contentType: EXPOSITION_CONTENT_TYPE };
 };

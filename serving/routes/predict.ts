@@ -27,15 +27,14 @@ export const predictRoute: RouteHandler = async (context, request, labels, model
     request.headers[REQUEST_KEY_HEADER],
     context.settings.maxInstances,
   );
-  const chosen = chooseVersion(served, predictRequest.requestKey);
-  if (!chosen) {
+  const version = chooseVersion(served, predictRequest.requestKey);
+  if (!version) {
     throw new HttpError(
       503,
       'model_not_ready',
       `${served.name} is not loaded yet${served.loadError ? `: ${served.loadError}` : ''}`,
     );
   }
-  const { version } = chosen;
   labels.version = String(version.version);
   const problems = version.validate(predictRequest.instances);
   if (problems.length > 0) throw invalidInput(problems);

@@ -8,6 +8,7 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import type { PoolName } from '../../workers/identity.js';
 import { startWorkerPools, type RunningPools } from '../../workers/pools.js';
+import { connectionVariables } from '../../scripts/stack/env-file.js';
 
 /** The shared test stack's endpoints (started once per run by test/global-setup.ts). */
 export function testConnections(): Connections {
@@ -16,16 +17,7 @@ export function testConnections(): Connections {
 
 /** The environment a process needs to use the shared test stack as "configured services". */
 export function stackEnvironment(connections = testConnections()): NodeJS.ProcessEnv {
-  return {
-    TEMPORAL_ADDRESS: connections.temporal.address,
-    TEMPORAL_NAMESPACE: connections.temporal.namespace,
-    DATABASE_URL: connections.databaseUrl,
-    S3_ENDPOINT: connections.s3.endpoint,
-    S3_BUCKET: connections.s3.bucket,
-    S3_REGION: connections.s3.region,
-    AWS_ACCESS_KEY_ID: connections.s3.credentials?.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: connections.s3.credentials?.secretAccessKey,
-  };
+  return connectionVariables(connections);
 }
 
 /** A configuration pointing at the test stack with task queues of this test's own. */

