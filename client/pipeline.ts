@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { pipelineWorkflowId, type PipelineProgress, type PipelineResult } from '../contracts/pipeline.js';
 import { modelAttribute, pipelineAttribute } from '../contracts/search-attributes.js';
 import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
@@ -21,7 +21,7 @@ export interface PipelineRun {
   readonly workflowId: string;
   readonly runId: string;
   readonly handle: WorkflowHandle<typeof trainingPipelineWorkflow>;
-  /** Waits for the end: succeeded and rejected come back as results, a failure as status `failed`. */
+  /** Waits for the end: succeeded and rejected come back as results, a failure or cancellation as status `failed`. */
   result(): Promise<PipelineResult>;
   progress(): Promise<PipelineProgress>;
 }
@@ -67,7 +67,10 @@ function attach(handle: WorkflowHandle<typeof trainingPipelineWorkflow>, runId: 
         return await handle.result();
       } catch (error) {
         if (!(error instanceof WorkflowFailedError)) throw error;
-        const cause = error.cause as { type?: string; message?: string } | undefined;
+        const cause =
+          error.cause instanceof CancelledFailure
+            ? { type: 'Cancelled', message: 'the run was cancelled before it finished' }
+            : (error.cause as { type?: string; message?: string } | undefined);
         return {
           workflowId: handle.workflowId,
           runId,

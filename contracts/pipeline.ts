@@ -27,7 +27,7 @@ export interface StageProgress {
   readonly detail?: string;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'rejected' | 'failed';
+export type RunStatus = 'running' | 'succeeded' | 'rejected' | 'failed' | 'cancelled';
 
 /** What the `progress` query answers; `mlops run --wait` draws its progress from it. */
 export interface PipelineProgress {
@@ -61,7 +61,8 @@ export interface GateOutcome {
 export interface PipelineResult {
   readonly workflowId: string;
   readonly runId: string;
-  readonly status: Exclude<RunStatus, 'running'>;
+  /** A cancelled run comes back as `failed` with error type `Cancelled` (DESIGN.md's three outcomes). */
+  readonly status: Exclude<RunStatus, 'running' | 'cancelled'>;
   readonly model: { readonly name: string; readonly version: number } | null;
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly fairness: Readonly<Record<string, number | null>>;

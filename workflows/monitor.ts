@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  isCancellation,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -196,7 +197,8 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
         });
       }
     } catch (error) {
-      record = { ...record, status: `failed: ${describeFailure(error).message}` };
+      const status = isCancellation(error) ? 'cancelled' : `failed: ${describeFailure(error).message}`;
+      record = { ...record, status };
     } finally {
       retrainInFlight = null;
       record = { ...record, finishedAt: Date.now() };

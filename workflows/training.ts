@@ -1,5 +1,7 @@
 import {
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -214,6 +216,16 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       error: null,
     };
   } catch (error) {
+    if (isCancellation(error)) {
+      // Cancelled from the Temporal UI, the CLI or a script: the run is recorded as cancelled, which
+      // needs an activity the cancelled workflow scope would refuse to schedule.
+      await CancellationScope.nonCancellable(() =>
+        bookkeeping.finishRun({ workflowId, runId, status: 'cancelled' }),
+      );
+      progress.end('cancelled', null);
+      upsertSearchAttributes([{ key: runStatusAttribute, value: 'cancelled' }]);
+      throw error;
+    }
     const failure = describeFailure(error);
     await bookkeeping.finishRun({ workflowId, runId, status: 'failed', error: failure });
     progress.end('failed', null);

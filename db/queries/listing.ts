@@ -1,15 +1,18 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../client.js';
-import { modelAliases, models, modelVersions, pipelineRuns } from '../schema.js';
+import { modelAliases, models, modelVersions, pipelineRuns, stageRuns } from '../schema.js';
 import type { PipelineRun } from './runs.js';
 
 /** Read-side listings for the CLI (`mlops runs list`, `mlops models list | show <name>`). */
 
 export interface PipelineRunListing {
   readonly run: PipelineRun;
-  /** The model version this run registered, if it registered one. */
-  readonly model: { readonly name: string; readonly version: number } | null;
+  /**
+   * The model version this run registered, or the earlier one it reused (`reused`: an identical
+   * earlier run trained the same model file, so the stage cache answered with its version).
+   */
+  readonly model: { readonly name: string; readonly version: number; readonly reused: boolean } | null;
 }
 
 /** Recent pipeline runs, newest first, optionally of one pipeline. */
@@ -17,20 +20,69 @@ export async function listPipelineRuns(
   db: Database,
   options: { readonly pipeline?: string; readonly limit: number },
 ): Promise<PipelineRunListing[]> {
-  const rows = await db
-    .select({ run: pipelineRuns, modelName: models.name, version: modelVersions.version })
-    .from(pipelineRuns)
-    // A run registers at most one version (its workflow id is the registration key), so the join adds no rows.
-    .leftJoin(modelVersions, eq(modelVersions.pipelineRunId, pipelineRuns.id))
-    .leftJoin(models, eq(modelVersions.modelId, models.id))
+  return runsWithTheirModel(db)
     .where(options.pipeline === undefined ? undefined : eq(pipelineRuns.pipelineName, options.pipeline))
     .orderBy(desc(pipelineRuns.startedAt), desc(pipelineRuns.id))
-    .limit(options.limit);
-  return rows.map((row) => ({
+    .limit(options.limit)
+    .then((rows) => rows.map(toListing));
+}
+
+/** The model version a pipeline run registered or reused, if any. */
+export async function findModelVersionOfRun(
+  db: Database,
+  pipelineRunId: number,
+): Promise<PipelineRunListing['model']> {
+  const [row] = await runsWithTheirModel(db).where(eq(pipelineRuns.id, pipelineRunId));
+  return row ? toListing(row).model : null;
+}
+
+/**
+ * Runs joined to their model version: the one a run registered (its `pipelineRunId`) or the one
+ * its register stage answered with. Both point at the same row when both exist, and a run has one
+ * register stage row, so the joins add no rows.
+ */
+function runsWithTheirModel(db: Database) {
+  const register = alias(stageRuns, 'register_stage');
+  return db
+    .select({
+      run: pipelineRuns,
+      modelName: models.name,
+      version: modelVersions.version,
+      versionRunId: modelVersions.pipelineRunId,
+    })
+    .from(pipelineRuns)
+    .leftJoin(
+      register,
+      and(
+        eq(register.pipelineRunId, pipelineRuns.id),
+        eq(register.stage, 'register'),
+        eq(register.status, 'succeeded'),
+      ),
+    )
+    .leftJoin(
+      modelVersions,
+      or(
+        eq(modelVersions.pipelineRunId, pipelineRuns.id),
+        eq(modelVersions.id, sql<number>`(${register.outputs} ->> 'modelVersionId')::int`),
+      ),
+    )
+    .leftJoin(models, eq(modelVersions.modelId, models.id))
+    .$dynamic();
+}
+
+function toListing(row: {
+  run: PipelineRun;
+  modelName: string | null;
+  version: number | null;
+  versionRunId: number | null;
+}): PipelineRunListing {
+  return {
     run: row.run,
     model:
-      row.modelName !== null && row.version !== null ? { name: row.modelName, version: row.version } : null,
-  }));
+      row.modelName !== null && row.version !== null
+        ? { name: row.modelName, version: row.version, reused: row.versionRunId !== row.run.id }
+        : null,
+  };
 }
 
 export interface ModelListing {
@@ -95,17 +147,4 @@ export async function listModelVersionsWithAliases(
     .groupBy(modelVersions.id, pipelineRuns.id)
     .orderBy(desc(modelVersions.version));
   return rows;
-}
-
-/** The model version a pipeline run registered, if it registered one. */
-export async function findModelVersionOfRun(
-  db: Database,
-  pipelineRunId: number,
-): Promise<{ name: string; version: number } | null> {
-  const [row] = await db
-    .select({ name: models.name, version: modelVersions.version })
-    .from(modelVersions)
-    .innerJoin(models, eq(modelVersions.modelId, models.id))
-    .where(eq(modelVersions.pipelineRunId, pipelineRunId));
-  return row ?? null;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { connectClient, workflowUiUrl } from '../../client/connect.js';
 import { ModelLoopClient } from '../../client/loop.js';
 import { startPipeline } from '../../client/pipeline.js';
@@ -85,19 +86,21 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
     await pools.shutdown();
     await stack.stop();
   };
-  onShutdownSignal(stopAll);
   const loop = new ModelLoopClient(client.temporal, config.taskQueues);
+  onShutdownSignal(async () => {
+    await endMonitor(loop, client.temporal, 'the demo was stopped');
+    await stopAll();
+  });
   const ui = (workflowId: string) => workflowUiUrl(stack.connections, workflowId) ?? workflowId;
 
-  // A fresh start: the previous demo's monitor and lifecycle (same model name) are ended.
-  for (const workflowId of [monitorWorkflowId(MODEL), lifecycleWorkflowId(MODEL)]) {
-    await client.temporal.workflow
-      .getHandle(workflowId)
-      .terminate('a new demo starts')
-      .catch((error: unknown) => {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      });
-  }
+  // A fresh start: the previous demo's monitor, its retraining and its lifecycle (same model name) are ended.
+  await endMonitor(loop, client.temporal, 'a new demo starts');
+  await client.temporal.workflow
+    .getHandle(lifecycleWorkflowId(MODEL))
+    .terminate('a new demo starts')
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
   const { token } = await createApiToken(database.db, { name: tokenName, scopes: ['predict', 'feedback'] });
   say(`Temporal UI ${stack.connections.temporal.uiUrl ?? '-'}   serving ${serving.url}`);
   say('Training the first model on January 2001 (120,000 flights sampled)...');
@@ -150,7 +153,10 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
     const wallFrom = Date.now();
     const played = await replay.playWeek(week);
     const monitor = await loop.monitorStatus(MODEL).catch(() => null);
-    const lifecycle = await loop.lifecycleStatus(MODEL).catch(() => null);
+    // Until a challenger starts it, the lifecycle workflow is the one a new demo ended (or none).
+    const lifecycle = (await isRunning(client.temporal, lifecycleWorkflowId(MODEL)))
+      ? await loop.lifecycleStatus(MODEL).catch(() => null)
+      : null;
     const weekEvents = eventsBetween(wallFrom, Date.now(), week.index + 1, monitor, lifecycle);
     events.push(...weekEvents);
     const window = summarizeWeek(week, played, monitor, wallFrom, Date.now(), weekEvents);
@@ -158,12 +164,13 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
     say(tableRow(window));
   }
   await replay.flushLabels();
-  const finalMonitor = await loop.monitorStatus(MODEL).catch(() => null);
-  await loop.stopMonitor(MODEL, 'the demo ended').catch(() => undefined);
+  const finalMonitor = await endMonitor(loop, client.temporal, 'the demo ended');
   const firstVersion = initial.model.version;
-  // This run's versions: the first model and whatever retraining made since.
+  // This run's versions: the first model (a stage-cache hit reuses an earlier demo's) and what
+  // this run's retraining registered (a version's registration key is its pipeline's workflow id).
+  const retrainRuns = new Set(finalMonitor?.retrains.map((retrain) => retrain.workflowId));
   const versions = (await listModelVersions(database.db, MODEL)).filter(
-    (version) => version.version >= firstVersion,
+    (version) => version.version === firstVersion || retrainRuns.has(version.registrationKey),
   );
   const summary = {
     model: MODEL,
@@ -202,6 +209,61 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
     say('\nThe stack stays up for inspection; Ctrl-C stops everything.');
     await pools.finished;
   } else await stopAll();
+}
+
+/**
+ * Stops the demo's monitor and cancels the retraining it has running. Retraining outlives a stopped
+ * monitor by design, but the demo's workers stop with it: a run left behind would finish in the next
+ * demo and register a version there. Waits (a while) for each cancelled run to record its end.
+ */
+async function endMonitor(
+  loop: ModelLoopClient,
+  temporal: Client,
+  reason: string,
+): Promise<MonitorStatus | null> {
+  await loop.stopMonitor(MODEL, reason).catch((error: unknown) => {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  });
+  // A stopped workflow still answers queries, replayed by a worker on its task queue. One left by
+  // a demo with another task queue has none, so the query gives up after a few seconds.
+  const status = await temporal
+    .withDeadline(Date.now() + 5000, () => loop.monitorStatus(MODEL))
+    .catch(() => null);
+  const running = (status?.retrains ?? []).filter((retrain) => retrain.finishedAt === null);
+  // What became of each: cancelled now, or (not found) never started or already over.
+  const ended = new Map<string, string>();
+  await Promise.all(
+    running.map(async ({ workflowId }) => {
+      const handle = temporal.workflow.getHandle(workflowId);
+      try {
+        await handle.cancel();
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        const closed = await handle.describe().catch(() => null);
+        ended.set(workflowId, closed ? closed.status.name.toLowerCase() : `not started: ${reason}`);
+        return;
+      }
+      ended.set(workflowId, `cancelled: ${reason}`);
+      await Promise.race([handle.result().catch(() => undefined), delay(30_000, undefined, { ref: false })]);
+    }),
+  );
+  if (!status) return null;
+  return {
+    ...status,
+    retrains: status.retrains.map((retrain) => {
+      const outcome = ended.get(retrain.workflowId);
+      return outcome ? { ...retrain, status: outcome } : retrain;
+    }),
+  };
+}
+
+async function isRunning(temporal: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }
 
 /** What the run showed, in words: drift or not, retrains, promotions. */

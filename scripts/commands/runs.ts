@@ -70,7 +70,7 @@ export async function runsShowCommand(
       return exitCodes.ok;
     }
     const lines = [
-      `${run.workflowId}: ${run.status.toUpperCase()}${document.model ? ` ${document.model.name} v${document.model.version}` : ''}`,
+      `${run.workflowId}: ${run.status.toUpperCase()}${model ? ` ${modelLabel(model)}` : ''}`,
       `  run           ${run.runId} (${run.kind}, triggered by ${run.trigger})`,
       `  started       ${formatTimestamp(run.startedAt)}${run.finishedAt ? `, finished ${formatTimestamp(run.finishedAt)} (${formatDuration(document.durationMs)})` : ''}`,
       `  code version  ${run.codeVersion}`,
@@ -106,6 +106,11 @@ function runListingDocument({ run, model }: PipelineRunListing) {
   };
 }
 
+/** `penguins v3`, or `penguins v3 (reused)` when an identical earlier run had made that version. */
+function modelLabel(model: NonNullable<PipelineRunListing['model']>): string {
+  return `${model.name} v${model.version}${model.reused ? ' (reused)' : ''}`;
+}
+
 function renderRunList(runs: readonly PipelineRunListing[], pipeline: string | undefined): string[] {
   if (runs.length === 0) {
     return [
@@ -122,7 +127,7 @@ function renderRunList(runs: readonly PipelineRunListing[], pipeline: string | u
       run.status,
       formatTimestamp(run.startedAt),
       run.finishedAt ? formatDuration(run.finishedAt.getTime() - run.startedAt.getTime()) : '-',
-      model ? `${model.name} v${model.version}` : '-',
+      model ? modelLabel(model) : '-',
     ]),
   );
 }

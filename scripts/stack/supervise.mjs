@@ -1,10 +1,15 @@
 // Runs one server binary as a child and ties its life to the stack launcher's: when the launcher
 // disconnects (exits or is killed) or sends SIGTERM/SIGINT, the binary gets SIGTERM, then SIGKILL
 // after a grace period. Exits with the binary's status.
+// Usage: supervise.mjs <log file> <command> [args...]. The binary writes to the log file itself,
+// not through the launcher's pipes: a Go binary writing to a pipe whose reader died gets SIGPIPE,
+// and its logs would be lost with the launcher.
 import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 
-const [command, ...args] = process.argv.slice(2);
-const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const [logFile, command, ...args] = process.argv.slice(2);
+const log = openSync(logFile, 'a');
+const child = spawn(command, args, { stdio: ['ignore', log, log] });
 process.stdout.write(`${JSON.stringify({ pid: child.pid })}\n`);
 
 let stopping = false;

@@ -46,11 +46,15 @@ export async function startTemporalServer(options: {
       `${key.name}=${cliSearchAttributeType(key.type)}`,
     ]),
   ];
-  const child = await startChild<{ pid: number }>('./supervise.mjs', [options.binary, ...args], {
-    name: 'Temporal dev server',
-    logFile: options.logFile,
-    timeoutMs: 10_000,
-  });
+  const child = await startChild<{ pid: number }>(
+    './supervise.mjs',
+    [options.logFile, options.binary, ...args],
+    {
+      name: 'Temporal dev server',
+      logFile: options.logFile,
+      timeoutMs: 10_000,
+    },
+  );
   const address = `127.0.0.1:${port}`;
   const uiUrl = `http://127.0.0.1:${uiPort}`;
   await waitUntil('Temporal dev server', () => probeTemporal(address, options.namespace), {

@@ -36,7 +36,11 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
   const name = `cli-${randomUUID().slice(0, 8)}`;
   const bucket = testConnections().s3.bucket;
   const reportHtml = `<!doctype html><html><body><h1>${name} v1</h1></body></html>`;
-  const workflowIds = { first: `pipeline/${name}/first`, second: `pipeline/${name}/second` };
+  const workflowIds = {
+    first: `pipeline/${name}/first`,
+    second: `pipeline/${name}/second`,
+    reused: `pipeline/${name}/reused`,
+  };
   const datasetSha256 = fakeSha(`${name} snapshot`);
   const ref = (label: string, extension = '.json') => ({
     uri: `s3://${bucket}/${label}/${name}/${fakeSha(`${name} ${label}`)}${extension}`,
@@ -138,6 +142,29 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
       rejectionReasons: ['accuracy 0.5000 is below the gate minimum 0.9'],
       codeVersion: 'abc1234',
     });
+
+    // An identical later run: every stage cached, its register stage answered with v1.
+    const reused = await start(workflowIds.reused);
+    await upsertStageRun(db, {
+      pipelineRunId: reused.id,
+      stage: 'register',
+      status: 'succeeded',
+      attempt: 1,
+      workerIdentity: 'test-host/cpu/7',
+      outputs: {
+        modelVersionId: v1.id,
+        version: v1.version,
+        created: false,
+        promoted: false,
+        reportUri: null,
+      },
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      durationMs: 12,
+      cpuMs: 10,
+      energyJoules: 0.1,
+    });
+    await finishPipelineRun(db, reused, { status: 'succeeded' });
   });
 
   afterAll(async () => {
@@ -149,9 +176,12 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
     const result = await mlops(['runs', 'list', '--pipeline', name, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.json<{ runs: unknown[] }>().runs).toMatchObject([
-      { workflowId: workflowIds.second, pipeline: name, status: 'rejected', model: { name, version: 2 } },
-      { workflowId: workflowIds.first, pipeline: name, status: 'succeeded', model: { name, version: 1 } },
+      { workflowId: workflowIds.reused, status: 'succeeded', model: { name, version: 1, reused: true } },
+      { workflowId: workflowIds.second, status: 'rejected', model: { name, version: 2, reused: false } },
+      { workflowId: workflowIds.first, status: 'succeeded', model: { name, version: 1, reused: false } },
     ]);
+    const text = await mlops(['runs', 'list', '--pipeline', name], env);
+    expect(text.stdout).toMatch(new RegExp(`${workflowIds.reused} .* ${name} v1 \\(reused\\)`));
   });
 
   it('shows one run with its stages and resource totals', async ({ expect }) => {

@@ -13,7 +13,7 @@ interface DemoSummary {
     liveAuc: number | null;
     servedBy: Record<string, number>;
   }[];
-  versions: { version: number; status: string; testAuc: number | null }[];
+  versions: { version: number; status: string; testAuc: number | null; trigger: string }[];
   events: { kind: string }[];
   links: Record<string, string>;
   verdict: string;
@@ -45,8 +45,16 @@ describe('the main job', () => {
         expect(Object.values(window.servedBy).reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 2);
       }
       expect(summary.windows.slice(1).every((window) => window.labelsSent > 0)).toBe(true);
-      expect(summary.versions.at(-1)).toMatchObject({ status: 'registered' });
-      expect(summary.versions.at(-1)?.testAuc).toBeGreaterThan(0.55);
+      // The first model passes its gate; whether the live metric drops enough to retrain within
+      // three short weeks is up to the data, so later versions only have to be well-formed.
+      const [first, ...retrained] = summary.versions;
+      expect(first).toMatchObject({ status: 'registered', trigger: 'initial (January)' });
+      expect(first?.testAuc).toBeGreaterThan(0.55);
+      for (const version of retrained) {
+        expect(version.version).toBeGreaterThan(first?.version ?? Infinity);
+        expect(version).toMatchObject({ trigger: 'retrained on production data' });
+        expect(['registered', 'rejected']).toContain(version.status);
+      }
       expect(summary.verdict).toMatch(/^Drift: \d+ of \d+ judged weeks/);
       expect(Array.isArray(summary.events)).toBe(true);
     },

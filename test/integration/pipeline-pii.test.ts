@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelineRuns, stageRuns } from '../../db/schema.js';
 import { parseSpec } from '../../spec/parse.js';
 import { runPipeline } from '../support/pipeline.js';
 import { startTestPlatform, testArtifactStore, type TestPlatform } from '../support/platform.js';
@@ -55,9 +57,29 @@ describe('personal data in the training pipeline', () => {
     const rawValues = people.flatMap((person) => [person.email, person.name]);
     const containsRaw = (text: string) => rawValues.find((value) => text.includes(value));
 
-    // The snapshot in S3: no name column, emails replaced by the keyed HMAC.
-    const stored: string[] = [];
-    for await (const object of store.list('')) if (object.key.includes(spec.name)) stored.push(object.key);
+    // Every object the run stored: what its stages' outputs reference, and what lies in its own
+    // folders. The folders are listed one by one: the embedded S3 server walks the folders it
+    // lists, and a whole-bucket walk fails when another test deletes a folder midway.
+    const [run] = await platform.database.db
+      .select()
+      .from(pipelineRuns)
+      .where(eq(pipelineRuns.workflowId, result.workflowId));
+    const outputs = (
+      await platform.database.db.select().from(stageRuns).where(eq(stageRuns.pipelineRunId, run.id))
+    ).map((stage) => stage.outputs);
+    const referenced = (JSON.stringify(outputs).match(/s3:\/\/[^"]+/g) ?? []).map((uri) => store.keyOf(uri));
+    const runFolder = `${result.workflowId}-${result.runId}`.replace(/[^A-Za-z0-9._-]+/g, '-');
+    const folders = [
+      ...['datasets', 'splits', 'models', 'evaluations', 'curves', 'reports', 'checkpoints'].map(
+        (kind) => `${kind}/${spec.name}/`,
+      ),
+      `validation/${runFolder}/`,
+    ];
+    const listed: string[] = [];
+    for (const prefix of folders) for await (const object of store.list(prefix)) listed.push(object.key);
+    const stored = [...new Set([...referenced, ...listed])];
+    expect(stored.length).toBeGreaterThan(5);
+    // The de-identified snapshot in S3: no name column, emails replaced by the keyed HMAC.
     const snapshotKey = stored.find((key) => key.startsWith('datasets/') && key.endsWith('.parquet'));
     expect(snapshotKey).toBeDefined();
     const snapshotFile = path.join(folder, 'snapshot.parquet');

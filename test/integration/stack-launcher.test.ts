@@ -80,10 +80,13 @@ describe('embedded stack launcher', () => {
     const temporalHelper = state?.processes.find((recorded) => recorded.name === 'temporal helper');
     const temporalServer = state?.processes.find((recorded) => recorded.name === 'temporal');
     expect(temporalHelper && temporalServer).toBeTruthy();
-    // Kill the owner and the helper that would have stopped the dev server: it is orphaned.
+    // Kill the owner and the helper that would have stopped the dev server: it is orphaned. The
+    // helper is frozen first, or it could see the owner go and stop the server before it dies.
+    process.kill(temporalHelper!.pid, 'SIGSTOP');
     crashed.child.kill('SIGKILL');
-    process.kill(temporalHelper!.pid, 'SIGKILL');
     await crashed.exited;
+    process.kill(temporalHelper!.pid, 'SIGKILL');
+    await waitUntil('the helper to die', async () => !isAlive(temporalHelper!.pid), { timeoutMs: 10_000 });
     expect(isAlive(temporalServer!.pid)).toBe(true);
     expect(existsSync(path.join(home, 'stack.json'))).toBe(true);
 
