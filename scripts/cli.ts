@@ -89,6 +89,16 @@ runs
     process.exitCode = await runsShowCommand(loadConfigOrExit(), workflowId, options);
   });
 
+runs
+  .command('cancel')
+  .description('stop a running pipeline: it is recorded as cancelled and registers nothing more')
+  .argument('<workflowId>', 'the workflow id `mlops run` printed')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (workflowId: string, options: { json?: boolean }) => {
+    const { runsCancelCommand } = await import('./commands/runs.js');
+    process.exitCode = await runsCancelCommand(loadConfigOrExit(), workflowId, options);
+  });
+
 const models = program.command('models').description('the model registry');
 models
   .command('list')

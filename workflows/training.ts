@@ -217,8 +217,8 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     };
   } catch (error) {
     if (isCancellation(error)) {
-      // Cancelled from the Temporal UI, the CLI or a script: the run is recorded as cancelled, which
-      // needs an activity the cancelled workflow scope would refuse to schedule.
+      // Cancelled (`mlops runs cancel`, the Temporal UI, a script): the run is recorded as
+      // cancelled, which needs an activity the cancelled workflow scope would refuse to schedule.
       await CancellationScope.nonCancellable(() =>
         bookkeeping.finishRun({ workflowId, runId, status: 'cancelled' }),
       );

@@ -2,6 +2,7 @@ import { workflowUiUrl } from '../../client/connect.js';
 import { getPipelineRun } from '../../client/pipeline.js';
 import type { Config } from '../../config/index.js';
 import type { PipelineProgress } from '../../contracts/pipeline.js';
+import type { Database } from '../../db/client.js';
 import {
   findModelVersionOfRun,
   listPipelineRuns,
@@ -9,6 +10,7 @@ import {
 } from '../../db/queries/listing.js';
 import { findPipelineRun, listStageRuns, type PipelineRun } from '../../db/queries/runs.js';
 import { formatDuration, formatTimestamp, indent, renderTable } from './formatting.js';
+import { waitUntil } from '../stack/processes.js';
 import { openSession } from './session.js';
 import { cliLogger, exitCodes, printJson } from './shared.js';
 import { renderStages, renderTotals, stageDocument, totalsOf } from './stage-view.js';
@@ -44,12 +46,7 @@ export async function runsShowCommand(
 ): Promise<number> {
   const session = await openSession(config, cliLogger(config, 'runs'), { workers: false });
   try {
-    const run = await findPipelineRun(session.database.db, { workflowId });
-    if (!run) {
-      throw new PipelineRunNotFoundError(
-        `no pipeline run with workflow id ${JSON.stringify(workflowId)}; \`mlops runs list\` shows recent runs`,
-      );
-    }
+    const run = await requireRun(session.database.db, workflowId);
     const model = await findModelVersionOfRun(session.database.db, run.id);
     const stages = (await listStageRuns(session.database.db, run.id)).map(stageDocument);
     const live =
@@ -129,6 +126,57 @@ function renderRunList(runs: readonly PipelineRunListing[], pipeline: string | u
       run.finishedAt ? formatDuration(run.finishedAt.getTime() - run.startedAt.getTime()) : '-',
       model ? modelLabel(model) : '-',
     ]),
+  );
+}
+
+/**
+ * `mlops runs cancel <workflowId>`: asks a running pipeline to stop. Its running activity hears it
+ * at the next heartbeat, the run is recorded as `cancelled`, and whatever it had not registered
+ * is not registered. Waits up to `waitSeconds` for the run to end (it needs a worker to do so).
+ */
+export async function runsCancelCommand(
+  config: Config,
+  workflowId: string,
+  options: { readonly json?: boolean; readonly waitSeconds?: number },
+): Promise<number> {
+  const session = await openSession(config, cliLogger(config, 'runs'), { workers: false });
+  try {
+    const run = await requireRun(session.database.db, workflowId);
+    if (run.status !== 'running') {
+      process.stderr.write(`mlops: ${workflowId} has already ended (${run.status}); nothing to cancel\n`);
+      return exitCodes.failed;
+    }
+    const handle = getPipelineRun(session.client.temporal, run.workflowId, run.runId).handle;
+    await handle.cancel();
+    const ended = await waitUntil(
+      'the run to end',
+      async () => (await handle.describe()).status.name !== 'RUNNING',
+      { timeoutMs: (options.waitSeconds ?? 30) * 1000, intervalMs: 250 },
+    ).then(
+      () => true,
+      () => false,
+    );
+    const status = ended
+      ? ((await findPipelineRun(session.database.db, { workflowId }))?.status ?? 'cancelled')
+      : 'cancelling';
+    if (options.json) printJson({ workflowId, status });
+    else
+      process.stdout.write(
+        ended
+          ? `${workflowId}: ${status.toUpperCase()}\n`
+          : `${workflowId}: cancellation requested; the run stops when a worker picks the request up\n`,
+      );
+    return exitCodes.ok;
+  } finally {
+    await session.close();
+  }
+}
+
+async function requireRun(db: Database, workflowId: string): Promise<PipelineRun> {
+  const run = await findPipelineRun(db, { workflowId });
+  if (run) return run;
+  throw new PipelineRunNotFoundError(
+    `no pipeline run with workflow id ${JSON.stringify(workflowId)}; \`mlops runs list\` shows recent runs`,
   );
 }
 

@@ -4,7 +4,8 @@ import { startPipeline } from '../../client/pipeline.js';
 import { pipelineRuns, stageRuns } from '../../db/schema.js';
 import { waitUntil } from '../../scripts/stack/processes.js';
 import { exampleSpec, versionsOf } from '../support/pipeline.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { stackEnvironment, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { spawnMlops } from '../support/processes.js';
 
 describe('a cancelled training run', () => {
   let platform: TestPlatform;
@@ -18,7 +19,7 @@ describe('a cancelled training run', () => {
   });
 
   it(
-    'is recorded as cancelled, stops training on the worker and registers nothing',
+    'is cancelled by `mlops runs cancel`, recorded as cancelled, stops training on the worker and registers nothing',
     { timeout: 120_000 },
     async () => {
       // Many boosting rounds: training is still running when the cancellation arrives.
@@ -39,7 +40,9 @@ describe('a cancelled training run', () => {
         async () => (await run.progress()).currentStage === 'train',
         { timeoutMs: 90_000, intervalMs: 100 },
       );
-      await run.handle.cancel();
+      const cancel = spawnMlops(['runs', 'cancel', run.workflowId, '--json'], stackEnvironment());
+      expect(await cancel.json).toEqual({ workflowId: run.workflowId, status: 'cancelled' });
+      expect(await cancel.exited, cancel.stderr()).toBe(0);
 
       const result = await run.result();
       expect(result).toMatchObject({ status: 'failed', model: null, error: { type: 'Cancelled' } });
@@ -65,6 +68,11 @@ describe('a cancelled training run', () => {
       );
       expect(train).toMatchObject({ status: 'failed', error: { type: 'TrainingCancelledError' } });
       expect(await versionsOf(platform, spec.name)).toEqual([]);
+
+      // A run that has ended has nothing to cancel.
+      const again = spawnMlops(['runs', 'cancel', run.workflowId], stackEnvironment());
+      expect(await again.exited).toBe(1);
+      expect(again.stderr()).toContain('has already ended (cancelled); nothing to cancel');
     },
   );
 });
