@@ -1,7 +1,9 @@
 import {
+  ServiceError,
   WithStartWorkflowOperation,
   WorkflowUpdateFailedError,
   type Client,
+  type QueryDefinition,
   type UpdateDefinition,
 } from '@temporalio/client';
 import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
@@ -35,6 +37,41 @@ import { modelAttribute } from '../contracts/search-attributes.js';
 /** A request the workflow refused (its validator) or could not carry out (an unknown version). */
 export class ModelRequestRefused extends Error {
   override readonly name = 'ModelRequestRefused';
+}
+
+/** A status query nobody answered: queries are answered by a worker polling the workflow's task queue. */
+export class StatusQueryTimeout extends Error {
+  override readonly name = 'StatusQueryTimeout';
+}
+
+const STATUS_QUERY_TIMEOUT_MS = 10_000;
+/** gRPC's DEADLINE_EXCEEDED, the code under a ServiceError when the deadline passed. */
+const DEADLINE_EXCEEDED = 4;
+
+/**
+ * A workflow's status query, given up after 10 s with an error that says what to do. Without a
+ * worker on the workflow's task queue the server would hold it for its own 30 s and then fail
+ * with "Failed to query Workflow".
+ */
+async function statusQuery<T>(client: Client, workflowId: string, query: QueryDefinition<T>): Promise<T> {
+  try {
+    return await client.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+      client.workflow.getHandle(workflowId).query(query),
+    );
+  } catch (error) {
+    if (
+      error instanceof ServiceError &&
+      (error.cause as { code?: number } | undefined)?.code === DEADLINE_EXCEEDED
+    ) {
+      throw new StatusQueryTimeout(
+        `no worker answered the status query of ${workflowId} within ${STATUS_QUERY_TIMEOUT_MS / 1000} s: ` +
+          'a worker polling its task queue answers it; start one with `mlops worker --pool cpu` (or `mlops up`) ' +
+          'with the same MLOPS_CPU_TASK_QUEUE the workflow was started with',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** Update calls with the reason of a refusal as the error's message, not Temporal's generic one. */
@@ -100,7 +137,7 @@ export class ModelLoopClient {
   }
 
   lifecycleStatus(modelName: string): Promise<LifecycleStatus> {
-    return this.client.workflow.getHandle(lifecycleWorkflowId(modelName)).query(lifecycleStatusQuery);
+    return statusQuery(this.client, lifecycleWorkflowId(modelName), lifecycleStatusQuery);
   }
 
   /** Starts the model's monitor (one per model: a second start finds the running one). */
@@ -117,7 +154,7 @@ export class ModelLoopClient {
   }
 
   monitorStatus(modelName: string): Promise<MonitorStatus> {
-    return this.client.workflow.getHandle(monitorWorkflowId(modelName)).query(monitorStatusQuery);
+    return statusQuery(this.client, monitorWorkflowId(modelName), monitorStatusQuery);
   }
 
   pauseMonitor(modelName: string): Promise<void> {

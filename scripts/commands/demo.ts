@@ -221,14 +221,14 @@ async function endMonitor(
   temporal: Client,
   reason: string,
 ): Promise<MonitorStatus | null> {
+  // A monitor that has ended (a demo that ended normally) has no retraining left running.
+  if (!(await isRunning(temporal, monitorWorkflowId(MODEL)))) return null;
   await loop.stopMonitor(MODEL, reason).catch((error: unknown) => {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   });
   // A stopped workflow still answers queries, replayed by a worker on its task queue. One left by
-  // a demo with another task queue has none, so the query gives up after a few seconds.
-  const status = await temporal
-    .withDeadline(Date.now() + 5000, () => loop.monitorStatus(MODEL))
-    .catch(() => null);
+  // a killed demo with another task queue has none: the query gives up (StatusQueryTimeout).
+  const status = await loop.monitorStatus(MODEL).catch(() => null);
   const running = (status?.retrains ?? []).filter((retrain) => retrain.finishedAt === null);
   // What became of each: cancelled now, or (not found) never started or already over.
   const ended = new Map<string, string>();
