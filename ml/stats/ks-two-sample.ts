@@ -73,6 +73,9 @@ export function kolmogorovSmirnovTwoSamplePValue(input: {
   const larger = Math.max(sizeA, sizeB);
   const smaller = Math.min(sizeA, sizeB);
   const effectiveSize = roundHalfToEven((larger * smaller) / (larger + smaller));
+  // One value on each side rounds the effective size to 0, where kstwo is undefined: SciPy's
+  // p-value is NaN there, and so is this one (rather than a RangeError from kstwo).
+  if (effectiveSize < 1) return { statistic, pValue: Number.NaN, method };
   return { statistic, pValue: kolmogorovSmirnovSurvival(effectiveSize, statistic), method };
 }
 

@@ -76,6 +76,15 @@ describe('two-sample Kolmogorov–Smirnov test', () => {
     });
   }
 
+  it('answers a NaN p-value, as SciPy does, for one value against one with the asymptotic method', () => {
+    // scipy.stats.ks_2samp([1.0], [2.0], method='asymp') -> statistic 1.0, pvalue nan
+    const result = kolmogorovSmirnovTwoSample([1], [2], { method: 'asymp' });
+    expect(result.statistic).toBe(1);
+    expect(result.pValue).toBeNaN();
+    // scipy.stats.ks_2samp([1.0], [2.0, 3.0], method='asymp') -> statistic 1.0, pvalue 0.0
+    expect(kolmogorovSmirnovTwoSample([1], [2, 3], { method: 'asymp' }).pValue).toBe(0);
+  });
+
   it('refuses empty samples and NaN with a message that says what to do', () => {
     expect(() => kolmogorovSmirnovTwoSample([], [1, 2])).toThrow(StatisticsInputError);
     expect(() => kolmogorovSmirnovTwoSample([1, Number.NaN], [1, 2])).toThrow(/drop missing values/);
