@@ -150,13 +150,9 @@ export class ArtifactStore {
     return this.upload(key, createReadStream(filePath), sha256, options);
   }
 
+  /** The object's bytes as a stream; a missing key is an ArtifactNotFoundError. */
   async get(key: string, options: { signal?: AbortSignal } = {}): Promise<Readable> {
-    const response = await this.client.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: assertSafeArtifactKey(key) }),
-      { abortSignal: options.signal },
-    );
-    if (!(response.Body instanceof Readable)) throw new Error(`S3 returned no stream for ${key}`);
-    return response.Body;
+    return (await this.open(key, options)).body;
   }
 
   /** Reads a small object whole; refuses anything above `maxBytes` so a large one is never buffered. */
@@ -165,15 +161,33 @@ export class ArtifactStore {
     maxBytes = 64 * 1024 * 1024,
     options: { signal?: AbortSignal } = {},
   ): Promise<Buffer> {
-    const info = await this.head(key);
-    if (!info) throw new ArtifactNotFoundError(this.uriFor(key));
-    if (info.bytes > maxBytes)
-      throw new Error(
-        `${this.uriFor(key)} is ${info.bytes} bytes, more than ${maxBytes}; stream it with get()`,
-      );
+    const { body, bytes } = await this.open(key, options);
+    if (bytes > maxBytes) {
+      body.destroy();
+      throw new Error(`${this.uriFor(key)} is ${bytes} bytes, more than ${maxBytes}; stream it with get()`);
+    }
     const chunks: Buffer[] = [];
-    for await (const chunk of await this.get(key, options)) chunks.push(Buffer.from(chunk as Uint8Array));
+    for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
     return Buffer.concat(chunks);
+  }
+
+  /** One GET: the body and its length from the response headers. */
+  private async open(
+    key: string,
+    options: { signal?: AbortSignal },
+  ): Promise<{ body: Readable; bytes: number }> {
+    let response;
+    try {
+      response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: assertSafeArtifactKey(key) }),
+        { abortSignal: options.signal },
+      );
+    } catch (error) {
+      if (isMissing(error)) throw new ArtifactNotFoundError(this.uriFor(key));
+      throw error;
+    }
+    if (!(response.Body instanceof Readable)) throw new Error(`S3 returned no stream for ${key}`);
+    return { body: response.Body, bytes: response.ContentLength ?? 0 };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

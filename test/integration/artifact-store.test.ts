@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ArtifactNotFoundError } from '../../storage/artifact-store.js';
 import { UnsafeArtifactKeyError } from '../../storage/keys.js';
 import { testArtifactStore } from '../support/platform.js';
 
@@ -79,6 +80,19 @@ describe('artifact store', () => {
     await store.delete(`${prefix}/listing/a.txt`);
     expect(await store.exists(`${prefix}/listing/a.txt`)).toBe(false);
     expect(await store.head(`${prefix}/missing`)).toBeUndefined();
+  });
+
+  it('reads a small object whole, refuses one above the limit, and names a missing one', async () => {
+    const stored = await store.put(`${prefix}/small.json`, '{"rows":342}');
+    expect((await store.getBuffer(stored.key)).toString('utf8')).toBe('{"rows":342}');
+    await expect(store.getBuffer(stored.key, 4)).rejects.toThrow(
+      /is 12 bytes, more than 4; stream it with get\(\)/,
+    );
+    const missing = `${prefix}/missing.json`;
+    await expect(store.getBuffer(missing)).rejects.toThrow(ArtifactNotFoundError);
+    await expect(store.get(missing)).rejects.toThrow(
+      `artifact s3://${store.bucket}/${missing} does not exist`,
+    );
   });
 
   it.each(['../escape', `${'datasets'}/%2e%2e%2fescape`, '/root', 'a\\b', 'x\u0000y'])(
