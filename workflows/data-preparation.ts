@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline/index.js';
+import { errorTypes } from '../contracts/errors.js';
 import type { DatasetVersionRef } from '../contracts/pipeline.js';
 import type { PipelineSpec } from '../spec/types.js';
 import { scratchActivities } from './pipeline-activities.js';
@@ -83,6 +84,6 @@ export async function prepareDataset(
 function stagedDataLost(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
   const cause = error.cause;
-  if (cause instanceof ApplicationFailure && cause.type === 'ScratchLost') return true;
+  if (cause instanceof ApplicationFailure && cause.type === errorTypes.scratchLost.type) return true;
   return cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START';
 }

@@ -49,7 +49,7 @@ export function scratchActivities(taskQueue: string) {
     retry: {
       maximumAttempts: 3,
       initialInterval: '2 seconds',
-      nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'ScratchLost'],
+      nonRetryableErrorTypes,
     },
   });
 }

@@ -148,8 +148,7 @@ export function createDataActivities(deps: ActivityDependencies) {
           );
           if (!report.passed) {
             throw ApplicationFailure.create({
-              type: 'ValidationFailed',
-              nonRetryable: true,
+              ...errorTypes.validationFailed,
               message: describeViolations(report, reportRef.uri),
             });
           }
@@ -225,8 +224,7 @@ function stagedSnapshot(scratch: ScratchHandle): string {
   const file = path.join(scratch.directory, RAW_SNAPSHOT);
   if (!existsSync(file)) {
     throw ApplicationFailure.create({
-      type: 'ScratchLost',
-      nonRetryable: true,
+      ...errorTypes.scratchLost,
       message: `the staged data is gone from ${scratch.workerIdentity}; staging it again`,
     });
   }

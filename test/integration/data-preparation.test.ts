@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient, type PlatformClient } from '../../client/connect.js';
+import { errorTypes } from '../../contracts/errors.js';
+import type { DatasetVersionRef } from '../../contracts/pipeline.js';
+import { parseSpec } from '../../spec/parse.js';
+import { bundlerOptions } from '../../workers/workflow-source.js';
+import { testConfig, testConnections } from '../support/platform.js';
+
+/**
+ * Raw data lives only on the worker that staged it. When validation finds it gone (ScratchLost),
+ * the workflow stages it again, at most three times; other failures end the run. The stages are
+ * mocked here: the branching of the workflow is what is under test.
+ */
+describe('staging the data again when the worker holding it lost it', () => {
+  const taskQueue = `test-staging-${randomUUID().slice(0, 8)}`;
+  const spec = parseSpec({
+    name: 'restaging',
+    dataset: { uri: './data.csv' },
+    target: 'label',
+    train: { trainer: 'logistic_regression' },
+  });
+  const dataset: DatasetVersionRef = {
+    uri: 's3://mlops/datasets/restaging/x.parquet',
+    sha256: 'a'.repeat(64),
+    bytes: 10,
+    datasetVersionId: 7,
+    name: 'restaging',
+    rows: 342,
+  };
+  let calls: string[] = [];
+  /** What validateStage does on its n-th call (1-based): throw, or pass. */
+  let validateOutcome: (call: number) => Error | undefined = () => undefined;
+  let client: PlatformClient;
+  let connection: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    const connections = testConnections();
+    client = await connectClient(testConfig(), connections);
+    connection = await NativeConnection.connect({ address: connections.temporal.address });
+    worker = await Worker.create({
+      connection,
+      namespace: connections.temporal.namespace,
+      taskQueue,
+      workflowsPath: fileURLToPath(new URL('../support/workflows/prepare-dataset.ts', import.meta.url)),
+      bundlerOptions,
+      activities: {
+        ingestStage: async () => {
+          calls.push('ingest');
+          const attempt = calls.filter((call) => call === 'ingest').length;
+          return {
+            kind: 'staged',
+            scratch: { taskQueue, directory: `/scratch/${attempt}`, workerIdentity: `worker-${attempt}` },
+            rows: 342,
+            cacheKey: 'key',
+            sourceSha256: 'b'.repeat(64),
+          };
+        },
+        validateStage: async () => {
+          calls.push('validate');
+          const failure = validateOutcome(calls.filter((call) => call === 'validate').length);
+          if (failure) throw failure;
+          return {
+            report: { uri: 's3://mlops/validation/r.json', sha256: 'c'.repeat(64), bytes: 5 },
+            rows: 342,
+          };
+        },
+        deidentifyStage: async () => {
+          calls.push('deidentify');
+          return dataset;
+        },
+      },
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await client?.close();
+  });
+
+  const run = async () => {
+    calls = [];
+    return client.temporal.workflow.execute('prepareDatasetWorkflow', {
+      taskQueue,
+      workflowId: `restaging-${randomUUID()}`,
+      args: [{ spec, taskQueue }],
+    });
+  };
+  const scratchLost = () =>
+    ApplicationFailure.create({ ...errorTypes.scratchLost, message: 'the staged data is gone' });
+
+  it('stages again after the staged data is lost, and goes on from there', { timeout: 60_000 }, async () => {
+    validateOutcome = (call) => (call <= 2 ? scratchLost() : undefined);
+    expect(await run()).toEqual(dataset);
+    expect(calls).toEqual(['ingest', 'validate', 'ingest', 'validate', 'ingest', 'validate', 'deidentify']);
+  });
+
+  it(
+    'gives up after three stagings, and never re-stages for any other failure',
+    { timeout: 60_000 },
+    async () => {
+      validateOutcome = () => scratchLost();
+      const lost = await run().catch((error: unknown) => error);
+      expect(lost).toBeInstanceOf(WorkflowFailedError);
+      expect(calls).toEqual(['ingest', 'validate', 'ingest', 'validate', 'ingest', 'validate']);
+
+      validateOutcome = () =>
+        ApplicationFailure.create({ ...errorTypes.validationFailed, message: 'bad rows' });
+      const failed = await run().catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(WorkflowFailedError);
+      expect(calls).toEqual(['ingest', 'validate']);
+    },
+  );
+});
