@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DriftThresholds } from '../activities/loop/types.js';
+import type { DriftThresholds, DriftWindowOutput } from '../activities/loop/types.js';
 import type { TaskQueues } from '../contracts/task-queues.js';
 import type { CanaryPolicy } from './lifecycle-messages.js';
 
@@ -41,19 +41,14 @@ export const defaultMonitorPolicy: MonitorPolicy = {
   },
 };
 
-export interface WindowSummary {
+/** One judged window, as the monitor keeps it: the drift-window activity's findings and what followed. */
+export interface WindowSummary extends Pick<
+  DriftWindowOutput,
+  'rows' | 'drifted' | 'driftedFeatures' | 'maxPsi' | 'labeled'
+> {
   readonly windowStart: number;
   readonly windowEnd: number;
-  readonly rows: number;
-  readonly drifted: boolean;
-  readonly driftedFeatures: readonly string[];
-  readonly maxPsi: number | null;
-  readonly labeled: number;
-  readonly liveMetric: {
-    readonly name: string;
-    readonly value: number | null;
-    readonly testValue: number | null;
-  } | null;
+  readonly liveMetric: Omit<NonNullable<DriftWindowOutput['liveMetric']>, 'lowerIsBetter'> | null;
   readonly servedVersion: number | null;
   readonly action: string | null;
 }

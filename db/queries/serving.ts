@@ -170,7 +170,20 @@ export interface PredictionLogRow {
  */
 export async function insertPredictionLogs(db: SqlRunner, rows: readonly PredictionLogRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const document = JSON.stringify(
+  const document = predictionLogRecordset(rows);
+  await db.execute(sql`
+    insert into prediction_logs
+      (prediction_id, model_version_id, deployment_id, inputs, output, probabilities, latency_ms, request_key, created_at)
+    select prediction_id, model_version_id, deployment_id, inputs, output, probabilities, latency_ms, request_key, created_at
+    from jsonb_to_recordset(${document}::jsonb) as batch(
+      prediction_id uuid, model_version_id integer, deployment_id integer, inputs jsonb, output jsonb,
+      probabilities jsonb, latency_ms double precision, request_key text, created_at timestamptz)
+    on conflict (prediction_id) do nothing`);
+}
+
+/** The rows as one JSON array of prediction_logs records, for `jsonb_to_recordset`. */
+export function predictionLogRecordset(rows: readonly PredictionLogRow[]): string {
+  return JSON.stringify(
     rows.map((row) => ({
       prediction_id: row.predictionId,
       model_version_id: row.modelVersionId,
@@ -183,14 +196,6 @@ export async function insertPredictionLogs(db: SqlRunner, rows: readonly Predict
       created_at: row.createdAt.toISOString(),
     })),
   );
-  await db.execute(sql`
-    insert into prediction_logs
-      (prediction_id, model_version_id, deployment_id, inputs, output, probabilities, latency_ms, request_key, created_at)
-    select prediction_id, model_version_id, deployment_id, inputs, output, probabilities, latency_ms, request_key, created_at
-    from jsonb_to_recordset(${document}::jsonb) as batch(
-      prediction_id uuid, model_version_id integer, deployment_id integer, inputs jsonb, output jsonb,
-      probabilities jsonb, latency_ms double precision, request_key text, created_at timestamptz)
-    on conflict (prediction_id) do nothing`);
 }
 
 export interface LabelFeedbackItem {

@@ -90,22 +90,12 @@ function readObjectCell(value: object, reading: CellReading, columnName: string,
     setNumber(reading, Number(fields.seconds) * 1000, 'timestamp');
   } else if (typeof fields.days === 'number' && Object.keys(fields).length === 1) {
     setNumber(reading, fields.days * MILLISECONDS_PER_DAY, 'timestamp');
-  } else if (isDecimalValue(value)) {
-    setNumber(reading, value.toDouble(), 'number');
+  } else if (typeof fields.scale === 'number' && typeof fields.value === 'bigint') {
+    // DECIMAL: its exact digits as text (DuckDBDecimalValue's toString), rounded once to a double.
+    setNumber(reading, Number(String(value)), 'number');
   } else {
     throw unsupportedValue(value, columnName, rowIndex);
   }
-}
-
-/** DuckDBDecimalValue (its exact digits and scale), recognized by shape: ml/ does not import DuckDB. */
-interface DecimalValue {
-  readonly scale: number;
-  toDouble(): number;
-}
-
-function isDecimalValue(value: object): value is DecimalValue {
-  const candidate = value as Partial<DecimalValue>;
-  return typeof candidate.scale === 'number' && typeof candidate.toDouble === 'function';
 }
 
 function unsupportedValue(value: unknown, columnName: string, rowIndex: number): FrameError {

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { insertPredictionLogs, type PredictionLogRow } from '../../db/queries/serving.js';
+import {
+  insertPredictionLogs,
+  predictionLogRecordset,
+  type PredictionLogRow,
+} from '../../db/queries/serving.js';
 import { predictionLogs } from '../../db/schema.js';
 
 const ROWS = 50_000;
@@ -80,19 +84,7 @@ function row(modelVersionId: number): PredictionLogRow {
 
 /** The writer's statement with json instead of jsonb: the alternative it was measured against. */
 function insertWithJsonRecordset(db: Database, rows: readonly PredictionLogRow[]) {
-  const document = JSON.stringify(
-    rows.map((entry) => ({
-      prediction_id: entry.predictionId,
-      model_version_id: entry.modelVersionId,
-      deployment_id: entry.deploymentId,
-      inputs: entry.inputs,
-      output: entry.output,
-      probabilities: entry.probabilities,
-      latency_ms: entry.latencyMs,
-      request_key: entry.requestKey,
-      created_at: entry.createdAt.toISOString(),
-    })),
-  );
+  const document = predictionLogRecordset(rows);
   return db.execute(sql`
     insert into prediction_logs
       (prediction_id, model_version_id, deployment_id, inputs, output, probabilities, latency_ms, request_key, created_at)
