@@ -14,7 +14,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY scripts/mlops.mjs ./scripts/mlops.mjs
+COPY cli/mlops.mjs ./cli/mlops.mjs
 USER node
 ENTRYPOINT []
 CMD ["npm", "run", "worker:cpu"]

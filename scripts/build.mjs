@@ -6,7 +6,7 @@ import { cpSync, readdirSync } from 'node:fs';
 const run = (command, args) => execFileSync(command, args, { stdio: 'inherit' });
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
 cpSync('db/migrations', 'dist/db/migrations', { recursive: true });
-for (const file of readdirSync('scripts/stack').filter((name) => name.endsWith('.mjs'))) {
-  cpSync(`scripts/stack/${file}`, `dist/scripts/stack/${file}`);
+for (const file of readdirSync('stack').filter((name) => name.endsWith('.mjs'))) {
+  cpSync(`stack/${file}`, `dist/stack/${file}`);
 }
-run(process.execPath, ['scripts/mlops.mjs', 'build-workflows', '--out', 'dist/workflow-bundle.cjs']);
+run(process.execPath, ['cli/mlops.mjs', 'build-workflows', '--out', 'dist/workflow-bundle.cjs']);

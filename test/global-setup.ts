@@ -4,7 +4,7 @@ import { loadConfig } from '../config/index.js';
 import type { Connections } from '../config/connections.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { ensureStack } from '../scripts/stack/launcher.js';
+import { ensureStack } from '../stack/launcher.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

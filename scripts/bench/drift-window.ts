@@ -20,7 +20,7 @@ import { insertPredictionLogs } from '../../db/queries/serving.js';
 import { parseSpec } from '../../spec/parse.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import { startWorkerPools } from '../../workers/pools.js';
-import { ensureStack } from '../stack/launcher.js';
+import { ensureStack } from '../../stack/launcher.js';
 import { printTable } from './table.js';
 
 const rows = Number(process.argv.find((argument) => argument.startsWith('--rows='))?.slice(7) ?? 1_000_000);

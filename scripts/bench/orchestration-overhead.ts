@@ -9,7 +9,7 @@ import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { installTemporalRuntime } from '../../workers/runtime.js';
 import { bundlerOptions } from '../../workers/workflow-source.js';
-import { ensureStack } from '../stack/launcher.js';
+import { ensureStack } from '../../stack/launcher.js';
 import * as activities from './orchestration/activities.js';
 import { sequentialNoopWorkflow } from './orchestration/workflows.js';
 import { median, printTable } from './table.js';

@@ -14,8 +14,8 @@ import { connectDatabase } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { findPipelineRun, listStageRuns } from '../../db/queries/runs.js';
 import { parseSpec } from '../../spec/parse.js';
-import { connectionVariables } from '../stack/env-file.js';
-import { ensureStack } from '../stack/launcher.js';
+import { connectionVariables } from '../../stack/env-file.js';
+import { ensureStack } from '../../stack/launcher.js';
 import { printTable } from './table.js';
 
 const sizes = (process.argv.find((argument) => argument.startsWith('--rows='))?.slice(7) ?? '1000000,3000000')

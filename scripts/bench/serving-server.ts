@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Connections } from '../../config/connections.js';
 import type { DatabaseHandle } from '../../db/client.js';
-import { connectionVariables } from '../stack/env-file.js';
+import { connectionVariables } from '../../stack/env-file.js';
 
 /** `mlops serve` in its own process, as in production, serving only the benchmark's model. */
 export async function startOurServer(

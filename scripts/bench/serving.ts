@@ -20,7 +20,7 @@ import { createApiToken } from '../../db/queries/api-tokens.js';
 import { findModelVersion } from '../../db/queries/registry.js';
 import { parseSpec } from '../../spec/parse.js';
 import { startWorkerPools } from '../../workers/pools.js';
-import { ensureStack } from '../stack/launcher.js';
+import { ensureStack } from '../../stack/launcher.js';
 import { measureLogIngest } from './serving-ingest.js';
 import { runWrk, type LoadResult } from './serving-load.js';
 import { ensureMlflowVenv, mlflowVersion, startMlflowServer, trainMlflowModel } from './serving-mlflow.js';

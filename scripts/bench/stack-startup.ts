@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../config/index.js';
-import { ensureStack } from '../stack/launcher.js';
+import { ensureStack } from '../../stack/launcher.js';
 import { median, printTable } from './table.js';
 
 const RUNS = 5;

@@ -8,8 +8,8 @@ import { addLineageEdge, upsertArtifact, type Artifact } from '../../db/queries/
 import { upsertDatasetVersion } from '../../db/queries/datasets.js';
 import { registerModelVersion, setAlias } from '../../db/queries/registry.js';
 import { finishPipelineRun, upsertPipelineRun, upsertStageRun } from '../../db/queries/runs.js';
-import type { LineageDocument } from '../../scripts/commands/lineage.js';
-import type { ModelVersionDocument } from '../../scripts/commands/model-version-view.js';
+import type { LineageDocument } from '../../cli/models/lineage.js';
+import type { ModelVersionDocument } from '../../cli/models/version-view.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import { stackEnvironment, testArtifactStore, testConnections } from '../support/platform.js';
 import { spawnMlops } from '../support/processes.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoopClient } from '../../client/loop.js';
 import { servedVersions } from '../../db/queries/deployments.js';
 import { auditEvents } from '../../db/schema.js';
-import { waitUntil } from '../../scripts/stack/processes.js';
+import { waitUntil } from '../../stack/processes.js';
 import type { PipelineSpec } from '../../spec/types.js';
 import { exampleSpec, runPipeline, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../client/pipeline.js';
 import { pipelineRuns, stageRuns } from '../../db/schema.js';
-import { waitUntil } from '../../scripts/stack/processes.js';
+import { waitUntil } from '../../stack/processes.js';
 import { exampleSpec, versionsOf } from '../support/pipeline.js';
 import { stackEnvironment, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { spawnMlops } from '../support/processes.js';

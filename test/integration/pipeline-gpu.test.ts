@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../client/pipeline.js';
 import { createLogger } from '../../config/logger.js';
 import { pipelineRuns, stageRuns } from '../../db/schema.js';
-import { waitUntil } from '../../scripts/stack/processes.js';
+import { waitUntil } from '../../stack/processes.js';
 import { startWorkerPools, type RunningPools } from '../../workers/pools.js';
 import { exampleSpec } from '../support/pipeline.js';
 import { startTestPlatform, testConnections, type TestPlatform } from '../support/platform.js';

@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { startPipeline } from '../../client/pipeline.js';
 import { lineageEdges, pipelineRuns, stageRuns } from '../../db/schema.js';
-import { waitUntil } from '../../scripts/stack/processes.js';
+import { waitUntil } from '../../stack/processes.js';
 import { exampleSpec } from '../support/pipeline.js';
 import { useWorkerProcesses } from '../support/worker-processes.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPipelineRun } from '../../client/pipeline.js';
 import { listSchedules, scheduleIdFor, upsertTrainingSchedule } from '../../client/schedules.js';
-import { waitUntil } from '../../scripts/stack/processes.js';
+import { waitUntil } from '../../stack/processes.js';
 import { exampleSpec } from '../support/pipeline.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 

@@ -3,9 +3,9 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive, waitUntil } from '../../scripts/stack/processes.js';
-import { readState } from '../../scripts/stack/state.js';
-import { probeTemporal } from '../../scripts/stack/temporal-server.js';
+import { isAlive, waitUntil } from '../../stack/processes.js';
+import { readState } from '../../stack/state.js';
+import { probeTemporal } from '../../stack/temporal-server.js';
 import { processesMentioning, spawnMlops, type SpawnedCommand } from '../support/processes.js';
 
 /**

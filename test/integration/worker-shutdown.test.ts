@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { pipelineRuns, stageRuns } from '../../db/schema.js';
-import { waitUntil } from '../../scripts/stack/processes.js';
+import { waitUntil } from '../../stack/processes.js';
 import { smokePipelineWorkflow, smokeWorkflowId } from '../../workflows/smoke.js';
 import { useWorkerProcesses } from '../support/worker-processes.js';
 

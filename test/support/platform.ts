@@ -8,7 +8,7 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import type { PoolName } from '../../workers/identity.js';
 import { startWorkerPools, type RunningPools } from '../../workers/pools.js';
-import { connectionVariables } from '../../scripts/stack/env-file.js';
+import { connectionVariables } from '../../stack/env-file.js';
 
 /** The shared test stack's endpoints (started once per run by test/global-setup.ts). */
 export function testConnections(): Connections {

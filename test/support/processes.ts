@@ -12,7 +12,7 @@ export interface SpawnedCommand {
 
 /** Runs `mlops <args>` as a real process, as a user would. */
 export function spawnMlops(args: string[], env: NodeJS.ProcessEnv): SpawnedCommand {
-  const child = spawn(process.execPath, [path.resolve('scripts/mlops.mjs'), ...args], {
+  const child = spawn(process.execPath, [path.resolve('cli/mlops.mjs'), ...args], {
     env: { HOME: process.env.HOME, PATH: process.env.PATH, MLOPS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const mlops = path.resolve('scripts/mlops.mjs');
+const mlops = path.resolve('cli/mlops.mjs');
 
 function runMlops(args: string[], env: NodeJS.ProcessEnv) {
   return spawnSync(process.execPath, [mlops, ...args], {
@@ -59,5 +59,29 @@ describe('mlops command errors', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--pool must be cpu, gpu or all, not "tpu"/);
+  });
+
+  it('parses the monitor and schedule subcommands and their options before connecting to anything', () => {
+    // Unreachable services: a usage error must come back before any connection is tried.
+    const env = {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+      S3_ENDPOINT: 'http://127.0.0.1:1',
+    };
+    const cases: [string[], RegExp][] = [
+      [['monitor', 'watch', 'm'], /unknown command 'watch'/],
+      [['monitor', 'start', 'm', '--interval', '5x'], /--interval must be a duration such as 30s/],
+      [['monitor', 'start', 'm', '--drift-windows', '0'], /--drift-windows must be a number from 1 to 1000/],
+      [['schedule', 'create', 'spec.yaml'], /required option '--cron <expr>' not specified/],
+      [['schedule', 'create', 'spec.yaml', '--cron', '0 3 * * *', '--overlap', 'all'], /--overlap.*choices/],
+      [['schedule', 'pause'], /missing required argument 'id'/],
+      [['models', 'challenge', 'm@2', '--share', '3'], /--share must be a number from 0 to 1, not "3"/],
+    ];
+    for (const [args, message] of cases) {
+      const result = runMlops(args, env);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
   });
 });

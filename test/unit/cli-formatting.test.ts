@@ -7,9 +7,9 @@ import {
   formatParams,
   formatTimestamp,
   renderTable,
-} from '../../scripts/commands/formatting.js';
-import { renderLineage, type LineageDocument } from '../../scripts/commands/lineage.js';
-import { totalsOf, type StageDocument } from '../../scripts/commands/stage-view.js';
+} from '../../cli/formatting.js';
+import { renderLineage, type LineageDocument } from '../../cli/models/lineage.js';
+import { totalsOf, type StageDocument } from '../../cli/runs/stage-view.js';
 
 const stage = (overrides: Partial<StageDocument>): StageDocument => ({
   stage: 'ingest',

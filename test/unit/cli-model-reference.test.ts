@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseLimit, parseModelReference } from '../../scripts/commands/model-reference.js';
-import { UsageError } from '../../scripts/commands/shared.js';
+import { parseLimit, parseModelReference } from '../../cli/options.js';
+import { UsageError } from '../../cli/shared.js';
 
 describe('model references on the command line (<name>@<version>)', () => {
   it('reads a name and a version', () => {

@@ -15,7 +15,7 @@ train: { trainer: logistic_regression }
 function run(spec: string, env: NodeJS.ProcessEnv = {}) {
   const file = path.join(folder, `${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, spec);
-  return spawnSync(process.execPath, [path.resolve('scripts/mlops.mjs'), 'run', file, '--wait'], {
+  return spawnSync(process.execPath, [path.resolve('cli/mlops.mjs'), 'run', file, '--wait'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -70,7 +70,7 @@ describe('mlops run with an invalid spec', () => {
   it('says when the spec file cannot be read', () => {
     const result = spawnSync(
       process.execPath,
-      [path.resolve('scripts/mlops.mjs'), 'run', path.join(folder, 'missing.yaml')],
+      [path.resolve('cli/mlops.mjs'), 'run', path.join(folder, 'missing.yaml')],
       {
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
         encoding: 'utf8',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsBetween } from '../../scripts/demo/summary.js';
+import { eventsBetween } from '../../cli/demo/summary.js';
 import type { LifecycleStatus } from '../../workflows/lifecycle-messages.js';
 import type { MonitorStatus } from '../../workflows/monitor-messages.js';
 

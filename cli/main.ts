@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { TemporalBinaryNotFoundError } from '../stack/temporal-binary.js';
+import * as demo from './demo/index.js';
+import * as models from './models/index.js';
+import * as monitor from './monitor/index.js';
+import * as platform from './platform/index.js';
+import * as runs from './runs/index.js';
+import * as schedule from './schedule/index.js';
+import * as serving from './serving/index.js';
+import { exitCodes, UsageError } from './shared.js';
+
+// The `mlops` command. Each group registers its own subcommands; a command's module is imported
+// only when that command runs: together they load the Temporal client and worker, PostgreSQL,
+// S3, DuckDB and the prediction server, about a second that `mlops --help`, a usage error or a
+// light command would otherwise wait for.
+
+const program = new Command('mlops')
+  .description('The ML loop as durable Temporal workflows.')
+  .showHelpAfterError()
+  .exitOverride();
+for (const group of [platform, demo, runs, models, monitor, schedule, serving]) group.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mlops: ${message}\n`);
+  if (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof TemporalBinaryNotFoundError
+  )
+    return exitCodes.usage;
+  return exitCodes.failed;
+}

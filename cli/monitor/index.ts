@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { durationSeconds, numberIn } from '../options.js';
+import { loadConfigOrExit } from '../shared.js';
+import type { MonitorAction, MonitorStartOptions } from './monitor.js';
+
+/** `mlops monitor start|status|pause|resume|stop <name>`: a model's drift and live-metric monitor. */
+export function register(program: Command): void {
+  const monitor = program
+    .command('monitor')
+    .description("the model's monitor: drift per window, live metrics, retraining on production data");
+  const run = (action: MonitorAction) => async (name: string, options: MonitorStartOptions) => {
+    const { monitorCommand } = await import('./monitor.js');
+    process.exitCode = await monitorCommand(loadConfigOrExit(), action, name, options);
+  };
+  monitor
+    .command('start')
+    .description('start watching a model (one monitor per model: a second start finds the running one)')
+    .argument('<name>', 'the model')
+    .option(
+      '--interval <duration>',
+      'how often a window is judged (30s, 15m, 1h; default 1h)',
+      durationSeconds('--interval'),
+    )
+    .option(
+      '--min-rows <count>',
+      'windows with fewer predictions are not judged (default 500)',
+      numberIn('--min-rows', 1, 1e9),
+    )
+    .option(
+      '--drift-windows <count>',
+      'consecutive drifted windows that start a retrain (default 2)',
+      numberIn('--drift-windows', 1, 1000),
+    )
+    .option(
+      '--metric-drop <amount>',
+      'live metric drop below the test value that starts a retrain (default 0.05)',
+      numberIn('--metric-drop', 0, 1e9),
+    )
+    .option(
+      '--cooldown <duration>',
+      'no new retrain this long after one (default 6h)',
+      durationSeconds('--cooldown'),
+    )
+    .option('--json', 'print the workflow id as JSON')
+    .action(run('start'));
+  const simple: [MonitorAction, string][] = [
+    ['status', 'windows judged, drift in a row, retrains and the policy in force'],
+    ['pause', 'stop judging windows until resumed'],
+    ['resume', 'judge windows again, from now'],
+    ['stop', 'end the monitor (a retraining run in flight goes on)'],
+  ];
+  for (const [action, description] of simple)
+    monitor
+      .command(action)
+      .description(description)
+      .argument('<name>', 'the model')
+      .option('--json', 'print JSON')
+      .action(run(action));
+}

@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import { workflowUiUrl } from '../../client/connect.js';
+import { startPipeline } from '../../client/pipeline.js';
+import type { Config } from '../../config/index.js';
+import type { PipelineResult } from '../../contracts/pipeline.js';
+import { parseSpecText, SpecError } from '../../spec/parse.js';
+import type { PipelineSpec } from '../../spec/types.js';
+import { watchProgress } from './progress-view.js';
+import { openSession } from '../session.js';
+import { cliLogger, exitCodes, printJson } from '../shared.js';
+
+export interface RunOptions {
+  readonly wait?: boolean;
+  readonly json?: boolean;
+  /** commander's `--no-cache` */
+  readonly cache?: boolean;
+}
+
+/**
+ * `mlops run <spec>`: validates the spec (every problem listed, nothing started, exit 2), starts
+ * the training pipeline, and with --wait shows progress and ends with the result: exit 0
+ * succeeded, 3 rejected, 1 failed.
+ */
+export async function runCommand(config: Config, specPath: string, options: RunOptions): Promise<number> {
+  const spec = await readSpec(specPath, config);
+  if (typeof spec === 'number') return spec;
+  const log = cliLogger(config, 'run');
+  const session = await openSession(config, log, { workers: true });
+  try {
+    const run = await startPipeline(session.client.temporal, spec, {
+      taskQueues: config.taskQueues,
+      noCache: options.cache === false,
+      trigger: 'cli',
+    });
+    const ui = workflowUiUrl(session.client.connections, run.workflowId, run.runId);
+    // Workers or a stack of this command's own go away with it, so it has to see the run through.
+    const wait = options.wait || session.pools !== undefined || session.stack.owned;
+    if (!wait) {
+      if (options.json)
+        printJson({ workflowId: run.workflowId, runId: run.runId, status: 'running', ui: ui ?? null });
+      else process.stdout.write(`started ${run.workflowId} (run ${run.runId})${ui ? `\n${ui}` : ''}\n`);
+      return exitCodes.ok;
+    }
+    if (!options.json) process.stderr.write(`started ${run.workflowId}${ui ? `  ${ui}` : ''}\n`);
+    const view = options.json ? undefined : watchProgress(run);
+    const result = await run.result().finally(() => view?.stop());
+    if (options.json) printJson({ ...result, ui: ui ?? null });
+    else printResult(result, ui);
+    return result.status === 'succeeded'
+      ? exitCodes.ok
+      : result.status === 'rejected'
+        ? exitCodes.rejected
+        : exitCodes.failed;
+  } finally {
+    await session.close();
+  }
+}
+
+async function readSpec(specPath: string, config: Config): Promise<PipelineSpec | number> {
+  let text: string;
+  try {
+    text = await readFile(specPath, 'utf8');
+  } catch {
+    process.stderr.write(`mlops: cannot read the spec file ${specPath}\n`);
+    return exitCodes.usage;
+  }
+  try {
+    const spec = parseSpecText(text, specPath);
+    if (spec.pii.hash.length > 0 && !config.piiHmacKey) {
+      process.stderr.write(
+        `mlops: ${specPath} hashes ${spec.pii.hash.map((column) => JSON.stringify(column)).join(', ')} (pii.hash), which needs a secret key: ` +
+          'set MLOPS_PII_HMAC_KEY (for example `export MLOPS_PII_HMAC_KEY=$(openssl rand -hex 32)`) here and on every worker. Nothing was started.\n',
+      );
+      return exitCodes.usage;
+    }
+    return spec;
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    process.stderr.write(`mlops: ${error.message}\nNothing was started.\n`);
+    return exitCodes.usage;
+  }
+}
+
+function printResult(result: PipelineResult, ui: string | undefined): void {
+  const lines: string[] = [];
+  if (result.status === 'failed') {
+    lines.push(
+      `${result.workflowId}: FAILED (${result.error?.type})`,
+      `  ${result.error?.message.replace(/\n/g, '\n  ')}`,
+    );
+  } else {
+    const model = result.model ? `${result.model.name} v${result.model.version}` : '';
+    lines.push(
+      `${result.workflowId}: ${result.status.toUpperCase()} ${model}${result.promoted ? ' (champion)' : ''}`,
+    );
+    const metrics = Object.entries(result.metrics).filter(([, value]) => value !== null);
+    lines.push(
+      `  metrics   ${metrics.map(([name, value]) => `${name} ${Number(value).toFixed(4)}`).join('  ')}`,
+    );
+    for (const gate of result.gates) {
+      const value = gate.value === null ? 'n/a' : gate.value.toFixed(4);
+      const bound = `${gate.bound === 'min' ? '>=' : '<='} ${gate.threshold ?? 'n/a'}`;
+      lines.push(
+        `  gate      ${gate.passed ? 'pass' : 'FAIL'} ${gate.name} = ${value} (${bound}${gate.note ? `, ${gate.note}` : ''})`,
+      );
+    }
+    if (result.cacheHits.length) lines.push(`  cached    ${result.cacheHits.join(', ')}`);
+    if (result.reportUri) lines.push(`  report    ${result.reportUri}`);
+  }
+  if (ui) lines.push(`  inspect   ${ui}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,105 @@
+import proto from '@temporalio/proto';
+import { connectClient, type PlatformClient } from '../client/connect.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../config/logger.js';
+import { connectDatabase, type DatabaseHandle } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import type { PoolName } from '../workers/identity.js';
+import { startWorkerPools, type RunningPools } from '../workers/pools.js';
+import { ensureStack, type Stack } from '../stack/launcher.js';
+
+/** What a client command works with: the stack, a Temporal client, the database, maybe workers of its own. */
+export interface Session {
+  readonly stack: Stack;
+  readonly client: PlatformClient;
+  readonly database: DatabaseHandle;
+  /** Worker pools this command started because nobody else polls the queues (embedded stack only). */
+  readonly pools: RunningPools | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the platform. On the embedded stack with no worker polling the CPU queue (a fresh
+ * clone, nothing else started), it runs both pools in this process for the command's duration,
+ * so `mlops run spec.yaml --wait` works with nothing else running.
+ */
+export async function openSession(
+  config: Config,
+  log: Logger,
+  options: { workers: boolean },
+): Promise<Session> {
+  const stack = await ensureStack(config, (message) => log.info(message));
+  let client: PlatformClient | undefined;
+  let database: DatabaseHandle | undefined;
+  let pools: RunningPools | undefined;
+  try {
+    client = await connectClient(config, stack.connections);
+    database = connectDatabase(stack.connections.databaseUrl, {
+      maxConnections: 4,
+      applicationName: 'mlops-cli',
+    });
+    await migrateDatabase(database.db);
+    if (
+      options.workers &&
+      stack.embedded.temporal &&
+      (await pollerCount(client, config.taskQueues.cpu)) === 0
+    ) {
+      log.info('no worker polls the CPU queue: running worker pools in this process');
+      pools = await startWorkerPools({ config, connections: stack.connections, pools: ['cpu', 'gpu'], log });
+    }
+  } catch (error) {
+    await client?.close();
+    await database?.close();
+    await stack.stop();
+    throw error;
+  }
+  const opened = { client, database };
+  return {
+    stack,
+    client: opened.client,
+    database: opened.database,
+    pools,
+    close: async () => {
+      await opened.client.close();
+      await pools?.shutdown();
+      await opened.database.close();
+      await stack.stop();
+    },
+  };
+}
+
+/**
+ * The stack and worker pools (both by default) in this process; the stack stops again when the
+ * pools cannot start.
+ */
+export async function startStackAndPools(
+  config: Config,
+  log: Logger,
+  poolNames: readonly PoolName[] = ['cpu', 'gpu'],
+): Promise<{ stack: Stack; pools: RunningPools }> {
+  const stack = await ensureStack(config, (message) => log.info(message));
+  const pools = await startWorkerPools({
+    config,
+    connections: stack.connections,
+    pools: poolNames,
+    log,
+  }).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
+  return { stack, pools };
+}
+
+/** Workers polling a task queue for workflow tasks right now. */
+async function pollerCount(
+  client: PlatformClient,
+  taskQueue: string,
+  type = proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+): Promise<number> {
+  const response = await client.temporal.workflowService.describeTaskQueue({
+    namespace: client.connections.temporal.namespace,
+    taskQueue: { name: taskQueue, kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: type,
+  });
+  return response.pollers?.length ?? 0;
+}

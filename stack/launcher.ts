@@ -1,0 +1,222 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from '../config/index.js';
+import type { Connections } from '../config/connections.js';
+import { ArtifactStore } from '../storage/artifact-store.js';
+import { removeEnvFile, writeEnvFile } from './env-file.js';
+import { startPostgresServer } from './postgres-server.js';
+import { isAlive, terminate } from './processes.js';
+import { EMBEDDED_S3_CREDENTIALS, startS3Server } from './s3-server.js';
+import {
+  cleanUpStaleStack,
+  readState,
+  removeState,
+  withStackLock,
+  writeState,
+  type StackState,
+} from './state.js';
+import { findTemporalBinary } from './temporal-binary.js';
+import { probeTemporal, startTemporalServer } from './temporal-server.js';
+
+export interface Stack {
+  readonly connections: Connections;
+  /** True when this process started the stack (and must stop it); false when it joined a running one. */
+  readonly owned: boolean;
+  /** Which services run embedded (the rest come from the configuration). */
+  readonly embedded: { readonly temporal: boolean; readonly postgres: boolean; readonly s3: boolean };
+  stop(): Promise<void>;
+}
+
+export type StackLog = (message: string) => void;
+
+/**
+ * The embedded stack: Temporal dev server, PostgreSQL and an S3 server on free loopback ports,
+ * state under MLOPS_HOME (`.mlops/`). Services configured elsewhere (TEMPORAL_ADDRESS,
+ * DATABASE_URL, S3_ENDPOINT) are used as they are. A stack another process already runs is
+ * joined, not started twice; one whose owner died is cleaned up and started afresh.
+ */
+export async function ensureStack(config: Config, log: StackLog = () => undefined): Promise<Stack> {
+  const embedded = {
+    temporal: config.temporal.address === undefined,
+    postgres: config.database.url === undefined,
+    s3: config.s3.endpoint === undefined,
+  };
+  if (!embedded.temporal && !embedded.postgres && !embedded.s3) {
+    return { connections: externalConnections(config), owned: false, embedded, stop: async () => undefined };
+  }
+  // Fail before touching anything when the one thing we cannot install ourselves is missing.
+  const temporalBinary = embedded.temporal ? findTemporalBinary(config.temporal.cliPath) : undefined;
+  await mkdir(path.join(config.home, 'logs'), { recursive: true, mode: 0o755 });
+  return withStackLock(config.home, async () => {
+    const existing = await readState(config.home);
+    if (existing) {
+      if (isAlive(existing.ownerPid) && (await isHealthy(existing.connections))) {
+        log(`joining the embedded stack of process ${existing.ownerPid}`);
+        return {
+          connections: mergeConnections(config, existing.connections),
+          owned: false,
+          embedded,
+          stop: async () => undefined,
+        };
+      }
+      const stopped = await cleanUpStaleStack(existing);
+      await removeState(config.home);
+      log(
+        `cleaned up a stale embedded stack (owner ${existing.ownerPid} gone${stopped.length ? `; stopped ${stopped.join(', ')}` : ''})`,
+      );
+    }
+    return startStack(config, embedded, temporalBinary, log);
+  });
+}
+
+async function startStack(
+  config: Config,
+  embedded: Stack['embedded'],
+  temporalBinary: string | undefined,
+  log: StackLog,
+): Promise<Stack> {
+  const logs = (name: string) => path.join(config.home, 'logs', `${name}.log`);
+  const started: StackState['processes'][number][] = [];
+  const stopAll = async () => {
+    // Helpers stop their servers when signalled; the server pids are only for crash clean-up.
+    await Promise.all(
+      started.filter((entry) => entry.name.endsWith('helper')).map((entry) => terminate(entry.pid, 20_000)),
+    );
+  };
+  try {
+    const [temporal, postgres, s3] = await Promise.all([
+      temporalBinary
+        ? startTemporalServer({
+            binary: temporalBinary,
+            databaseFile: path.join(config.home, 'temporal.sqlite'),
+            logFile: logs('temporal'),
+            port: config.ports.temporal,
+            uiPort: config.ports.temporalUi,
+            namespace: config.temporal.namespace,
+          }).then((server) => {
+            started.push({ name: 'temporal helper', pid: server.pid, commandIncludes: 'supervise.mjs' });
+            started.push({ name: 'temporal', pid: server.serverPid, commandIncludes: 'temporal' });
+            return server;
+          })
+        : undefined,
+      embedded.postgres
+        ? startPostgresServer({
+            directory: path.join(config.home, 'postgres'),
+            port: config.ports.postgres,
+            logFile: logs('postgres'),
+          }).then((server) => {
+            started.push({
+              name: 'postgres helper',
+              pid: server.pid,
+              commandIncludes: 'postgres-server.mjs',
+            });
+            started.push({ name: 'postgres', pid: server.postmasterPid, commandIncludes: 'postgres' });
+            return server;
+          })
+        : undefined,
+      embedded.s3
+        ? startS3Server({
+            directory: path.join(config.home, 's3'),
+            port: config.ports.s3,
+            bucket: config.s3.bucket,
+            region: config.s3.region,
+            logFile: logs('s3'),
+          }).then((server) => {
+            started.push({ name: 's3 helper', pid: server.pid, commandIncludes: 's3-server.mjs' });
+            return server;
+          })
+        : undefined,
+    ]);
+    const external = externalConnections(config);
+    const connections: Connections = {
+      temporal: temporal
+        ? { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl }
+        : external.temporal,
+      databaseUrl: postgres?.url ?? external.databaseUrl,
+      s3: s3
+        ? {
+            endpoint: s3.endpoint,
+            bucket: config.s3.bucket,
+            region: config.s3.region,
+            forcePathStyle: true,
+            credentials: EMBEDDED_S3_CREDENTIALS,
+          }
+        : external.s3,
+    };
+    await writeState(config.home, {
+      version: 1,
+      ownerPid: process.pid,
+      startedAt: new Date().toISOString(),
+      connections,
+      processes: started,
+    });
+    await writeEnvFile(config.home, connections);
+    log(`embedded stack started under ${config.home}`);
+    let stopped = false;
+    return {
+      connections,
+      owned: true,
+      embedded,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+        await removeState(config.home);
+        await removeEnvFile(config.home);
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function isHealthy(connections: Connections): Promise<boolean> {
+  try {
+    await probeTemporal(connections.temporal.address, connections.temporal.namespace);
+    const client = new pg.Client({
+      connectionString: connections.databaseUrl,
+      connectionTimeoutMillis: 3000,
+    });
+    await client.connect();
+    await client.end();
+    const store = ArtifactStore.fromSettings(connections.s3);
+    try {
+      await store.ensureBucket();
+    } finally {
+      store.client.destroy();
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The embedded stack's endpoints overridden by whatever the configuration points elsewhere. */
+export function mergeConnections(config: Config, embeddedConnections: Connections): Connections {
+  const external = externalConnections(config);
+  return {
+    temporal: config.temporal.address ? external.temporal : embeddedConnections.temporal,
+    databaseUrl: config.database.url ?? embeddedConnections.databaseUrl,
+    s3: config.s3.endpoint ? external.s3 : embeddedConnections.s3,
+  };
+}
+
+/** The configured endpoints; empty where a service is left to the embedded stack. */
+export function externalConnections(config: Config): Connections {
+  return {
+    temporal: {
+      address: config.temporal.address ?? '',
+      namespace: config.temporal.namespace,
+      uiUrl: config.temporal.uiUrl,
+    },
+    databaseUrl: config.database.url ?? '',
+    s3: {
+      endpoint: config.s3.endpoint,
+      bucket: config.s3.bucket,
+      region: config.s3.region,
+      forcePathStyle: config.s3.forcePathStyle,
+    },
+  };
+}
