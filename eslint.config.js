@@ -2,40 +2,41 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Workflow code runs in Temporal's deterministic sandbox: anything that does I/O or reads the
-// environment may appear there only as a type.
+// Workflow code runs in Temporal's deterministic sandbox and knows the rest of the platform only
+// through contracts/ (activity interfaces, messages, ids) and the spec: nothing else, not even
+// as a type, so a workflow can never reach I/O or code that the bundle should not hold.
+/** Import patterns for the platform's own folders, at any depth (`../../db/client.js`), not packages. */
+const folderImports = (...folders) => folders.flatMap((folder) => [`**/${folder}/*`, `**/${folder}/**`]);
+
+const otherFolders = folderImports(
+  'activities',
+  'cli',
+  'client',
+  'config',
+  'data',
+  'db',
+  'ml',
+  'reports',
+  'scripts',
+  'serving',
+  'stack',
+  'storage',
+  'workers',
+);
 const workflowForbiddenImports = {
   paths: [
-    { name: 'pg', allowTypeImports: true, message: 'Workflows do no I/O: use an activity.' },
-    { name: 'drizzle-orm', allowTypeImports: true, message: 'Workflows do no I/O: use an activity.' },
+    { name: 'pg', message: 'Workflows do no I/O: use an activity.' },
+    { name: 'drizzle-orm', message: 'Workflows do no I/O: use an activity.' },
   ],
   patterns: [
     {
-      group: ['**/activities', '**/activities/**'],
-      allowTypeImports: true,
-      message: 'Import activities as types and call them through proxyActivities.',
+      group: otherFolders,
+      message: 'Workflows import contracts/ and spec/ only: activity types and messages live in contracts/.',
     },
-    { group: ['**/db', '**/db/**'], allowTypeImports: true, message: 'Workflows do no I/O.' },
-    {
-      group: ['**/config', '**/config/**'],
-      allowTypeImports: true,
-      message: 'Workflows never read configuration: pass what they need in their input.',
-    },
-    {
-      group: ['**/storage', '**/storage/**'],
-      allowTypeImports: true,
-      message: 'Workflows do no I/O.',
-    },
-    { group: ['drizzle-orm/*', 'pg-*'], allowTypeImports: true, message: 'Workflows do no I/O.' },
-    { group: ['@aws-sdk/*'], allowTypeImports: true, message: 'Workflows do no I/O: use an activity.' },
-    {
-      group: ['node:*'],
-      allowTypeImports: true,
-      message: 'Node APIs are not available in the workflow sandbox.',
-    },
+    { group: ['drizzle-orm/*', 'pg-*', '@aws-sdk/*', '@duckdb/*'], message: 'Workflows do no I/O.' },
+    { group: ['node:*'], message: 'Node APIs are not available in the workflow sandbox.' },
     {
       group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
-      allowTypeImports: true,
       message: 'Workflows use @temporalio/workflow only.',
     },
   ],
@@ -49,10 +50,7 @@ const serviceImports = [
   'drizzle-orm/*',
   '@aws-sdk/*',
   // At any depth: ml/gbdt/x.ts reaches the database as '../../db/client.js'.
-  '**/db',
-  '**/db/**',
-  '**/storage',
-  '**/storage/**',
+  ...folderImports('db', 'storage'),
 ];
 
 /** `no-restricted-imports` for one group of import patterns, with the message a violation shows. */
@@ -111,7 +109,7 @@ export default tseslint.config(
     files: ['ml/**/*.ts'],
     ignores: ['ml/**/*.worker.ts', 'ml/runner/**'],
     rules: restrictImports(
-      [...serviceImports, '**/activities', '**/activities/**'],
+      [...serviceImports, ...folderImports('activities')],
       'ml/ knows nothing about Temporal, S3 or Postgres.',
     ),
   },
@@ -119,15 +117,61 @@ export default tseslint.config(
     // Reports are pure rendering: data in, an HTML string out.
     files: ['reports/**/*.ts'],
     rules: restrictImports(
-      ['node:*', ...serviceImports, '**/activities', '**/activities/**', '@duckdb/*'],
+      ['node:*', ...serviceImports, ...folderImports('activities'), '@duckdb/*'],
       'reports/ renders; it does no I/O.',
+    ),
+  },
+  {
+    // Activities are called by workflows and hosted by workers: they import neither, nor the CLI,
+    // the client or the stack launcher; their queries live in db/queries/, not inline.
+    files: ['activities/**/*.ts'],
+    rules: restrictImports(
+      [
+        ...folderImports('workflows', 'workers', 'cli', 'client', 'stack', 'serving'),
+        '**/db/schema.js',
+        'drizzle-orm',
+      ],
+      'activities/ call ml/, data/, db/queries/, storage/ and reports/; workflows, workers and tables are not theirs to import.',
+    ),
+  },
+  {
+    // contracts/ is what every side agrees on: types, constants, message definitions, pure helpers.
+    files: ['contracts/**/*.ts'],
+    rules: restrictImports(
+      [
+        ...serviceImports.filter((pattern) => !pattern.startsWith('@temporalio')),
+        'node:*',
+        '@temporalio/activity',
+        '@temporalio/worker',
+        '@temporalio/client',
+        ...folderImports(
+          'activities',
+          'workflows',
+          'workers',
+          'cli',
+          'client',
+          'stack',
+          'serving',
+          'config',
+          'data',
+        ),
+      ],
+      'contracts/ holds what workflows, activities and clients agree on: nothing with I/O.',
+    ),
+  },
+  {
+    // The embedded-stack launcher starts services; it knows nothing of what runs on them.
+    files: ['stack/**/*.ts'],
+    rules: restrictImports(
+      folderImports('activities', 'workflows', 'workers', 'cli', 'client', 'serving', 'db'),
+      'stack/ starts Temporal, PostgreSQL and S3 for the CLI and tests: it imports config/, storage/ and contracts/ only.',
     ),
   },
   {
     // data/ works on local files through DuckDB; S3, Postgres and Temporal belong to activities.
     files: ['data/**/*.ts'],
     rules: restrictImports(
-      [...serviceImports, '**/activities', '**/activities/**'],
+      [...serviceImports, ...folderImports('activities')],
       'data/ knows local files and DuckDB only.',
     ),
   },

@@ -2,7 +2,24 @@ import { Context } from '@temporalio/activity';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/client.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
-import type { ScratchSpace } from '../workers/scratch.js';
+
+/**
+ * A CPU worker's local scratch space and the task queue that reaches exactly this worker. Stages
+ * that must not send raw data anywhere (validation and de-identification of staged input) run
+ * there, on the worker that read the data (Temporal's worker-specific task queue pattern).
+ */
+export interface ScratchSpace {
+  readonly taskQueue: string;
+  readonly directory: string;
+}
+
+/** The GPU a GPU-pool activity holds (the worker assigns one per activity) and how to meter it. */
+export interface GpuContext {
+  /** The device index the running activity holds; undefined outside the GPU pool. */
+  currentDevice(): number | undefined;
+  /** Starts integrating the device's power draw; `stop` gives joules, or null where it cannot be read. */
+  sampleEnergy(device: number): { stop(): Promise<number | null> };
+}
 
 /** What activities need from the outside world, handed to the factory: no module-level clients. */
 export interface ActivityDependencies {
@@ -20,6 +37,8 @@ export interface ActivityDependencies {
   readonly scratch?: ScratchSpace;
   /** Secret for `pii.hash` columns; undefined when the worker has none (MLOPS_PII_HMAC_KEY). */
   readonly piiHmacKey?: string;
+  /** The GPU pool's device assignment; absent on the CPU pool. */
+  readonly gpu?: GpuContext;
   /** Folders local dataset paths may be read from: the working directory and MLOPS_DATA_ROOTS. */
   readonly dataRoots: readonly string[];
 }

@@ -1,28 +1,28 @@
+import type { LoopActivities } from '../contracts/loop-stages.js';
+import type { PipelineActivities } from '../contracts/pipeline-stages.js';
+import type { SmokeActivities } from '../contracts/smoke.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { createLoopActivities } from './loop/index.js';
 import { createPipelineActivities } from './pipeline/index.js';
 import { createTrainActivities } from './pipeline/train.js';
-import { createRunActivities } from './runs.js';
 import { createSmokeActivities } from './smoke.js';
 
 export type { ActivityDependencies } from './dependencies.js';
 
-/** Activities that need a GPU when one is asked for; the CPU pool registers them too, for CPU runs. */
-export function createGpuActivities(deps: ActivityDependencies) {
+/** What the GPU pool runs: the activities that use a GPU when one is asked for. */
+export type GpuActivities = Pick<PipelineActivities, 'trainStage'> & Pick<SmokeActivities, 'smokeFitFold'>;
+/** What the CPU pool runs: everything, GPU activities included (for runs that ask for no GPU). */
+export type CpuActivities = PipelineActivities & LoopActivities & SmokeActivities;
+
+export function createGpuActivities(deps: ActivityDependencies): GpuActivities {
   const { smokeFitFold } = createSmokeActivities(deps);
   return { smokeFitFold, ...createTrainActivities(deps) };
 }
 
-/** Everything the CPU pool runs. */
-export function createCpuActivities(deps: ActivityDependencies) {
+export function createCpuActivities(deps: ActivityDependencies): CpuActivities {
   return {
-    ...createRunActivities(deps),
     ...createPipelineActivities(deps),
     ...createLoopActivities(deps),
     ...createSmokeActivities(deps),
-    ...createGpuActivities(deps),
   };
 }
-
-export type CpuActivities = ReturnType<typeof createCpuActivities>;
-export type GpuActivities = ReturnType<typeof createGpuActivities>;

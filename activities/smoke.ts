@@ -3,46 +3,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactRef } from '../contracts/artifacts.js';
+import type {
+  SmokeActivities,
+  SmokeFitInput,
+  SmokeFitResult,
+  SmokePrepareInput,
+} from '../contracts/smoke.js';
 import { errorTypes } from '../contracts/errors.js';
 import { addLineageEdge, upsertArtifact } from '../db/queries/artifacts.js';
 import { artifactKeys } from '../storage/artifact-store.js';
-import { currentGpuDevice } from '../workers/gpu-devices.js';
 import { activityLogger, type ActivityDependencies } from './dependencies.js';
 import { recordStage } from './stage-recorder.js';
 
-/**
- * The smoke pipeline's stages: small, but through every real component. `prepare` writes a seeded
- * dataset to S3 (content-addressed) and records it with lineage; each `fit` fold reads it back,
- * checks its sha256 and fits a line by least squares on the pool it was routed to.
- */
-
-export interface SmokePrepareInput {
-  readonly pipelineRunId: number;
-  readonly rows: number;
-  readonly seed: number;
-}
-
-export interface SmokeFitInput {
-  readonly pipelineRunId: number;
-  readonly dataset: ArtifactRef;
-  readonly fold: number;
-  readonly folds: number;
-  /** Keeps a fold on its device at least this long, so pool scheduling can be observed. */
-  readonly minDurationMs: number;
-}
-
-export interface SmokeFitResult {
-  readonly fold: number;
-  readonly slope: number;
-  readonly intercept: number;
-  readonly rows: number;
-  readonly workerIdentity: string;
-  readonly gpuDevice: number | null;
-  readonly startedAt: number;
-  readonly finishedAt: number;
-}
-
-export function createSmokeActivities(deps: ActivityDependencies) {
+/** The smoke pipeline's stages (contracts/smoke.ts). */
+export function createSmokeActivities(
+  deps: ActivityDependencies,
+): Pick<SmokeActivities, 'smokePrepareData' | 'smokeFitFold'> {
   return {
     async smokePrepareData(input: SmokePrepareInput): Promise<ArtifactRef & { workerIdentity: string }> {
       if (!Number.isInteger(input.rows) || input.rows < 10) {
@@ -109,7 +85,7 @@ export function createSmokeActivities(deps: ActivityDependencies) {
       return {
         ...fit,
         workerIdentity: deps.workerIdentity,
-        gpuDevice: currentGpuDevice() ?? null,
+        gpuDevice: deps.gpu?.currentDevice() ?? null,
         startedAt,
         finishedAt: Date.now(),
       };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
 import type { ArtifactRef } from '../contracts/artifacts.js';
-import { stageRuns } from '../db/schema.js';
+import { canonicalJson } from '../contracts/canonical-json.js';
+import { cachedStageOutputs } from '../db/queries/runs.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { recordCachedStage, recordStage, type StageContext } from './stage-recorder.js';
 
@@ -25,14 +25,8 @@ export async function findCachedOutputs<T extends object>(
   cacheKey: string,
   artifactsOf: (outputs: T) => readonly ArtifactRef[],
 ): Promise<T | undefined> {
-  const candidates = await deps.db
-    .select({ outputs: stageRuns.outputs })
-    .from(stageRuns)
-    .where(and(eq(stageRuns.cacheKey, cacheKey), eq(stageRuns.status, 'succeeded')))
-    .orderBy(desc(stageRuns.finishedAt))
-    .limit(3);
-  for (const candidate of candidates) {
-    const outputs = candidate.outputs as T | null;
+  for (const candidate of await cachedStageOutputs(deps.db, cacheKey, 3)) {
+    const outputs = candidate as T | null;
     if (outputs && (await allArtifactsIntact(deps, artifactsOf(outputs)))) return outputs;
   }
   return undefined;
@@ -47,18 +41,6 @@ async function allArtifactsIntact(
     if (!info || info.sha256 !== ref.sha256 || info.bytes !== ref.bytes) return false;
   }
   return true;
-}
-
-/** JSON with sorted keys, so equal values always hash alike. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, entry]) => entry !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 /**

@@ -1,8 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { failureMessageOf, failureTypeOf } from '../contracts/errors.js';
 import { upsertStageRun, type StageRun } from '../db/queries/runs.js';
-import { currentGpuDevice } from '../workers/gpu-devices.js';
-import { sampleGpuEnergy } from '../workers/gpu-power.js';
 import type { ActivityDependencies } from './dependencies.js';
 
 export interface StageContext {
@@ -27,8 +25,8 @@ export async function recordStage<T extends object>(
 ): Promise<{ result: T; stageRun: StageRun }> {
   const startedAt = new Date();
   const cpuBefore = process.cpuUsage();
-  const gpuDevice = currentGpuDevice();
-  const gpuEnergy = gpuDevice === undefined ? undefined : sampleGpuEnergy(gpuDevice);
+  const gpuDevice = deps.gpu?.currentDevice();
+  const gpuEnergy = gpuDevice === undefined ? undefined : deps.gpu?.sampleEnergy(gpuDevice);
   const base = baseRecord(deps, stage, startedAt);
   await upsertStageRun(deps.db, { ...base, status: 'running', outputs: null, finishedAt: null, error: null });
   const measurements = async () => {
@@ -56,13 +54,11 @@ export async function recordStage<T extends object>(
     });
     return { result, stageRun };
   } catch (error) {
-    const failure = error as { type?: string; name?: string; message?: string };
-    const type = error instanceof ApplicationFailure && error.type ? error.type : (failure.name ?? 'Error');
     await upsertStageRun(deps.db, {
       ...base,
       ...(await measurements()),
       status: 'failed',
-      error: { type, message: String(failure.message) },
+      error: { type: failureTypeOf(error), message: failureMessageOf(error) },
     });
     throw error;
   }
@@ -99,6 +95,6 @@ function baseRecord(deps: ActivityDependencies, stage: StageContext, startedAt: 
     cacheKey: stage.cacheKey ?? null,
     cacheHit: false,
     startedAt,
-    gpuDevice: currentGpuDevice() ?? null,
+    gpuDevice: deps.gpu?.currentDevice() ?? null,
   };
 }

@@ -56,6 +56,11 @@ export function parseModelReference(
   return { name, version: Number(match[1]) };
 }
 
+/** `<name>@<version>` as a commander argument parser. */
+export const versionedModel = (text: string) => parseModelReference(text, { versionRequired: true });
+/** `<name>` or `<name>@<version>` as a commander argument parser. */
+export const modelOrVersion = (text: string) => parseModelReference(text, { versionRequired: false });
+
 /** Parses `--limit`: a whole number from 1 to 1000. */
 export function parseLimit(text: string): number {
   return parseCount('--limit', text);

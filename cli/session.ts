@@ -8,37 +8,55 @@ import type { PoolName } from '../workers/identity.js';
 import { startWorkerPools, type RunningPools } from '../workers/pools.js';
 import { ensureStack, type Stack } from '../stack/launcher.js';
 
-/** What a client command works with: the stack, a Temporal client, the database, maybe workers of its own. */
+/** What a client command works with: the stack, a Temporal client, maybe workers of its own. */
 export interface Session {
   readonly stack: Stack;
   readonly client: PlatformClient;
-  readonly database: DatabaseHandle;
   /** Worker pools this command started because nobody else polls the queues (embedded stack only). */
   readonly pools: RunningPools | undefined;
   close(): Promise<void>;
 }
 
+/** A session of a command that reads the platform's database (runs, models, lineage). */
+export interface DatabaseSession extends Session {
+  readonly database: DatabaseHandle;
+}
+
 /**
- * Connects to the platform. On the embedded stack with no worker polling the CPU queue (a fresh
- * clone, nothing else started), it runs both pools in this process for the command's duration,
- * so `mlops run spec.yaml --wait` works with nothing else running.
+ * Connects to the platform, and to its database (migrated first) only for commands that read it:
+ * the others (`mlops run`, lifecycle, monitor and schedule commands) talk to Temporal alone. On
+ * the embedded stack with no worker polling the CPU queue (a fresh clone, nothing else started),
+ * it runs both pools in this process for the command's duration, so `mlops run spec.yaml --wait`
+ * works with nothing else running.
  */
 export async function openSession(
   config: Config,
   log: Logger,
-  options: { workers: boolean },
-): Promise<Session> {
+  options: { workers: boolean; database: true },
+): Promise<DatabaseSession>;
+export async function openSession(
+  config: Config,
+  log: Logger,
+  options: { workers: boolean; database?: false },
+): Promise<Session>;
+export async function openSession(
+  config: Config,
+  log: Logger,
+  options: { workers: boolean; database?: boolean },
+): Promise<Session | DatabaseSession> {
   const stack = await ensureStack(config, (message) => log.info(message));
   let client: PlatformClient | undefined;
   let database: DatabaseHandle | undefined;
   let pools: RunningPools | undefined;
   try {
     client = await connectClient(config, stack.connections);
-    database = connectDatabase(stack.connections.databaseUrl, {
-      maxConnections: 4,
-      applicationName: 'mlops-cli',
-    });
-    await migrateDatabase(database.db);
+    if (options.database) {
+      database = connectDatabase(stack.connections.databaseUrl, {
+        maxConnections: 4,
+        applicationName: 'mlops-cli',
+      });
+      await migrateDatabase(database.db);
+    }
     if (
       options.workers &&
       stack.embedded.temporal &&
@@ -57,12 +75,12 @@ export async function openSession(
   return {
     stack,
     client: opened.client,
-    database: opened.database,
+    ...(opened.database ? { database: opened.database } : {}),
     pools,
     close: async () => {
       await opened.client.close();
       await pools?.shutdown();
-      await opened.database.close();
+      await opened.database?.close();
       await stack.stop();
     },
   };

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../config/logger.js';
 
@@ -19,6 +20,43 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     }
     throw error;
   }
+}
+
+/** A command's implementation: the validated configuration, then commander's arguments and options. */
+type CommandAction<Args extends unknown[]> = (config: Config, ...args: Args) => Promise<number | void>;
+
+/**
+ * A commander action that imports its command's module only when the command runs (the modules
+ * load Temporal, PostgreSQL, S3 and DuckDB: a second `mlops --help` or a usage error should not
+ * wait for), reads the configuration, and exits with the code the command returns.
+ */
+export function lazyCommand<Args extends unknown[]>(
+  load: () => Promise<CommandAction<Args>>,
+): (...args: Args) => Promise<void> {
+  return async (...args) => {
+    const action = await load();
+    const code = await action(loadConfigOrExit(), ...args);
+    if (typeof code === 'number') process.exitCode = code;
+  };
+}
+
+/**
+ * Subcommands that each take one argument and `--json` (`mlops monitor pause <name>`,
+ * `mlops schedule delete <id>`), registered on `group` with the action `actionOf` gives each.
+ */
+export function addSubcommands<Name extends string>(
+  group: Command,
+  subcommands: readonly (readonly [Name, string])[],
+  argument: { readonly name: string; readonly description: string },
+  actionOf: (name: Name) => Parameters<Command['action']>[0],
+): void {
+  for (const [name, description] of subcommands)
+    group
+      .command(name)
+      .description(description)
+      .argument(argument.name, argument.description)
+      .option('--json', 'print JSON')
+      .action(actionOf(name));
 }
 
 export function cliLogger(config: Config, command: string): Logger {

@@ -10,28 +10,31 @@ import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js'
 import {
   approveUpdate,
   challengerUpdate,
+  lifecycleStart,
   lifecycleStatusQuery,
   lifecycleWorkflowId,
+  modelLifecycleWorkflowType,
   promoteUpdate,
   rollbackUpdate,
   type ApprovalRequest,
   type ChallengerRequest,
   type LifecycleStatus,
+  type ModelLifecycleWorkflow,
   type PromoteRequest,
   type RollbackRequest,
   type TransitionResult,
-} from '../workflows/lifecycle-messages.js';
-import { modelLifecycleWorkflow } from '../workflows/lifecycle.js';
+} from '../contracts/lifecycle.js';
 import {
   monitorStatusQuery,
   monitorWorkflowId,
+  monitorWorkflowType,
   pauseSignal,
   resumeSignal,
   setPolicyUpdate,
   type MonitorPolicy,
   type MonitorStatus,
-} from '../workflows/monitor-messages.js';
-import { monitorWorkflow } from '../workflows/monitor.js';
+  type MonitorWorkflow,
+} from '../contracts/monitor.js';
 import { modelAttribute } from '../contracts/search-attributes.js';
 
 /** A request the workflow refused (its validator) or could not carry out (an unknown version). */
@@ -103,14 +106,10 @@ export class ModelLoopClient {
     update: UpdateDefinition<Ret, [Request]>,
     request: Request,
   ): Promise<Ret> {
-    const startWorkflowOperation = new WithStartWorkflowOperation(modelLifecycleWorkflow, {
-      workflowId: lifecycleWorkflowId(modelName),
-      taskQueue: this.taskQueues.cpu,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ modelName, taskQueues: this.taskQueues }],
-      typedSearchAttributes: [{ key: modelAttribute, value: modelName }],
-      staticSummary: `lifecycle of ${modelName}: promotions, canaries, rollbacks`,
-    });
+    const startWorkflowOperation = new WithStartWorkflowOperation<ModelLifecycleWorkflow>(
+      modelLifecycleWorkflowType,
+      lifecycleStart(modelName, this.taskQueues),
+    );
     return refusedWithReason(
       this.client.workflow.executeUpdateWithStart(update, { args: [request], startWorkflowOperation }),
     );
@@ -142,7 +141,7 @@ export class ModelLoopClient {
 
   /** Starts the model's monitor (one per model: a second start finds the running one). */
   async startMonitor(modelName: string, policy: Partial<MonitorPolicy> = {}): Promise<string> {
-    const handle = await this.client.workflow.start(monitorWorkflow, {
+    const handle = await this.client.workflow.start<MonitorWorkflow>(monitorWorkflowType, {
       workflowId: monitorWorkflowId(modelName),
       taskQueue: this.taskQueues.cpu,
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { CancelledFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { pipelineWorkflowId, type PipelineProgress, type PipelineResult } from '../contracts/pipeline.js';
+import {
+  pipelineWorkflowId,
+  progressQuery,
+  trainingPipelineWorkflowType,
+  type PipelineProgress,
+  type PipelineResult,
+  type TrainingPipelineWorkflow,
+} from '../contracts/pipeline.js';
 import { modelAttribute, pipelineAttribute } from '../contracts/search-attributes.js';
 import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
 import type { PipelineSpec } from '../spec/types.js';
-import { progressQuery } from '../workflows/progress.js';
-import { trainingPipelineWorkflow } from '../workflows/training.js';
 
 export interface StartPipelineOptions {
   readonly taskQueues?: TaskQueues;
@@ -20,7 +25,7 @@ export interface StartPipelineOptions {
 export interface PipelineRun {
   readonly workflowId: string;
   readonly runId: string;
-  readonly handle: WorkflowHandle<typeof trainingPipelineWorkflow>;
+  readonly handle: WorkflowHandle<TrainingPipelineWorkflow>;
   /** Waits for the end: succeeded and rejected come back as results, a failure or cancellation as status `failed`. */
   result(): Promise<PipelineResult>;
   progress(): Promise<PipelineProgress>;
@@ -37,7 +42,7 @@ export async function startPipeline(
     spec.name,
     options.runKey ?? `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`,
   );
-  const handle = await client.workflow.start(trainingPipelineWorkflow, {
+  const handle = await client.workflow.start<TrainingPipelineWorkflow>(trainingPipelineWorkflowType, {
     workflowId,
     taskQueue: taskQueues.cpu,
     args: [{ spec, taskQueues, noCache: options.noCache ?? false, trigger: options.trigger ?? 'script' }],
@@ -53,10 +58,10 @@ export async function startPipeline(
 
 /** A handle on a pipeline run started earlier (by id). */
 export function getPipelineRun(client: Client, workflowId: string, runId?: string): PipelineRun {
-  return attach(client.workflow.getHandle<typeof trainingPipelineWorkflow>(workflowId, runId), runId ?? '');
+  return attach(client.workflow.getHandle<TrainingPipelineWorkflow>(workflowId, runId), runId ?? '');
 }
 
-function attach(handle: WorkflowHandle<typeof trainingPipelineWorkflow>, runId: string): PipelineRun {
+function attach(handle: WorkflowHandle<TrainingPipelineWorkflow>, runId: string): PipelineRun {
   return {
     workflowId: handle.workflowId,
     runId,

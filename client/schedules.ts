@@ -4,11 +4,14 @@ import {
   type Client,
   type ScheduleSummary,
 } from '@temporalio/client';
-import { pipelineWorkflowId } from '../contracts/pipeline.js';
+import {
+  pipelineWorkflowId,
+  trainingPipelineWorkflowType,
+  type TrainingPipelineWorkflow,
+} from '../contracts/pipeline.js';
 import { defaultTaskQueues, type TaskQueues } from '../contracts/task-queues.js';
 import { modelAttribute, pipelineAttribute } from '../contracts/search-attributes.js';
 import type { PipelineSpec } from '../spec/types.js';
-import { trainingPipelineWorkflow } from '../workflows/training.js';
 
 export const scheduleIdFor = (pipelineName: string) => `train/${pipelineName}`;
 
@@ -26,13 +29,11 @@ export async function upsertTrainingSchedule(
   const overlap = options.overlap === 'skip' ? ScheduleOverlapPolicy.SKIP : ScheduleOverlapPolicy.BUFFER_ONE;
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: trainingPipelineWorkflow,
+    workflowType: trainingPipelineWorkflowType,
     // Temporal appends the run's scheduled time to this id.
     workflowId: pipelineWorkflowId(spec.name, 'scheduled'),
     taskQueue: taskQueues.cpu,
-    args: [{ spec, taskQueues, noCache: false, trigger: 'schedule' }] as Parameters<
-      typeof trainingPipelineWorkflow
-    >,
+    args: [{ spec, taskQueues, noCache: false, trigger: 'schedule' }] as Parameters<TrainingPipelineWorkflow>,
     typedSearchAttributes: [
       { key: pipelineAttribute, value: spec.name },
       { key: modelAttribute, value: spec.name },

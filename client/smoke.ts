@@ -3,11 +3,12 @@ import type { Client } from '@temporalio/client';
 import { pipelineAttribute } from '../contracts/search-attributes.js';
 import type { TaskQueues } from '../contracts/task-queues.js';
 import {
-  smokePipelineWorkflow,
+  smokePipelineWorkflowType,
   smokeWorkflowId,
   type SmokePipelineInput,
   type SmokePipelineResult,
-} from '../workflows/smoke.js';
+  type SmokePipelineWorkflow,
+} from '../contracts/smoke.js';
 
 export interface SmokeRun {
   readonly workflowId: string;
@@ -36,7 +37,7 @@ export async function runSmokePipeline(
     seed: options.seed ?? 42,
     minFoldDurationMs: options.minFoldDurationMs,
   };
-  const handle = await client.workflow.start(smokePipelineWorkflow, {
+  const handle = await client.workflow.start<SmokePipelineWorkflow>(smokePipelineWorkflowType, {
     workflowId: smokeWorkflowId(options.runKey ?? randomUUID()),
     taskQueue: options.taskQueues.cpu,
     args: [input],

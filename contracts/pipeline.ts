@@ -1,4 +1,7 @@
+import { defineQuery } from '@temporalio/workflow';
 import type { ArtifactRef } from './artifacts.js';
+import type { TaskQueues } from './task-queues.js';
+import type { PipelineSpec } from '../spec/types.js';
 
 /** The training pipeline's stages, in order (DESIGN.md). */
 export const pipelineStages = [
@@ -46,6 +49,9 @@ export interface DatasetVersionRef extends ArtifactRef {
   readonly rows: number;
 }
 
+/** Metric (or fairness) values by name; null where a metric cannot be computed (AUC on one class). */
+export type MetricValues = Readonly<Record<string, number | null>>;
+
 /** One bound of one gate: `value` must be >= `threshold` (bound min) or <= it (bound max). */
 export interface GateOutcome {
   readonly name: string;
@@ -55,6 +61,15 @@ export interface GateOutcome {
   readonly bound: 'min' | 'max';
   /** For people: "champion v3", "no champion yet". */
   readonly note?: string;
+}
+
+/**
+ * What became of `deploy.promote`: the version is the champion now, or the reason it is not (not
+ * asked, a gate failed, the lifecycle workflow refused: a canary is running).
+ */
+export interface PromotionOutcome {
+  readonly promoted: boolean;
+  readonly reason: string;
 }
 
 /** The result of a pipeline run, as `mlops run --json` prints it (DESIGN.md, CLI contract). */
@@ -68,6 +83,8 @@ export interface PipelineResult {
   readonly fairness: Readonly<Record<string, number | null>>;
   readonly gates: readonly GateOutcome[];
   readonly promoted: boolean;
+  /** Why the version is or is not the champion; absent in results of runs from before it existed. */
+  readonly promotion?: PromotionOutcome;
   readonly reportUri: string | null;
   readonly cacheHits: readonly StageName[];
   readonly error: { readonly type: string; readonly message: string } | null;
@@ -75,3 +92,17 @@ export interface PipelineResult {
 
 export const pipelineWorkflowId = (pipelineName: string, runKey: string) =>
   `pipeline/${pipelineName}/${runKey}`;
+
+export interface TrainingPipelineInput {
+  readonly spec: PipelineSpec;
+  readonly taskQueues: TaskQueues;
+  readonly noCache: boolean;
+  readonly trigger: string;
+}
+
+/** The training pipeline workflow, for clients that start it by name (its code lives in workflows/). */
+export type TrainingPipelineWorkflow = (input: TrainingPipelineInput) => Promise<PipelineResult>;
+export const trainingPipelineWorkflowType = 'trainingPipelineWorkflow';
+
+/** Live progress of a running pipeline; `mlops run --wait` draws it. */
+export const progressQuery = defineQuery<PipelineProgress>('progress');

@@ -1,12 +1,8 @@
-import { errorTypes } from '../contracts/errors.js';
+import { InputError } from '../contracts/errors.js';
 
-/**
- * The dataset itself, the spec's query or a path is wrong: retrying cannot help, the user has to
- * fix it. Activities raise it as a non-retryable `ApplicationFailure` of type `type`.
- */
-export class DatasetInputError extends Error {
-  override readonly name = 'DatasetInputError';
-  readonly type = errorTypes.invalidInput.type;
+/** The dataset itself, the spec's query or a path is wrong: retrying cannot help, the user has to fix it. */
+export class DatasetInputError extends InputError {
+  override name = 'DatasetInputError';
 }
 
 /**

@@ -2,7 +2,7 @@
  * Loading one part of a split as an ml/ frame, streamed chunk by chunk from DuckDB into column
  * arrays: no per-row objects, so millions of rows cost their column arrays and little more.
  */
-import type { Frame } from '../ml/frame.js';
+import type { Frame } from '../ml/frame/frame.js';
 import { type FrameBuildOptions, frameFromDuckDBStream } from '../ml/frame/index.js';
 import { type DuckDBOptions, withDuckDB } from './duckdb.js';
 import type { SplitDefinition, SplitPart } from './split-definition.js';

@@ -18,12 +18,20 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { GateOutcome, MetricValues } from '../contracts/pipeline.js';
+import type { RunSpec } from '../contracts/runs.js';
+import type { ParamValue, PrimaryMetric } from '../spec/types.js';
 
 /**
  * The platform's data model. Every table an activity writes has a unique key made of business
  * values that stay the same across retries (workflow id and stage, content hashes, prediction ids),
  * so a retried write is an upsert or a no-op, never a duplicate row.
  */
+
+/** The columns of a dataset version, in order, as its snapshot's Parquet file has them. */
+export interface DatasetSchema {
+  readonly columns: readonly { readonly name: string; readonly type: string; readonly nullable: boolean }[];
+}
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const count = (name: string) => bigint(name, { mode: 'number' });
@@ -58,7 +66,7 @@ export const datasetVersions = pgTable(
     uri: text('uri').notNull(),
     rows: count('rows').notNull(),
     bytes: count('bytes').notNull(),
-    schema: jsonb('schema').$type<Record<string, unknown>>().notNull(),
+    schema: jsonb('schema').$type<DatasetSchema>().notNull(),
     profile: jsonb('profile').$type<Record<string, unknown>>(),
     /** Where the content came from: a source URI and query, or a deployment's logged predictions. */
     source: jsonb('source').$type<Record<string, unknown>>().notNull(),
@@ -78,7 +86,7 @@ export const pipelineRuns = pgTable(
     runId: text('run_id').notNull(),
     pipelineName: text('pipeline_name').notNull(),
     kind: text('kind').notNull().default('training'),
-    spec: jsonb('spec').$type<Record<string, unknown>>().notNull(),
+    spec: jsonb('spec').$type<RunSpec>().notNull(),
     codeVersion: text('code_version').notNull(),
     status: runStatus('status').notNull().default('running'),
     error: jsonb('error').$type<{ type: string; message: string }>(),
@@ -181,13 +189,16 @@ export const modelVersions = pgTable(
     datasetVersionId: integer('dataset_version_id').references(() => datasetVersions.id),
     modelArtifactId: integer('model_artifact_id').references(() => artifacts.id),
     reportArtifactId: integer('report_artifact_id').references(() => artifacts.id),
-    metrics: jsonb('metrics').$type<Record<string, unknown>>().notNull().default({}),
-    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
-    fairness: jsonb('fairness').$type<Record<string, unknown>>(),
-    gates: jsonb('gates').$type<unknown[]>().notNull().default([]),
+    metrics: jsonb('metrics').$type<MetricValues>().notNull().default({}),
+    /** What its gates, champion comparisons and live monitoring judge it by. */
+    primaryMetric: text('primary_metric').$type<PrimaryMetric>().notNull(),
+    /** The trainer, its parameters and the seed. */
+    params: jsonb('params').$type<Readonly<Record<string, ParamValue>>>().notNull().default({}),
+    fairness: jsonb('fairness').$type<MetricValues>(),
+    gates: jsonb('gates').$type<readonly GateOutcome[]>().notNull().default([]),
     rejectionReasons: jsonb('rejection_reasons').$type<string[]>(),
     codeVersion: text('code_version').notNull(),
-    runtime: jsonb('runtime').$type<Record<string, unknown>>().notNull().default({}),
+    runtime: jsonb('runtime').$type<Readonly<Record<string, string>>>().notNull().default({}),
     createdAt: createdAt(),
   },
   (table) => [

@@ -3,6 +3,7 @@
  * The training activity turns progress into Temporal heartbeats and stores checkpoints in S3;
  * ml/ itself only produces and consumes plain JSON-serializable values.
  */
+import { InputError } from '../contracts/errors.js';
 import { availableParallelism } from 'node:os';
 
 export interface TrainingProgress {
@@ -31,8 +32,8 @@ export class TrainingCancelledError extends Error {
 }
 
 /** Input, parameters or data that make training impossible; the message says what to fix. */
-export class TrainingInputError extends Error {
-  override readonly name = 'TrainingInputError';
+export class TrainingInputError extends InputError {
+  override name = 'TrainingInputError';
 }
 
 /**

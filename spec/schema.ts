@@ -102,5 +102,3 @@ export const specSchema = z.strictObject({
     .default({ gates: [], compareToChampion: false }),
   deploy: z.strictObject({ promote: z.boolean().default(false) }).default({ promote: false }),
 });
-
-export type ParsedSpec = z.output<typeof specSchema>;

@@ -295,9 +295,19 @@ export async function hashFile(filePath: string, signal?: AbortSignal): Promise<
 }
 
 /** Readable key prefixes for the artifacts the platform stores. */
+/**
+ * Every prefix the platform stores objects under, built from names through keySegment, so no
+ * name (a pipeline's, a dataset's, a run's) can escape its prefix. Content-addressed objects go
+ * below these as `<sha256><extension>`.
+ */
 export const artifactKeys = {
   dataset: (name: string) => `datasets/${keySegment(name)}`,
-  model: (name: string, version: number) => `models/${keySegment(name)}/${version}`,
+  split: (datasetName: string) => `splits/${keySegment(datasetName)}`,
+  validationReport: (runFolder: string) => `validation/${keySegment(runFolder)}`,
+  modelFile: (pipelineName: string) => `models/${keySegment(pipelineName)}/files`,
+  checkpoint: (pipelineName: string) => `checkpoints/${keySegment(pipelineName)}`,
+  trainingCurve: (pipelineName: string) => `curves/${keySegment(pipelineName)}`,
+  evaluation: (pipelineName: string) => `evaluations/${keySegment(pipelineName)}`,
   report: (name: string, version: number) => `reports/${keySegment(name)}/${version}`,
 };
 

@@ -1,10 +1,35 @@
 import type { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
+import { failureMessageOf, failureTypeOf, InputError } from '../contracts/errors.js';
 import type { Logger } from '../config/logger.js';
 import type { GpuDeviceAllocator } from './gpu-devices.js';
 
-/** Logs every activity attempt's start and end with workflow id, activity and attempt (and failures by type). */
-export function attemptLoggingInterceptor(log: Logger): ActivityInterceptorsFactory {
+/** Failed activity attempts of a worker process, by error type: what the logs and metrics report. */
+export class ActivityFailureCounts {
+  private readonly counts = new Map<string, number>();
+
+  /** Counts one more failure of `type`; returns how many of that type so far. */
+  record(type: string): number {
+    const count = (this.counts.get(type) ?? 0) + 1;
+    this.counts.set(type, count);
+    return count;
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
+
+/**
+ * Logs every activity attempt's start and end with workflow id, activity and attempt; a failed one
+ * with its error type, counted in `failures`. It runs outside knownErrorsInterceptor, so it sees
+ * the failure the workflow will see.
+ */
+export function attemptLoggingInterceptor(
+  log: Logger,
+  failures: ActivityFailureCounts = new ActivityFailureCounts(),
+): ActivityInterceptorsFactory {
   return (context: Context) => {
     const inbound: ActivityInboundCallsInterceptor = {
       async execute(input, next) {
@@ -25,12 +50,14 @@ export function attemptLoggingInterceptor(log: Logger): ActivityInterceptorsFact
           );
           return result;
         } catch (error) {
-          const failure = error as { type?: string; name?: string; message?: string };
+          const errorType = failureTypeOf(error);
           attemptLog.warn(
             {
               durationMs: Math.round(performance.now() - started),
-              errorType: failure.type ?? failure.name,
-              error: failure.message,
+              errorType,
+              failuresOfType: failures.record(errorType),
+              nonRetryable: error instanceof ApplicationFailure ? error.nonRetryable : false,
+              error: (error as { message?: string }).message,
             },
             'activity attempt failed',
           );
@@ -40,6 +67,35 @@ export function attemptLoggingInterceptor(log: Logger): ActivityInterceptorsFact
     };
     return { inbound };
   };
+}
+
+/**
+ * Bad input raised anywhere below an activity (an InputError of data/ or ml/) becomes a
+ * non-retryable ApplicationFailure of its type, here and only here (dust's cast_known_errors),
+ * with quoted data values masked (failureMessageOf).
+ */
+export function knownErrorsInterceptor(): ActivityInterceptorsFactory {
+  return () => ({
+    inbound: {
+      async execute(input, next) {
+        try {
+          return await next(input);
+        } catch (error) {
+          throw asFailure(error);
+        }
+      },
+    },
+  });
+}
+
+export function asFailure(error: unknown): unknown {
+  if (!(error instanceof InputError)) return error;
+  return ApplicationFailure.create({
+    type: error.type,
+    message: failureMessageOf(error),
+    nonRetryable: true,
+    details: [{ errorClass: error.name }],
+  });
 }
 
 /** Runs each GPU-pool activity holding one device (see currentGpuDevice). */

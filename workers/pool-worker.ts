@@ -3,7 +3,12 @@ import { createCpuActivities, createGpuActivities, type ActivityDependencies } f
 import type { Logger } from '../config/logger.js';
 import { GpuDeviceAllocator } from './gpu-devices.js';
 import type { PoolName } from './identity.js';
-import { attemptLoggingInterceptor, gpuDeviceInterceptor } from './interceptors.js';
+import {
+  attemptLoggingInterceptor,
+  gpuDeviceInterceptor,
+  knownErrorsInterceptor,
+  type ActivityFailureCounts,
+} from './interceptors.js';
 import { workflowSourceOptions } from './workflow-source.js';
 
 export interface PoolWorkerOptions {
@@ -21,6 +26,8 @@ export interface PoolWorkerOptions {
   readonly gpuDevices?: readonly number[];
   /** CPU pool: a prebuilt workflow bundle; unset bundles from source. */
   readonly workflowBundlePath?: string;
+  /** Where failed activity attempts are counted by type (shared by a process's workers). */
+  readonly failures?: ActivityFailureCounts;
 }
 
 /** One Worker of a pool: the CPU pool runs workflows and CPU activities, the GPU pool GPU activities only. */
@@ -46,7 +53,8 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
       maxConcurrentActivityTaskExecutions: devices.length,
       interceptors: {
         activity: [
-          attemptLoggingInterceptor(options.log),
+          attemptLoggingInterceptor(options.log, options.failures),
+          knownErrorsInterceptor(),
           gpuDeviceInterceptor(new GpuDeviceAllocator(devices)),
         ],
       },
@@ -56,7 +64,10 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
     ...common,
     activities: createCpuActivities(options.deps),
     maxConcurrentActivityTaskExecutions: options.cpuActivitySlots ?? 4,
-    interceptors: { activity: [attemptLoggingInterceptor(options.log)] },
+    // Outermost first: the attempt log sees the failure that knownErrorsInterceptor makes.
+    interceptors: {
+      activity: [attemptLoggingInterceptor(options.log, options.failures), knownErrorsInterceptor()],
+    },
   };
   if (options.pool === 'scratch') return Worker.create(cpuActivityOptions);
   return Worker.create({

@@ -7,11 +7,13 @@ import { connectDatabase, type DatabaseHandle } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { resolveCodeVersion } from './code-version.js';
-import { detectGpuDevices } from './gpu-devices.js';
+import { currentGpuDevice, detectGpuDevices } from './gpu-devices.js';
+import { sampleGpuEnergy } from './gpu-power.js';
 import { workerIdentity, type PoolName } from './identity.js';
 import { createPoolWorker } from './pool-worker.js';
 import { installTemporalRuntime } from './runtime.js';
-import { prepareScratchSpace, removeScratchSpace, type ScratchSpace } from './scratch.js';
+import type { ScratchSpace } from '../activities/dependencies.js';
+import { prepareScratchSpace, removeScratchSpace } from './scratch.js';
 
 export interface RunningPools {
   readonly identities: Partial<Record<PoolName, string>>;
@@ -72,7 +74,15 @@ export async function startWorkerPools(options: {
     };
     const workerOf = (pool: PoolName | 'scratch', taskQueue: string, identity: string) => {
       const poolLog = log.child({ pool, workerIdentity: identity });
-      const deps: ActivityDependencies = { ...sharedDeps, log: poolLog, workerIdentity: identity, scratch };
+      const deps: ActivityDependencies = {
+        ...sharedDeps,
+        log: poolLog,
+        workerIdentity: identity,
+        scratch,
+        ...(pool === 'gpu'
+          ? { gpu: { currentDevice: currentGpuDevice, sampleEnergy: sampleGpuEnergy } }
+          : {}),
+      };
       poolLog.info({ taskQueue, gpuDevices: pool === 'gpu' ? gpuDevices : undefined }, 'worker polling');
       return createPoolWorker({
         pool,

@@ -1,16 +1,9 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ScratchSpace } from '../activities/dependencies.js';
 
-/**
- * A CPU worker's local scratch space and the task queue that reaches exactly this worker. Stages
- * that must not send raw data anywhere (validation and de-identification of staged input) run
- * here, on the worker that read the data (Temporal's worker-specific task queue pattern).
- */
-export interface ScratchSpace {
-  readonly taskQueue: string;
-  readonly directory: string;
-}
+/** Where a CPU worker's scratch space lives (activities/dependencies.ts says what it is for). */
 
 const ROOT = path.join(os.tmpdir(), 'mlops-scratch');
 

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities/pipeline/index.js';
+import type { PipelineActivities } from '../contracts/pipeline-stages.js';
 import { errorTypes } from '../contracts/errors.js';
 import type { DatasetVersionRef } from '../contracts/pipeline.js';
 import type { PipelineSpec } from '../spec/types.js';

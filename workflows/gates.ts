@@ -1,4 +1,5 @@
 import type { GateOutcome } from '../contracts/pipeline.js';
+import { roundTo } from './rounding.js';
 import { isFairnessGate, lowerIsBetter, type Gate, type PrimaryMetric } from '../spec/types.js';
 
 export interface GateInputs {
@@ -68,12 +69,8 @@ export function rejectionReasons(outcomes: readonly GateOutcome[]): string[] {
   return outcomes
     .filter((outcome) => !outcome.passed)
     .map((outcome) => {
-      const value = outcome.value === null ? 'not computable' : String(round(outcome.value));
-      const required = `${outcome.bound === 'min' ? '>=' : '<='} ${outcome.threshold === null ? 'n/a' : round(outcome.threshold)}`;
+      const value = outcome.value === null ? 'not computable' : String(roundTo(outcome.value, 6));
+      const required = `${outcome.bound === 'min' ? '>=' : '<='} ${outcome.threshold === null ? 'n/a' : roundTo(outcome.threshold, 6)}`;
       return `${outcome.name} = ${value}, required ${required}${outcome.note ? ` (${outcome.note})` : ''}`;
     });
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

@@ -10,10 +10,9 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { LoopActivities } from '../activities/loop/index.js';
+import type { LoopActivities } from '../contracts/loop-stages.js';
 import { nonRetryableErrorTypes } from '../contracts/errors.js';
 import { pipelineWorkflowId } from '../contracts/pipeline.js';
-import type { PipelineSpec } from '../spec/types.js';
 import {
   defaultMonitorPolicy,
   monitorStatusQuery,
@@ -24,9 +23,10 @@ import {
   type MonitorInput,
   type MonitorPolicy,
   type MonitorState,
+  type MonitorWorkflow,
   type RetrainRecord,
-  type WindowSummary,
-} from './monitor-messages.js';
+} from '../contracts/monitor.js';
+import { judgeWindow } from './monitor-verdict.js';
 import { trainingPipelineWorkflow } from './training.js';
 import { describeFailure } from './failures.js';
 
@@ -88,57 +88,24 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
       windowEnd,
       thresholds: policy.thresholds,
     });
-    const judged = result.rows >= policy.minRows;
-    const drifted = judged && result.drifted;
-    const consecutiveDrifted = judged
-      ? drifted
-        ? state.consecutiveDrifted + 1
-        : 0
-      : state.consecutiveDrifted;
-    const episodeStart = drifted ? (state.episodeStart ?? windowStart) : judged ? null : state.episodeStart;
-    const live = result.liveMetric;
-    const metricDropped =
-      live !== null &&
-      result.labeled >= policy.minLabels &&
-      live.value !== null &&
-      live.testValue !== null &&
-      (live.lowerIsBetter ? live.value - live.testValue : live.testValue - live.value) > policy.metricDrop;
-    const reason =
-      consecutiveDrifted >= policy.driftWindows
-        ? `drift in ${consecutiveDrifted} consecutive windows (${result.driftedFeatures.join(', ')})`
-        : metricDropped
-          ? `live ${live?.name} ${round(live?.value)} is more than ${policy.metricDrop} below the test value ${round(live?.testValue)}`
-          : null;
-    const coolingDown = windowEnd < state.cooldownUntil || retraining !== null;
-    const summary: WindowSummary = {
-      windowStart,
-      windowEnd,
-      rows: result.rows,
-      drifted,
-      driftedFeatures: result.driftedFeatures,
-      maxPsi: result.maxPsi,
-      labeled: result.labeled,
-      liveMetric: live ? { name: live.name, value: live.value, testValue: live.testValue } : null,
-      servedVersion: result.modelVersion,
-      action: !judged
-        ? `not judged: ${result.rows} rows (< ${policy.minRows})`
-        : reason && coolingDown
-          ? `${retraining ? 'retraining already' : 'cooldown'}: ${reason}`
-          : reason
-            ? `retrain: ${reason}`
-            : null,
-    };
+    const verdict = judgeWindow(
+      { start: windowStart, end: windowEnd, result },
+      state,
+      policy,
+      retraining !== null,
+    );
+    const { consecutiveDrifted, episodeStart } = verdict;
     state = {
       ...state,
       lastWindowEnd: windowEnd,
       consecutiveDrifted,
       episodeStart,
-      windows: [...state.windows, summary].slice(-KEPT_WINDOWS),
+      windows: [...state.windows, verdict.summary].slice(-KEPT_WINDOWS),
     };
-    if (reason && !coolingDown) {
+    if (verdict.startRetraining && verdict.retrainReason) {
       // Windows go on being judged while the retraining runs; its end starts the cooldown.
       state = { ...state, consecutiveDrifted: 0, episodeStart: null };
-      retraining = retrain(reason, episodeStart ?? windowStart, windowEnd).finally(() => {
+      retraining = retrain(verdict.retrainReason, episodeStart ?? windowStart, windowEnd).finally(() => {
         retraining = null;
         state = { ...state, cooldownUntil: Date.now() + policy.cooldownSeconds * 1000 };
       });
@@ -176,7 +143,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
         workflowId,
         args: [
           {
-            spec: production.spec as unknown as PipelineSpec,
+            spec: production.spec,
             taskQueues: input.taskQueues,
             noCache: false,
             trigger: 'monitor',
@@ -210,10 +177,8 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   }
 }
 
+monitorWorkflow satisfies MonitorWorkflow;
+
 function merge(policy: MonitorPolicy, change: Partial<MonitorPolicy>): MonitorPolicy {
   return { ...policy, ...change, thresholds: { ...policy.thresholds, ...change.thresholds } };
-}
-
-function round(value: number | null | undefined): string {
-  return value === null || value === undefined ? 'n/a' : String(Math.round(value * 10_000) / 10_000);
 }

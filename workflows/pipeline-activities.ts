@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities/pipeline/index.js';
+import type { PipelineActivities } from '../contracts/pipeline-stages.js';
 import { nonRetryableErrorTypes } from '../contracts/errors.js';
 import type { TaskQueues } from '../contracts/task-queues.js';
 

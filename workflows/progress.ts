@@ -1,4 +1,3 @@
-import { defineQuery } from '@temporalio/workflow';
 import {
   pipelineStages,
   type PipelineProgress,
@@ -6,8 +5,6 @@ import {
   type StageName,
   type StageProgress,
 } from '../contracts/pipeline.js';
-
-export const progressQuery = defineQuery<PipelineProgress>('progress');
 
 /** The pipeline's view of its own stages, answered by the `progress` query. One per execution. */
 export class ProgressTracker {

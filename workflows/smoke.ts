@@ -1,31 +1,14 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { CpuActivities, GpuActivities } from '../activities/index.js';
-import type { SmokeFitResult } from '../activities/smoke.js';
 import type { ArtifactRef } from '../contracts/artifacts.js';
 import { nonRetryableErrorTypes } from '../contracts/errors.js';
 import { stageAttribute } from '../contracts/search-attributes.js';
-import type { TaskQueues } from '../contracts/task-queues.js';
-
-export interface SmokePipelineInput {
-  readonly taskQueues: TaskQueues;
-  /** Route the fit folds to the GPU pool (false when no GPU pool runs). */
-  readonly useGpu: boolean;
-  readonly rows: number;
-  readonly folds: number;
-  readonly seed: number;
-  readonly minFoldDurationMs?: number;
-}
-
-export interface SmokePipelineResult {
-  readonly pipelineRunId: number;
-  readonly dataset: ArtifactRef;
-  readonly prepareWorker: string;
-  readonly folds: SmokeFitResult[];
-  readonly slope: number;
-  readonly intercept: number;
-}
-
-export const smokeWorkflowId = (runKey: string) => `smoke/${runKey}`;
+import type {
+  SmokeActivities,
+  SmokeFitResult,
+  SmokePipelineInput,
+  SmokePipelineResult,
+  SmokePipelineWorkflow,
+} from '../contracts/smoke.js';
 
 /**
  * The smallest pipeline that touches every part of the platform: Postgres (run and stage records,
@@ -35,13 +18,13 @@ export async function smokePipelineWorkflow(input: SmokePipelineInput): Promise<
   const { workflowId, runId } = workflowInfo();
   // Bookkeeping and a tiny dataset: seconds of work; the writes are upserts and content-addressed
   // puts, so retrying them is safe. Bad input is not retried.
-  const cpu = proxyActivities<CpuActivities>({
+  const cpu = proxyActivities<SmokeActivities>({
     taskQueue: input.taskQueues.cpu,
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 5, nonRetryableErrorTypes },
   });
   // Folds only read the dataset and upsert their stage row; they may wait for a free device.
-  const fit = proxyActivities<GpuActivities>({
+  const fit = proxyActivities<SmokeActivities>({
     taskQueue: input.useGpu ? input.taskQueues.gpu : input.taskQueues.cpu,
     startToCloseTimeout: '2 minutes',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes },
@@ -95,3 +78,5 @@ export async function smokePipelineWorkflow(input: SmokePipelineInput): Promise<
     throw error;
   }
 }
+
+smokePipelineWorkflow satisfies SmokePipelineWorkflow;

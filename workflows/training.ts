@@ -7,24 +7,23 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TrainingRecipe } from '../activities/pipeline/types.js';
-import type { PipelineResult, StageName } from '../contracts/pipeline.js';
+import {
+  progressQuery,
+  type PipelineResult,
+  type StageName,
+  type TrainingPipelineInput,
+  type TrainingPipelineWorkflow,
+} from '../contracts/pipeline.js';
+import { resolveFeatureColumns, type TrainingRecipe } from '../contracts/pipeline-stages.js';
 import { runStatusAttribute, stageAttribute } from '../contracts/search-attributes.js';
-import type { TaskQueues } from '../contracts/task-queues.js';
-import { resolvePrimaryMetric, type PipelineSpec } from '../spec/types.js';
+import { resolvePrimaryMetric } from '../spec/types.js';
 import { prepareDataset } from './data-preparation.js';
 import { evaluateGates, rejectionReasons } from './gates.js';
 import { pipelineActivities } from './pipeline-activities.js';
-import { ProgressTracker, progressQuery } from './progress.js';
+import { promoteRegistered } from './promotion.js';
+import { ProgressTracker } from './progress.js';
 import { bestTrial, runTuning, searchCandidates } from './tuning.js';
 import { describeFailure } from './failures.js';
-
-export interface TrainingPipelineInput {
-  readonly spec: PipelineSpec;
-  readonly taskQueues: TaskQueues;
-  readonly noCache: boolean;
-  readonly trigger: string;
-}
 
 /**
  * The training pipeline: a spec in; a validated, de-identified, trained, evaluated, gated and
@@ -69,7 +68,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       detail: `${split.task}: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`,
     });
     const primaryMetric = resolvePrimaryMetric(spec, split.task);
-    const recipe: TrainingRecipe = {
+    let recipe: TrainingRecipe = {
       dataset,
       split: split.split,
       target: spec.target,
@@ -87,6 +86,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       params: spec.train.params,
       seed: spec.split.seed,
     };
+    if (split.columns) recipe = { ...recipe, featureColumns: resolveFeatureColumns(split.columns, recipe) };
 
     if (trainOnGpu) await waitForWorkers(taskQueues.gpu, bookkeeping, progress);
     let params = spec.train.params;
@@ -175,12 +175,24 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       fairness: evaluated.fairness,
       gates,
       rejectionReasons: reasons.length ? reasons : null,
-      promote: spec.deploy.promote,
+      primaryMetric,
       reuseExistingVersion: trained.cacheHit && evaluated.cacheHit,
     });
+    const promotion = await promoteRegistered(
+      bookkeeping,
+      {
+        pipelineRunId,
+        workflowId,
+        modelName: spec.name,
+        taskQueues,
+        promote: spec.deploy.promote,
+        rejectionReasons: reasons,
+      },
+      registered,
+    );
     const existing = registered.created ? '' : ' (the existing version made from this model file)';
     progress.finish('register', {
-      detail: `version ${registered.version}${existing}${registered.promoted ? ', champion' : ''}`,
+      detail: `version ${registered.version}${existing}; ${promotion.reason}`,
     });
 
     let reportUri = registered.reportUri;
@@ -210,7 +222,8 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       metrics: evaluated.metrics,
       fairness: evaluated.fairness,
       gates,
-      promoted: registered.promoted,
+      promoted: promotion.promoted,
+      promotion,
       reportUri,
       cacheHits: progress.cacheHits(),
       error: null,
@@ -238,6 +251,8 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     });
   }
 }
+
+trainingPipelineWorkflow satisfies TrainingPipelineWorkflow;
 
 /** Holds the run (without holding a worker) until some worker polls `taskQueue`, saying so meanwhile. */
 async function waitForWorkers(

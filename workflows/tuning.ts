@@ -1,20 +1,8 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import type { TrainingRecipe, TrialResult } from '../activities/pipeline/types.js';
-import type { TaskQueues } from '../contracts/task-queues.js';
+import type { TrialResult, TuningTrialInput } from '../contracts/pipeline-stages.js';
+import { seededRandom } from '../contracts/seeded-random.js';
 import { lowerIsBetter, type ParamValue, type PipelineSpec, type PrimaryMetric } from '../spec/types.js';
 import { pipelineActivities } from './pipeline-activities.js';
-import { seededRandom } from '../ml/random.js';
-
-export interface TuningTrialInput {
-  readonly pipelineRunId: number;
-  readonly pipelineName: string;
-  readonly trial: number;
-  readonly recipe: TrainingRecipe;
-  readonly primaryMetric: PrimaryMetric;
-  readonly taskQueues: TaskQueues;
-  readonly trainOnGpu: boolean;
-  readonly noCache: boolean;
-}
 
 /** One tuning trial: train with one candidate's parameters, score it on the validation part. */
 export async function tuningTrialWorkflow(input: TuningTrialInput): Promise<TrialResult> {

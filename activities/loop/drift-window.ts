@@ -1,12 +1,12 @@
 import { findModelVersionArtifact } from '../../db/queries/artifacts.js';
 import { servedVersions } from '../../db/queries/deployments.js';
 import { loggedPredictions } from '../../db/queries/predictions.js';
-import { driftReports } from '../../db/schema.js';
+import { upsertDriftReport } from '../../db/queries/drift.js';
 import { createDriftAccumulator, parseReferenceProfile } from '../../ml/drift/index.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { withHeartbeat } from '../pipeline/support.js';
+import { withHeartbeat } from '../heartbeat.js';
 import { isLowerBetter, liveMetric, loadServedModel } from './served-models.js';
-import type { DriftWindowInput, DriftWindowOutput } from './types.js';
+import type { DriftWindowInput, DriftWindowOutput } from '../../contracts/loop-stages.js';
 
 const MAX_LABELED_ROWS = 100_000;
 
@@ -61,21 +61,14 @@ export function createDriftWindowActivities(deps: ActivityDependencies) {
         };
       const report = accumulator.finish();
       const metric = champion.primaryMetric;
-      const [stored] = await deps.db
-        .insert(driftReports)
-        .values({
-          modelVersionId: champion.modelVersionId,
-          windowStart: new Date(input.windowStart),
-          windowEnd: new Date(input.windowEnd),
-          rows: report.windowRowCount,
-          drifted: report.verdict.drifted,
-          report: report as unknown as Record<string, unknown>,
-        })
-        .onConflictDoUpdate({
-          target: [driftReports.modelVersionId, driftReports.windowStart, driftReports.windowEnd],
-          set: { rows: report.windowRowCount, drifted: report.verdict.drifted },
-        })
-        .returning({ id: driftReports.id });
+      const stored = await upsertDriftReport(deps.db, {
+        modelVersionId: champion.modelVersionId,
+        windowStart: new Date(input.windowStart),
+        windowEnd: new Date(input.windowEnd),
+        rows: report.windowRowCount,
+        drifted: report.verdict.drifted,
+        report: { ...report },
+      });
       const psi = report.features.map((feature) => feature.populationStabilityIndex).filter(Number.isFinite);
       return {
         modelVersion: serving.champion,

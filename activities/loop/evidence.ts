@@ -1,8 +1,8 @@
 import { loggedPredictions } from '../../db/queries/predictions.js';
-import type { LiveEvidence } from '../../workflows/lifecycle-messages.js';
+import type { LiveEvidence } from '../../contracts/lifecycle.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { isLowerBetter, liveMetric, loadServedModel } from './served-models.js';
-import type { ComparisonOutput, LabeledComparisonInput } from './types.js';
+import type { ComparisonOutput, LabeledComparisonInput } from '../../contracts/loop-stages.js';
 
 const MAX_ROWS = 200_000;
 

@@ -1,3 +1,4 @@
+import type { LoopActivities } from '../../contracts/loop-stages.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { createDriftWindowActivities } from './drift-window.js';
 import { createEvidenceActivities } from './evidence.js';
@@ -5,7 +6,7 @@ import { createProductionDataActivities } from './production-data.js';
 import { createServingStateActivities } from './serving-state.js';
 
 /** Activities that close the loop: what is served, live evidence, drift windows, retraining data. */
-export function createLoopActivities(deps: ActivityDependencies) {
+export function createLoopActivities(deps: ActivityDependencies): LoopActivities {
   return {
     ...createServingStateActivities(deps),
     ...createEvidenceActivities(deps),
@@ -13,5 +14,3 @@ export function createLoopActivities(deps: ActivityDependencies) {
     ...createProductionDataActivities(deps),
   };
 }
-
-export type LoopActivities = ReturnType<typeof createLoopActivities>;

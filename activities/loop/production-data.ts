@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { eq } from 'drizzle-orm';
 import { snapshotDataset } from '../../data/index.js';
 import { withDuckDB } from '../../data/duckdb.js';
 import { parquetRelation } from '../../data/parquet.js';
@@ -10,12 +9,14 @@ import { addLineageEdge } from '../../db/queries/artifacts.js';
 import { findDatasetVersion } from '../../db/queries/datasets.js';
 import { servedVersions } from '../../db/queries/deployments.js';
 import { loggedPredictions } from '../../db/queries/predictions.js';
-import { modelVersions, pipelineRuns } from '../../db/schema.js';
+import { trainingSpecOf } from '../../db/queries/registry.js';
+import { isFairnessGate, type PipelineSpec } from '../../spec/types.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { storeDatasetVersion } from '../pipeline/dataset-versions.js';
-import { localCopy, temporaryDirectory, withHeartbeat } from '../pipeline/support.js';
-import { loadServedModel } from './served-models.js';
-import type { ProductionDataInput, ProductionDataOutput } from './types.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { localCopy, temporaryDirectory } from '../local-files.js';
+import { loadServedModel, type ServedModel } from './served-models.js';
+import type { ProductionDataInput, ProductionDataOutput } from '../../contracts/loop-stages.js';
 
 const LOGGED_AT = 'logged_at';
 
@@ -48,7 +49,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
           if (input.includeTrainingData)
             trainingRows = await copyTrainingRows(
               deps,
-              champion.modelVersionId,
+              champion.datasetVersionId,
               [...features, target],
               write,
             );
@@ -109,7 +110,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
           dataset,
           spec: await retrainingSpec(
             deps,
-            champion.modelVersionId,
+            champion,
             dataset.uri,
             features,
             target,
@@ -130,15 +131,11 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
  */
 async function copyTrainingRows(
   deps: ActivityDependencies,
-  modelVersionId: number,
+  datasetVersionId: number | null,
   columns: string[],
   write: (line: string) => Promise<void>,
 ): Promise<number> {
-  const [row] = await deps.db
-    .select({ datasetVersionId: modelVersions.datasetVersionId })
-    .from(modelVersions)
-    .where(eq(modelVersions.id, modelVersionId));
-  const dataset = row?.datasetVersionId ? await findDatasetVersion(deps.db, row.datasetVersionId) : undefined;
+  const dataset = datasetVersionId ? await findDatasetVersion(deps.db, datasetVersionId) : undefined;
   if (!dataset) return 0;
   const file = await localCopy(
     deps,
@@ -168,21 +165,17 @@ async function copyTrainingRows(
 /** The served version's spec, retargeted: this dataset, its features, a time split on when rows were logged. */
 async function retrainingSpec(
   deps: ActivityDependencies,
-  modelVersionId: number,
+  champion: ServedModel,
   uri: string,
   features: readonly string[],
   target: string,
   cutoffs: { validationFrom?: string; testFrom: string },
-): Promise<Record<string, unknown>> {
-  const [row] = await deps.db
-    .select({ spec: pipelineRuns.spec })
-    .from(modelVersions)
-    .innerJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
-    .where(eq(modelVersions.id, modelVersionId));
-  const original = (row?.spec ?? {}) as Record<string, unknown> & {
-    validation?: { columns?: Record<string, unknown> };
-    evaluation?: { gates?: { metric?: string }[] };
-  };
+): Promise<PipelineSpec> {
+  const original = await trainingSpecOf(deps.db, champion.modelVersionId);
+  if (!original)
+    throw new Error(
+      `v${champion.version} was not trained by a pipeline run of this platform: there is no spec to retrain it with`,
+    );
   const kept = new Set([...features, target]);
   return {
     ...original,
@@ -194,7 +187,7 @@ async function retrainingSpec(
     validation: {
       ...original.validation,
       columns: Object.fromEntries(
-        Object.entries(original.validation?.columns ?? {}).filter(([column]) => kept.has(column)),
+        Object.entries(original.validation.columns).filter(([column]) => kept.has(column)),
       ),
     },
     // Validated and tested on the newest production rows only: the champion never saw them, so the
@@ -208,10 +201,12 @@ async function retrainingSpec(
       seed: 42,
     },
     exclude: [LOGGED_AT],
-    train: { ...(original.train as object), search: undefined },
+    train: { ...original.train, search: undefined },
     evaluation: {
       ...original.evaluation,
-      gates: (original.evaluation?.gates ?? []).filter((gate) => gate.metric !== undefined),
+      // Judged by the metric the champion is judged by; fairness gates need the sensitive columns.
+      primaryMetric: champion.primaryMetric,
+      gates: original.evaluation.gates.filter((gate) => !isFairnessGate(gate)),
       compareToChampion: true,
     },
     // The lifecycle workflow decides promotion, through a canary.

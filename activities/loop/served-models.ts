@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { and, eq } from 'drizzle-orm';
-import { artifacts, models, modelVersions, pipelineRuns } from '../../db/schema.js';
+import type { MetricValues } from '../../contracts/pipeline.js';
+import { findVersionWithModelFile } from '../../db/queries/registry.js';
 import { computeClassificationMetrics, computeRegressionMetrics } from '../../ml/metrics/index.js';
 import { loadModelDocument, predictRow, type LoadedModel } from '../../ml/model/index.js';
 import { lowerIsBetter, type PrimaryMetric } from '../../spec/types.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { specMetrics } from '../pipeline/scoring.js';
-import { localCopy } from '../pipeline/support.js';
+import { localCopy } from '../local-files.js';
 
 export interface ServedModel {
   readonly modelVersionId: number;
@@ -14,37 +14,31 @@ export interface ServedModel {
   readonly model: LoadedModel;
   readonly primaryMetric: PrimaryMetric;
   /** The version's metrics on its test set when it was trained. */
-  readonly testMetrics: Readonly<Record<string, number | null>>;
+  readonly testMetrics: MetricValues;
+  /** The dataset version it was trained on (null for an imported version). */
+  readonly datasetVersionId: number | null;
 }
 
-/** A registered version's model document (from S3, checked) with the metric its spec judges it by. */
+/** A registered version's model document (from S3, checked) with the metric it is judged by. */
 export async function loadServedModel(
   deps: ActivityDependencies,
   modelName: string,
   version: number,
 ): Promise<ServedModel> {
-  const [row] = await deps.db
-    .select({ version: modelVersions, file: artifacts, spec: pipelineRuns.spec, task: models.task })
-    .from(modelVersions)
-    .innerJoin(models, eq(modelVersions.modelId, models.id))
-    .innerJoin(artifacts, eq(modelVersions.modelArtifactId, artifacts.id))
-    .leftJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
-    .where(and(eq(models.name, modelName), eq(modelVersions.version, version)));
+  const row = await findVersionWithModelFile(deps.db, modelName, version);
   if (!row) throw new Error(`${modelName} has no version ${version} with a model file`);
   const path = await localCopy(
     deps,
     { uri: row.file.uri, sha256: row.file.sha256, bytes: row.file.bytes },
     '.json',
   );
-  const model = loadModelDocument(await readFile(path, 'utf8'));
-  const specMetric = (row.spec as { evaluation?: { primaryMetric?: PrimaryMetric } } | null)?.evaluation
-    ?.primaryMetric;
   return {
     modelVersionId: row.version.id,
     version,
-    model,
-    primaryMetric: specMetric ?? (model.task === 'regression' ? 'rmse' : 'accuracy'),
-    testMetrics: row.version.metrics as Record<string, number | null>,
+    model: loadModelDocument(await readFile(path, 'utf8')),
+    primaryMetric: row.version.primaryMetric,
+    testMetrics: row.version.metrics,
+    datasetVersionId: row.version.datasetVersionId,
   };
 }
 

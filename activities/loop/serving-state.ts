@@ -1,30 +1,29 @@
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { errorTypes } from '../../contracts/errors.js';
+import { challengerUpdate } from '../../contracts/lifecycle.js';
+import type { LoopActivities } from '../../contracts/loop-stages.js';
 import { changeServing, servedVersions } from '../../db/queries/deployments.js';
 import { findModelVersion, recordAuditEvent } from '../../db/queries/registry.js';
-import {
-  challengerUpdate,
-  lifecycleWorkflowId,
-  type CanaryPolicy,
-} from '../../workflows/lifecycle-messages.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import type { ServingState, SetServingInput } from './types.js';
+import { updateLifecycle } from '../lifecycle-updates.js';
+
+type ServingStateActivities = Pick<
+  LoopActivities,
+  | 'currentServing'
+  | 'resolveModelVersion'
+  | 'setServingTraffic'
+  | 'recordLifecycleEvent'
+  | 'proposeChallenger'
+>;
 
 /** Reading and changing what a model serves; every change audited, announced to serving. */
-export function createServingStateActivities(deps: ActivityDependencies) {
+export function createServingStateActivities(deps: ActivityDependencies): ServingStateActivities {
   return {
-    async currentServing(input: { modelName: string }): Promise<ServingState> {
+    async currentServing(input) {
       return servedVersions(deps.db, input.modelName);
     },
 
-    /** A registered version, or a non-retryable NotFound/InvalidInput the caller reads. */
-    async resolveModelVersion(input: {
-      modelName: string;
-      version: number;
-      servable: boolean;
-    }): Promise<{ modelVersionId: number; version: number }> {
+    async resolveModelVersion(input) {
       const version = await findModelVersion(deps.db, input.modelName, input.version);
       if (!version) {
         throw ApplicationFailure.create({
@@ -41,7 +40,7 @@ export function createServingStateActivities(deps: ActivityDependencies) {
       return { modelVersionId: version.id, version: version.version };
     },
 
-    async setServingTraffic(input: SetServingInput): Promise<ServingState> {
+    async setServingTraffic(input) {
       return changeServing(deps.db, {
         modelName: input.modelName,
         championVersion: input.champion,
@@ -51,14 +50,7 @@ export function createServingStateActivities(deps: ActivityDependencies) {
       });
     },
 
-    async recordLifecycleEvent(input: {
-      modelName: string;
-      eventKey: string;
-      action: string;
-      actor: string;
-      reason: string;
-      version: number;
-    }): Promise<void> {
+    async recordLifecycleEvent(input) {
       await recordAuditEvent(deps.db, {
         eventKey: input.eventKey,
         subjectKind: 'model',
@@ -70,45 +62,21 @@ export function createServingStateActivities(deps: ActivityDependencies) {
       });
     },
 
-    /** Hands a retrained version to the model's lifecycle workflow (starting it if needed) as a challenger. */
-    async proposeChallenger(input: {
-      modelName: string;
-      version: number;
-      reason: string;
-      actor: string;
-      canary?: Partial<CanaryPolicy>;
-      taskQueue: string;
-    }): Promise<void> {
-      const { client } = Context.current();
-      await refusalIsFinal(
-        client.workflow.executeUpdateWithStart(challengerUpdate, {
-          args: [{ version: input.version, actor: input.actor, reason: input.reason, canary: input.canary }],
-          // By type name: activities never load workflow code.
-          startWorkflowOperation: new WithStartWorkflowOperation('modelLifecycleWorkflow', {
-            workflowId: lifecycleWorkflowId(input.modelName),
-            taskQueue: input.taskQueue,
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            args: [
-              { modelName: input.modelName, taskQueues: { cpu: input.taskQueue, gpu: input.taskQueue } },
-            ],
-          }),
-        }),
+    async proposeChallenger(input) {
+      // The lifecycle runs its activities on the CPU pool only: the monitor's queue serves for both.
+      const answer = await updateLifecycle(
+        input.modelName,
+        { cpu: input.taskQueue, gpu: input.taskQueue },
+        challengerUpdate,
+        { version: input.version, actor: input.actor, reason: input.reason, canary: input.canary },
       );
+      // A refused challenger (a canary already running) is final: retrying cannot change it.
+      if (!answer.accepted) {
+        throw ApplicationFailure.create({
+          ...errorTypes.invalidInput,
+          message: `the lifecycle refused the challenger: ${answer.refusal.message}`,
+        });
+      }
     },
   };
-}
-
-/** A refused challenger (a canary already running) is an answer, not a fault: retrying cannot change it. */
-async function refusalIsFinal(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) {
-      throw ApplicationFailure.create({
-        ...errorTypes.invalidInput,
-        message: `the lifecycle refused the challenger: ${(error.cause as Error | undefined)?.message ?? error.message}`,
-      });
-    }
-    throw error;
-  }
 }

@@ -14,12 +14,14 @@ import {
   type ValidationReport,
 } from '../../data/index.js';
 import { addLineageEdge } from '../../db/queries/artifacts.js';
+import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { findCachedOutputs, stageCacheKey } from '../stage-cache.js';
 import { recordCachedStage, recordStage } from '../stage-recorder.js';
 import { storeDatasetVersion } from './dataset-versions.js';
 import { fetchSource } from './sources.js';
-import { asInputFailure, storeJsonArtifact, withHeartbeat } from './support.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { storeJsonArtifact } from '../json-artifacts.js';
 import type {
   DeidentifyInput,
   IngestInput,
@@ -27,7 +29,7 @@ import type {
   ScratchHandle,
   ValidateInput,
   ValidateOutput,
-} from './types.js';
+} from '../../contracts/pipeline-stages.js';
 
 const RAW_SNAPSHOT = 'raw.parquet';
 
@@ -58,9 +60,7 @@ export function createDataActivities(deps: ActivityDependencies) {
       };
       const { result } = await recordStage(deps, stage, () =>
         withHeartbeat(async () => {
-          const source = await fetchSource(deps, input.dataset.uri, directory).catch((error: unknown) =>
-            Promise.reject(asInputFailure(error)),
-          );
+          const source = await fetchSource(deps, input.dataset.uri, directory);
           const cacheKey = stageCacheKey({
             kind: 'data',
             codeVersion: deps.codeVersion,
@@ -88,7 +88,7 @@ export function createDataActivities(deps: ActivityDependencies) {
             query: input.dataset.query,
             outputPath: path.join(directory, RAW_SNAPSHOT),
             redactedColumns: [...input.pii.drop, ...input.pii.hash],
-          }).catch((error: unknown) => Promise.reject(asInputFailure(error)));
+          });
           return {
             kind: 'staged' as const,
             rows: snapshot.rows,
@@ -137,12 +137,12 @@ export function createDataActivities(deps: ActivityDependencies) {
               snapshotPath,
               target: input.target,
               expectations: input.validation,
-            }).catch((error: unknown) => Promise.reject(asInputFailure(error))),
+            }),
             [...input.pii.drop, ...input.pii.hash],
           );
           const reportRef = await storeJsonArtifact(
             deps,
-            `validation/${runFolder()}`,
+            artifactKeys.validationReport(runFolder()),
             'validation_report',
             JSON.stringify(report, null, 2),
           );
@@ -176,7 +176,7 @@ export function createDataActivities(deps: ActivityDependencies) {
             drop: input.pii.drop,
             hash: input.pii.hash,
             key: Buffer.from(deps.piiHmacKey ?? ''),
-          }).catch((error: unknown) => Promise.reject(asInputFailure(error)));
+          });
           // Re-read through the snapshot writer: the stored bytes and profile are those of the de-identified data.
           const snapshot = await snapshotDataset({
             inputPath: deidentifiedPath,

@@ -1,20 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
 import { findAliasedVersion } from '../../db/queries/registry.js';
-import { artifacts as artifactsTable } from '../../db/schema.js';
+import { findArtifact } from '../../db/queries/artifacts.js';
 import { buildReferenceProfile } from '../../ml/drift/index.js';
 import { loadModelDocument, type ModelDocument } from '../../ml/model/index.js';
 import { predictFrameInWorker } from '../../ml/runner/index.js';
 import { lowerIsBetter } from '../../spec/types.js';
-import { eq } from 'drizzle-orm';
+import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
 import { recordStage } from '../stage-recorder.js';
 import { loadRecipePart, recipeInputs } from './frames.js';
 import { featureImportance } from './importance.js';
 import { fairnessSummary, scorePredictions, specMetrics } from './scoring.js';
-import { asInputFailure, localCopy, storeJsonArtifact, withHeartbeat } from './support.js';
-import type { ChampionInput, EvaluateInput, EvaluateOutput, TrainingRecipe } from './types.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { storeJsonArtifact } from '../json-artifacts.js';
+import { localCopy } from '../local-files.js';
+import type {
+  ChampionInput,
+  ChampionScore,
+  EvaluateInput,
+  EvaluateOutput,
+  TrainingRecipe,
+} from '../../contracts/pipeline-stages.js';
 
 type StoredOutputs = Omit<EvaluateOutput, 'cacheHit'>;
 
@@ -54,58 +62,52 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
         { noCache: input.noCache, artifactsOf: (cached) => [cached.evaluation] },
         () =>
           withHeartbeat(async () => {
-            try {
-              const document = await readModel(deps, input.model);
-              const inputs = await recipeInputs(deps, recipe);
-              const frame = await loadRecipePart(inputs, recipe, input.part, [
-                ...document.features,
-                ...input.sensitive,
-              ]);
-              const predictions = await predictFrameInWorker(document, frame);
-              const scored = scorePredictions(document, frame, predictions, input.sensitive);
-              const metrics = specMetrics(scored.evaluation);
-              const importance = featureImportance(
-                document,
-                frame,
-                input.primaryMetric,
-                lowerIsBetter.has(input.primaryMetric),
-              );
-              const referenceProfile = input.withReferenceProfile
-                ? await trainingProfile(inputs, recipe, document)
-                : null;
-              const evaluationDocument = {
-                format: 'mlops.evaluation/v1',
-                part: input.part,
-                rows: scored.rows,
-                skippedRows: scored.skippedRows,
-                evaluation: scored.evaluation,
-                fairness: scored.fairness,
-                featureImportance: importance,
-                referenceProfile,
-              };
-              const evaluation = await storeJsonArtifact(
-                deps,
-                `evaluations/${input.pipelineName}`,
-                'evaluation',
-                JSON.stringify(evaluationDocument),
-              );
-              return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
-            } catch (error) {
-              throw asInputFailure(error);
-            }
+            const document = await readModel(deps, input.model);
+            const inputs = await recipeInputs(deps, recipe);
+            const frame = await loadRecipePart(inputs, recipe, input.part, [
+              ...document.features,
+              ...input.sensitive,
+            ]);
+            const predictions = await predictFrameInWorker(document, frame);
+            const scored = scorePredictions(document, frame, predictions, input.sensitive);
+            const metrics = specMetrics(scored.evaluation);
+            const importance = featureImportance(
+              document,
+              frame,
+              input.primaryMetric,
+              lowerIsBetter.has(input.primaryMetric),
+            );
+            const referenceProfile = input.withReferenceProfile
+              ? await trainingProfile(inputs, recipe, document)
+              : null;
+            const evaluationDocument = {
+              format: 'mlops.evaluation/v1',
+              part: input.part,
+              rows: scored.rows,
+              skippedRows: scored.skippedRows,
+              evaluation: scored.evaluation,
+              fairness: scored.fairness,
+              featureImportance: importance,
+              referenceProfile,
+            };
+            const evaluation = await storeJsonArtifact(
+              deps,
+              artifactKeys.evaluation(input.pipelineName),
+              'evaluation',
+              JSON.stringify(evaluationDocument),
+            );
+            return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
           }),
       );
       return { ...outputs, cacheHit };
     },
 
     /** The current champion scored on this run's test part, for `compareToChampion`; null without a champion. */
-    async championStage(input: ChampionInput): Promise<{ version: number; value: number | null } | null> {
+    async championStage(input: ChampionInput): Promise<ChampionScore | null> {
       const champion = await findAliasedVersion(deps.db, input.modelName, 'champion');
       if (!champion?.modelArtifactId) return null;
-      const [file] = await deps.db
-        .select()
-        .from(artifactsTable)
-        .where(eq(artifactsTable.id, champion.modelArtifactId));
+      const file = await findArtifact(deps.db, champion.modelArtifactId);
+      if (!file) return null;
       const stage = {
         pipelineRunId: input.pipelineRunId,
         stage: 'gate/champion',
@@ -113,7 +115,7 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
       };
       const { result } = await recordStage(deps, stage, () =>
         withHeartbeat(async () => {
-          const document = await readModel(deps, { uri: file.uri, sha256: file.sha256, bytes: file.bytes });
+          const document = await readModel(deps, file);
           const inputs = await recipeInputs(deps, input.recipe);
           const features = document.features.filter((feature) => feature !== input.recipe.target);
           try {

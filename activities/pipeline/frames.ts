@@ -1,22 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { eq } from 'drizzle-orm';
+import { resolveFeatureColumns, type TrainingRecipe } from '../../contracts/pipeline-stages.js';
 import { loadPartFrame, type SplitDefinition, type SplitPart } from '../../data/index.js';
-import { datasetVersions } from '../../db/schema.js';
-import type { Frame } from '../../ml/frame.js';
+import { datasetColumns } from '../../db/queries/datasets.js';
+import type { Frame } from '../../ml/frame/frame.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { localCopy } from './support.js';
-import type { TrainingRecipe } from './types.js';
+import { localCopy } from '../local-files.js';
 
-/** The feature columns of a recipe: the spec's list, or every column but the target and the excluded ones. */
+/** The feature columns of a recipe, as the split stage resolved them (older recipes: from the dataset's schema). */
 export async function featureColumns(deps: ActivityDependencies, recipe: TrainingRecipe): Promise<string[]> {
+  if (recipe.featureColumns) return [...recipe.featureColumns];
   if (recipe.features.length > 0) return [...recipe.features];
-  const [row] = await deps.db
-    .select({ schema: datasetVersions.schema })
-    .from(datasetVersions)
-    .where(eq(datasetVersions.id, recipe.dataset.datasetVersionId));
-  const columns = ((row?.schema.columns ?? []) as { name: string }[]).map((column) => column.name);
-  const excluded = new Set([recipe.target, ...recipe.exclude]);
-  return columns.filter((column) => !excluded.has(column));
+  return resolveFeatureColumns(await datasetColumns(deps.db, recipe.dataset.datasetVersionId), recipe);
 }
 
 /** Local copies of a recipe's snapshot and split definition (checked against their sha256). */

@@ -1,4 +1,4 @@
-import type { Frame } from '../../ml/frame.js';
+import type { Frame } from '../../ml/frame/frame.js';
 import { loadModelDocument, predictFrame, type ModelDocument } from '../../ml/model/index.js';
 import type { FeatureImportance } from '../../reports/index.js';
 import { scorePredictions, specMetrics } from './scoring.js';

@@ -1,51 +1,59 @@
 import { createRequire } from 'node:module';
 import { Context } from '@temporalio/activity';
 import proto from '@temporalio/proto';
-import { addLineageEdge, upsertArtifact } from '../../db/queries/artifacts.js';
-import { eq } from 'drizzle-orm';
-import {
-  findVersionByModelFile,
-  recordAuditEvent,
-  registerModelVersion,
-  setAlias,
-  type ModelVersion,
-} from '../../db/queries/registry.js';
-import { artifacts } from '../../db/schema.js';
+import { auditKeys } from '../../contracts/audit-keys.js';
+import type { PipelineActivities, RegisterInput, RegisterOutput } from '../../contracts/pipeline-stages.js';
+import { addLineageEdge, findArtifact, upsertArtifact } from '../../db/queries/artifacts.js';
+import { findVersionByModelFile, recordAuditEvent, registerModelVersion } from '../../db/queries/registry.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { recordStage } from '../stage-recorder.js';
-import type { RegisterInput, RegisterOutput } from './types.js';
-
-const CHAMPION = 'champion';
 
 /** Registering model versions and asking Temporal about workers: quick, idempotent bookkeeping. */
-export function createRegistryActivities(deps: ActivityDependencies) {
+export function createRegistryActivities(
+  deps: ActivityDependencies,
+): Pick<PipelineActivities, 'registerStage' | 'taskQueuePollers'> {
   return {
     /**
      * Registers the run's model version (numbered per model, once per pipeline run however often
-     * this is retried), links it to its dataset, model file and evaluation, and makes it the
-     * champion when asked and every gate passed.
+     * this is retried), judged by this run's gates, and links it to its dataset, model file and
+     * evaluation. Promotion is not done here: the model's lifecycle workflow does it (promoteStage).
      */
     async registerStage(input: RegisterInput): Promise<RegisterOutput> {
       const stage = {
         pipelineRunId: input.pipelineRunId,
         stage: 'register',
-        params: { promote: input.promote },
+        params: { primaryMetric: input.primaryMetric },
       };
       const { result } = await recordStage(deps, stage, async () => {
         const modelFile = await upsertArtifact(deps.db, { ...input.model, kind: 'model' });
         const evaluation = await upsertArtifact(deps.db, { ...input.evaluation, kind: 'evaluation' });
         const rejected = input.rejectionReasons !== null && input.rejectionReasons.length > 0;
+        const status = rejected ? 'rejected' : 'registered';
+        // An identical earlier run made this model file: its version is the answer when it was
+        // judged as this run judges it now. Judged otherwise (a relaxed or a stricter gate), this
+        // run registers a version of its own, so a version's status never contradicts its run's.
         const existing = input.reuseExistingVersion
-          ? await findVersionByModelFile(deps.db, input.modelName, modelFile.id)
+          ? await findVersionByModelFile(deps.db, input.modelName, input.model.sha256, status)
           : undefined;
-        if (existing) return reuse(deps, input, existing, rejected);
+        if (existing && existing.registrationKey !== input.workflowId) {
+          const report = existing.reportArtifactId
+            ? await findArtifact(deps.db, existing.reportArtifactId)
+            : undefined;
+          return {
+            modelVersionId: existing.id,
+            version: existing.version,
+            created: false,
+            reportUri: report?.uri ?? null,
+          };
+        }
         const { version, created } = await registerModelVersion(deps.db, input.modelName, input.recipe.task, {
           registrationKey: input.workflowId,
-          status: rejected ? 'rejected' : 'registered',
+          status,
           pipelineRunId: input.pipelineRunId,
           datasetVersionId: input.recipe.dataset.datasetVersionId,
           modelArtifactId: modelFile.id,
           metrics: input.metrics,
+          primaryMetric: input.primaryMetric,
           params: { trainer: input.recipe.trainer, ...input.recipe.params, seed: input.recipe.seed },
           fairness: input.fairness,
           gates: [...input.gates],
@@ -69,7 +77,7 @@ export function createRegistryActivities(deps: ActivityDependencies) {
           'produced',
         );
         await recordAuditEvent(deps.db, {
-          eventKey: `${input.workflowId}:register`,
+          eventKey: auditKeys.registration(input.workflowId),
           subjectKind: 'model',
           subject: input.modelName,
           action: rejected ? 'register-rejected' : 'register',
@@ -77,16 +85,12 @@ export function createRegistryActivities(deps: ActivityDependencies) {
           reason: rejected ? (input.rejectionReasons ?? []).join('; ') : 'every gate passed',
           after: { version: version.version },
         });
-        const promoted = input.promote && !rejected;
-        if (promoted)
-          await promoteToChampion(deps, input, version, 'deploy.promote is set and every gate passed', true);
-        return { modelVersionId: version.id, version: version.version, promoted, created, reportUri: null };
+        return { modelVersionId: version.id, version: version.version, created, reportUri: null };
       });
       return result;
     },
 
-    /** How many workers poll a task queue for activities right now. */
-    async taskQueuePollers(input: { taskQueue: string }): Promise<{ pollers: number }> {
+    async taskQueuePollers(input) {
       const { client, info } = Context.current();
       const response = await client.workflowService.describeTaskQueue({
         namespace: info.workflowNamespace,
@@ -98,42 +102,6 @@ export function createRegistryActivities(deps: ActivityDependencies) {
       });
       return { pollers: response.pollers?.length ?? 0 };
     },
-  };
-}
-
-/**
- * An identical earlier run made this model file already: its version is the answer, not a copy.
- * It is still promoted when asked and every gate passed now (an alias move, audited).
- */
-async function reuse(
-  deps: ActivityDependencies,
-  input: RegisterInput,
-  existing: ModelVersion,
-  rejected: boolean,
-): Promise<RegisterOutput> {
-  let promoted = false;
-  if (input.promote && !rejected && existing.status !== 'rejected') {
-    await promoteToChampion(
-      deps,
-      input,
-      existing,
-      'an identical run re-promoted its existing version',
-      existing.registrationKey === input.workflowId,
-    );
-    promoted = true;
-  }
-  const [report] = existing.reportArtifactId
-    ? await deps.db
-        .select({ uri: artifacts.uri })
-        .from(artifacts)
-        .where(eq(artifacts.id, existing.reportArtifactId))
-    : [];
-  return {
-    modelVersionId: existing.id,
-    version: existing.version,
-    promoted,
-    created: false,
-    reportUri: report?.uri ?? null,
   };
 }
 
@@ -153,30 +121,4 @@ function runtimeVersions(): Record<string, string> {
     temporalSdk: versionOf('@temporalio/worker'),
     duckdb: versionOf('@duckdb/node-api'),
   };
-}
-
-/**
- * Makes the version the champion, with an audit event (once per run, by its key) when the alias
- * moved. A version this run registered is always audited: a retry after the alias moved but before
- * the audit was written finds the alias already in place and must still write it.
- */
-async function promoteToChampion(
-  deps: ActivityDependencies,
-  input: RegisterInput,
-  version: ModelVersion,
-  reason: string,
-  registeredByThisRun: boolean,
-): Promise<void> {
-  const previous = await setAlias(deps.db, version, CHAMPION);
-  if (previous === version.id && !registeredByThisRun) return;
-  await recordAuditEvent(deps.db, {
-    eventKey: `${input.workflowId}:promote`,
-    subjectKind: 'model',
-    subject: input.modelName,
-    action: 'promote',
-    actor: `pipeline ${input.workflowId}`,
-    reason,
-    before: { modelVersionId: previous ?? null },
-    after: { modelVersionId: version.id, version: version.version },
-  });
 }

@@ -1,17 +1,14 @@
-import { eq } from 'drizzle-orm';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
-import type { GateOutcome } from '../../contracts/pipeline.js';
 import { findModelVersionArtifact, upsertArtifact } from '../../db/queries/artifacts.js';
 import { findDatasetVersion } from '../../db/queries/datasets.js';
-import { findAliasedVersion } from '../../db/queries/registry.js';
+import { findAliasedVersion, findVersionWithRun, setVersionReport } from '../../db/queries/registry.js';
 import { listStageRuns, type StageRun } from '../../db/queries/runs.js';
-import { models, modelVersions, pipelineRuns } from '../../db/schema.js';
 import { renderModelReport, type ModelReportData, type TuningTrial } from '../../reports/index.js';
 import { lowerIsBetter, type PrimaryMetric } from '../../spec/types.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { recordStage } from '../stage-recorder.js';
-import type { ReportInput } from './types.js';
+import type { ReportInput } from '../../contracts/pipeline-stages.js';
 
 /** Builds the model version's HTML report from what the registry and the stored artifacts hold. */
 export function createReportActivities(deps: ActivityDependencies) {
@@ -26,12 +23,8 @@ export function createReportActivities(deps: ActivityDependencies) {
         deps,
         { pipelineRunId: input.pipelineRunId, stage: 'report' },
         async () => {
-          const [row] = await deps.db
-            .select({ version: modelVersions, model: models, run: pipelineRuns })
-            .from(modelVersions)
-            .innerJoin(models, eq(modelVersions.modelId, models.id))
-            .innerJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
-            .where(eq(modelVersions.id, input.modelVersionId));
+          const row = await findVersionWithRun(deps.db, input.modelVersionId);
+          if (!row) throw new Error(`model version ${input.modelVersionId} has no pipeline run to report on`);
           const evaluationFile = await findModelVersionArtifact(deps.db, row.version.id, 'evaluation');
           if (!evaluationFile) throw new Error(`model version ${row.version.id} has no evaluation to report`);
           const evaluation =
@@ -54,18 +47,13 @@ export function createReportActivities(deps: ActivityDependencies) {
           const dataset = row.version.datasetVersionId
             ? await findDatasetVersion(deps.db, row.version.datasetVersionId)
             : undefined;
-          const spec = row.run.spec as { evaluation?: { primaryMetric?: PrimaryMetric } };
-          const primaryMetric =
-            spec.evaluation?.primaryMetric ?? (row.model.task === 'regression' ? 'rmse' : 'accuracy');
+          const primaryMetric = row.version.primaryMetric;
           const champion = await findAliasedVersion(deps.db, row.model.name, 'champion');
-          const gates = row.version.gates as GateOutcome[];
+          const gates = row.version.gates;
           const championGate = gates.find(
             (gate) => gate.name.startsWith('champion:') && gate.threshold !== null,
           );
-          const { trainer, ...params } = row.version.params as Record<
-            string,
-            number | string | boolean | null
-          >;
+          const { trainer, ...params } = row.version.params;
           const data: ModelReportData = {
             model: {
               name: row.model.name,
@@ -125,10 +113,7 @@ export function createReportActivities(deps: ActivityDependencies) {
           );
           const reportRef = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
           const artifact = await upsertArtifact(deps.db, { ...reportRef, kind: 'report' });
-          await deps.db
-            .update(modelVersions)
-            .set({ reportArtifactId: artifact.id })
-            .where(eq(modelVersions.id, row.version.id));
+          await setVersionReport(deps.db, row.version.id, artifact.id);
           return reportRef;
         },
       );

@@ -1,6 +1,6 @@
 import { computeFairness, type FairnessReport } from '../../ml/fairness/index.js';
-import type { CategoricalColumn, Column, Frame } from '../../ml/frame.js';
-import { getColumn, MISSING_CODE } from '../../ml/frame.js';
+import type { CategoricalColumn, Column, Frame } from '../../ml/frame/frame.js';
+import { getColumn, MISSING_CODE } from '../../ml/frame/frame.js';
 import { computeClassificationMetrics, computeRegressionMetrics } from '../../ml/metrics/index.js';
 import type { FramePredictions, ModelDocument } from '../../ml/model/index.js';
 import { flatMetrics, type EvaluationResult } from '../../reports/index.js';

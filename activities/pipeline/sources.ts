@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { DatasetInputError, resolveLocalDataPath } from '../../data/index.js';
 import { hashFile } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { streamToFile } from './support.js';
+import { streamToFile } from '../local-files.js';
 
 export interface FetchedSource {
   /** A local file DuckDB can read. */

@@ -3,11 +3,13 @@ import type { ArtifactRef } from '../../contracts/artifacts.js';
 import { serializeModelDocument, type ModelCheckpoint } from '../../ml/model/index.js';
 import { trainModelInWorker } from '../../ml/runner/index.js';
 import type { TrainingProgress } from '../../ml/training.js';
+import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
 import { featureColumns, loadRecipePart, recipeInputs } from './frames.js';
-import { asInputFailure, storeJsonArtifact, withHeartbeat } from './support.js';
-import type { TrainInput, TrainOutput } from './types.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { storeJsonArtifact } from '../json-artifacts.js';
+import type { TrainInput, TrainOutput } from '../../contracts/pipeline-stages.js';
 
 /** What training heartbeats: its progress and the last stored checkpoint, read back on a retry. */
 interface TrainingHeartbeat {
@@ -117,7 +119,7 @@ export function createTrainActivities(deps: ActivityDependencies) {
                     const snapshot: StoredCheckpoint = { checkpoint, curve: [...curve] };
                     storing = storing.then(async () => {
                       const stored = await deps.artifacts.putContentAddressed(
-                        `checkpoints/${input.pipelineName}`,
+                        artifactKeys.checkpoint(input.pipelineName),
                         '.json',
                         JSON.stringify(snapshot),
                       );
@@ -129,16 +131,16 @@ export function createTrainActivities(deps: ActivityDependencies) {
                     });
                   },
                 },
-              ).catch((error: unknown) => Promise.reject(asInputFailure(error)));
+              );
               await storing;
               const model = await storeJsonArtifact(
                 deps,
-                `models/${input.pipelineName}/files`,
+                artifactKeys.modelFile(input.pipelineName),
                 'model',
                 serializeModelDocument(document),
               );
               const curveStored = await deps.artifacts.putContentAddressed(
-                `curves/${input.pipelineName}`,
+                artifactKeys.trainingCurve(input.pipelineName),
                 '.json',
                 JSON.stringify(curve),
                 { contentType: 'application/json' },

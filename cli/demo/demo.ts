@@ -9,8 +9,8 @@ import { connectDatabase } from '../../db/client.js';
 import { createApiToken, revokeApiToken } from '../../db/queries/api-tokens.js';
 import { listModelVersions } from '../../db/queries/registry.js';
 import { parseSpecText } from '../../spec/parse.js';
-import { lifecycleWorkflowId } from '../../workflows/lifecycle-messages.js';
-import { monitorWorkflowId, type MonitorStatus } from '../../workflows/monitor-messages.js';
+import { lifecycleWorkflowId } from '../../contracts/lifecycle.js';
+import { monitorWorkflowId, type MonitorStatus } from '../../contracts/monitor.js';
 import { TrafficReplay } from './replay.js';
 import {
   eventsBetween,
@@ -179,7 +179,7 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
       .map((version) => ({
         version: version.version,
         status: version.status,
-        testAuc: (version.metrics as Record<string, number | null>).auc ?? null,
+        testAuc: version.metrics.auc ?? null,
         trigger: version.version === firstVersion ? 'initial (January)' : 'retrained on production data',
       }))
       .reverse(),

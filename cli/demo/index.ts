@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
-import { loadConfigOrExit } from '../shared.js';
-import type { DemoOptions } from './demo.js';
+import { lazyCommand } from '../shared.js';
 
 /** The main job (`npm start`, the loop on real flights) and the smoke pipeline. */
 export function register(program: Command): void {
-  const demoCommandOf = (name: string, description: string) =>
+  for (const [name, description] of [
+    ['start', 'the main job (npm start): the whole loop on real flights data (same as `mlops demo`)'],
+    [
+      'demo',
+      'train on January 2001 flights, serve, replay February-June, let monitoring, retraining and promotion act',
+    ],
+  ])
     program
       .command(name)
       .description(description)
@@ -14,17 +19,7 @@ export function register(program: Command): void {
       .option('--json', 'print the summary as JSON: { windows, versions, events }')
       .option('--exit', 'stop everything after the summary')
       .option('--keep', 'keep the stack up after the summary even when not in a terminal')
-      .action(async (options: DemoOptions) =>
-        (await import('./demo.js')).demoCommand(loadConfigOrExit(), options),
-      );
-  demoCommandOf(
-    'start',
-    'the main job (npm start): the whole loop on real flights data (same as `mlops demo`)',
-  );
-  demoCommandOf(
-    'demo',
-    'train on January 2001 flights, serve, replay February-June, let monitoring, retraining and promotion act',
-  );
+      .action(lazyCommand(async () => (await import('./demo.js')).demoCommand));
 
   program
     .command('smoke')
@@ -32,7 +27,5 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--exit', 'stop everything after printing the result')
     .option('--keep', 'keep the stack up after the result even when not in a terminal')
-    .action(async (options: { json?: boolean; exit?: boolean; keep?: boolean }) =>
-      (await import('./smoke.js')).smokeCommand(loadConfigOrExit(), options),
-    );
+    .action(lazyCommand(async () => (await import('./smoke.js')).smokeCommand));
 }

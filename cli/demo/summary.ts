@@ -1,6 +1,6 @@
 import { binaryRocCurve } from '../../ml/metrics/index.js';
-import type { LifecycleStatus } from '../../workflows/lifecycle-messages.js';
-import type { MonitorStatus } from '../../workflows/monitor-messages.js';
+import type { LifecycleStatus } from '../../contracts/lifecycle.js';
+import type { MonitorStatus } from '../../contracts/monitor.js';
 import type { ServedPrediction, WeekTraffic } from './replay.js';
 import type { TrafficWeek } from './traffic.js';
 

@@ -1,56 +1,40 @@
 import type { Command } from 'commander';
-import { durationSeconds, numberIn, parseModelReference } from '../options.js';
-import { loadConfigOrExit } from '../shared.js';
-import type { ChallengeOptions } from './lifecycle.js';
-
-type ReasonOptions = { reason?: string; json?: boolean };
+import { durationSeconds, modelOrVersion, numberIn, versionedModel } from '../options.js';
+import { lazyCommand } from '../shared.js';
 
 /** `mlops models ...` (the registry and the lifecycle of what is served) and `mlops lineage`. */
 export function register(program: Command): void {
   const models = program.command('models').description('the model registry and what each model serves');
+  const lifecycle = () => import('./lifecycle.js');
   models
     .command('list')
     .description('every model with its number of versions, latest version and champion')
     .option('--json', 'print the models as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const { modelsListCommand } = await import('./registry.js');
-      process.exitCode = await modelsListCommand(loadConfigOrExit(), options);
-    });
+    .action(lazyCommand(async () => (await import('./registry.js')).modelsListCommand));
   models
     .command('show')
     .description("a model's versions, or one version in detail with its report (<name>@<version>)")
-    .argument('<model>', '<name> or <name>@<version>')
+    .argument('<model>', '<name> or <name>@<version>', modelOrVersion)
     .option('--json', 'print it as JSON')
-    .action(async (model: string, options: { json?: boolean }) => {
-      const reference = parseModelReference(model, { versionRequired: false });
-      const { modelsShowCommand } = await import('./registry.js');
-      process.exitCode = await modelsShowCommand(loadConfigOrExit(), reference, options);
-    });
+    .action(lazyCommand(async () => (await import('./registry.js')).modelsShowCommand));
   models
     .command('promote')
     .description("make <name>@<version> the champion (through the model's lifecycle workflow, audited)")
-    .argument('<model>', '<name>@<version>')
+    .argument('<model>', '<name>@<version>', versionedModel)
     .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'print the transition as JSON')
-    .action(async (model: string, options: ReasonOptions) => {
-      const reference = parseModelReference(model, { versionRequired: true });
-      const { promoteCommand } = await import('./lifecycle.js');
-      process.exitCode = await promoteCommand(loadConfigOrExit(), reference, options);
-    });
+    .action(lazyCommand(async () => (await lifecycle()).promoteCommand));
   models
     .command('rollback')
     .description('serve the previous champion again')
     .argument('<name>', 'the model')
     .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'print the transition as JSON')
-    .action(async (name: string, options: ReasonOptions) => {
-      const { rollbackCommand } = await import('./lifecycle.js');
-      process.exitCode = await rollbackCommand(loadConfigOrExit(), name, options);
-    });
+    .action(lazyCommand(async () => (await lifecycle()).rollbackCommand));
   models
     .command('challenge')
     .description('judge <name>@<version> against the champion, run a canary, then promote or roll back')
-    .argument('<model>', '<name>@<version>')
+    .argument('<model>', '<name>@<version>', versionedModel)
     .option(
       '--share <fraction>',
       'share of requests the canary serves (default 0.1)',
@@ -67,11 +51,7 @@ export function register(program: Command): void {
       numberIn('--min-labels', 1, 1e9),
     )
     .option('--json', 'print the answer as JSON')
-    .action(async (model: string, options: ChallengeOptions) => {
-      const reference = parseModelReference(model, { versionRequired: true });
-      const { challengeCommand } = await import('./lifecycle.js');
-      process.exitCode = await challengeCommand(loadConfigOrExit(), reference, options);
-    });
+    .action(lazyCommand(async () => (await lifecycle()).challengeCommand));
   models
     .command('approve')
     .description('answer a canary waiting for approval')
@@ -79,28 +59,18 @@ export function register(program: Command): void {
     .argument('<decision>', 'promote or rollback')
     .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'print the answer as JSON')
-    .action(async (name: string, decision: string, options: ReasonOptions) => {
-      const { approveCommand } = await import('./lifecycle.js');
-      process.exitCode = await approveCommand(loadConfigOrExit(), name, decision, options);
-    });
+    .action(lazyCommand(async () => (await lifecycle()).approveCommand));
   models
     .command('status')
     .description('champion, running canary and recent transitions of a model')
     .argument('<name>', 'the model')
     .option('--json', 'print the status as JSON')
-    .action(async (name: string, options: { json?: boolean }) => {
-      const { lifecycleStatusCommand } = await import('./lifecycle.js');
-      process.exitCode = await lifecycleStatusCommand(loadConfigOrExit(), name, options);
-    });
+    .action(lazyCommand(async () => (await lifecycle()).lifecycleStatusCommand));
 
   program
     .command('lineage')
     .description('where a model version came from: datasets, stages, artifacts, code version, params, totals')
-    .argument('<model>', '<name>@<version>')
+    .argument('<model>', '<name>@<version>', versionedModel)
     .option('--json', 'print the lineage as JSON')
-    .action(async (model: string, options: { json?: boolean }) => {
-      const reference = parseModelReference(model, { versionRequired: true });
-      const { lineageCommand } = await import('./lineage.js');
-      process.exitCode = await lineageCommand(loadConfigOrExit(), reference, options);
-    });
+    .action(lazyCommand(async () => (await import('./lineage.js')).lineageCommand));
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { ModelLoopClient, ModelRequestRefused } from '../../client/loop.js';
 import type { Config } from '../../config/index.js';
-import type { CanaryPolicy, LifecycleStatus, Transition } from '../../workflows/lifecycle-messages.js';
+import type { CanaryPolicy, LifecycleStatus, Transition } from '../../contracts/lifecycle.js';
 import type { ModelReference } from '../options.js';
 import { openSession, type Session } from '../session.js';
 import { cliLogger, exitCodes, printJson, UsageError } from '../shared.js';

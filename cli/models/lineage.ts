@@ -65,7 +65,7 @@ export async function lineageCommand(
   reference: Required<ModelReference>,
   options: { readonly json?: boolean },
 ): Promise<number> {
-  const session = await openSession(config, cliLogger(config, 'lineage'), { workers: false });
+  const session = await openSession(config, cliLogger(config, 'lineage'), { workers: false, database: true });
   try {
     const lineage = await findModelVersionLineage(session.database.db, reference.name, reference.version);
     if (!lineage) throw await notFound(session.database.db, reference);

@@ -20,7 +20,7 @@ export async function modelsListCommand(
   config: Config,
   options: { readonly json?: boolean },
 ): Promise<number> {
-  const session = await openSession(config, cliLogger(config, 'models'), { workers: false });
+  const session = await openSession(config, cliLogger(config, 'models'), { workers: false, database: true });
   try {
     const models = await listModelSummaries(session.database.db);
     if (options.json) printJson({ models: models.map(modelListingDocument) });
@@ -40,7 +40,7 @@ export async function modelsShowCommand(
   reference: ModelReference,
   options: { readonly json?: boolean },
 ): Promise<number> {
-  const session = await openSession(config, cliLogger(config, 'models'), { workers: false });
+  const session = await openSession(config, cliLogger(config, 'models'), { workers: false, database: true });
   try {
     const db = session.database.db;
     if (reference.version === undefined) {

@@ -51,7 +51,7 @@ export function modelVersionDocument(
     rejectionReasons: version.rejectionReasons ?? [],
     metrics: version.metrics,
     fairness: version.fairness,
-    gates: version.gates as GateOutcome[],
+    gates: version.gates,
     params: version.params,
     datasetVersion: dataset
       ? {

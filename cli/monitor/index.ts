@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { durationSeconds, numberIn } from '../options.js';
-import { loadConfigOrExit } from '../shared.js';
+import { addSubcommands, lazyCommand } from '../shared.js';
 import type { MonitorAction, MonitorStartOptions } from './monitor.js';
 
 /** `mlops monitor start|status|pause|resume|stop <name>`: a model's drift and live-metric monitor. */
@@ -8,10 +8,12 @@ export function register(program: Command): void {
   const monitor = program
     .command('monitor')
     .description("the model's monitor: drift per window, live metrics, retraining on production data");
-  const run = (action: MonitorAction) => async (name: string, options: MonitorStartOptions) => {
-    const { monitorCommand } = await import('./monitor.js');
-    process.exitCode = await monitorCommand(loadConfigOrExit(), action, name, options);
-  };
+  const run = (action: MonitorAction) =>
+    lazyCommand(async () => {
+      const { monitorCommand } = await import('./monitor.js');
+      return (config, name: string, options: MonitorStartOptions) =>
+        monitorCommand(config, action, name, options);
+    });
   monitor
     .command('start')
     .description('start watching a model (one monitor per model: a second start finds the running one)')
@@ -43,17 +45,15 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the workflow id as JSON')
     .action(run('start'));
-  const simple: [MonitorAction, string][] = [
-    ['status', 'windows judged, drift in a row, retrains and the policy in force'],
-    ['pause', 'stop judging windows until resumed'],
-    ['resume', 'judge windows again, from now'],
-    ['stop', 'end the monitor (a retraining run in flight goes on)'],
-  ];
-  for (const [action, description] of simple)
-    monitor
-      .command(action)
-      .description(description)
-      .argument('<name>', 'the model')
-      .option('--json', 'print JSON')
-      .action(run(action));
+  addSubcommands<MonitorAction>(
+    monitor,
+    [
+      ['status', 'windows judged, drift in a row, retrains and the policy in force'],
+      ['pause', 'stop judging windows until resumed'],
+      ['resume', 'judge windows again, from now'],
+      ['stop', 'end the monitor (a retraining run in flight goes on)'],
+    ],
+    { name: '<name>', description: 'the model' },
+    run,
+  );
 }

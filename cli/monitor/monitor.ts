@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ModelLoopClient } from '../../client/loop.js';
 import type { Config } from '../../config/index.js';
-import type { MonitorPolicy, MonitorStatus } from '../../workflows/monitor-messages.js';
+import type { MonitorPolicy, MonitorStatus } from '../../contracts/monitor.js';
 import { openSession } from '../session.js';
 import { cliLogger, exitCodes, printJson } from '../shared.js';
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { parseLimit } from '../options.js';
-import { loadConfigOrExit } from '../shared.js';
-import type { RunOptions } from './run.js';
+import { lazyCommand } from '../shared.js';
 
 /** `mlops run <spec>` and `mlops runs list|show|cancel`: training pipelines and their stages. */
 export function register(program: Command): void {
@@ -12,10 +11,7 @@ export function register(program: Command): void {
     .option('--wait', 'show live progress and end with the result')
     .option('--json', 'print the result as JSON')
     .option('--no-cache', 'run every stage even when an identical earlier run could be reused')
-    .action(async (specPath: string, options: RunOptions) => {
-      const { runCommand } = await import('./run.js');
-      process.exitCode = await runCommand(loadConfigOrExit(), specPath, options);
-    });
+    .action(lazyCommand(async () => (await import('./run.js')).runCommand));
 
   const runs = program.command('runs').description('recent pipeline runs and their stages');
   runs
@@ -24,26 +20,17 @@ export function register(program: Command): void {
     .option('--pipeline <name>', 'only runs of this pipeline')
     .option('--limit <n>', 'how many runs (1-1000)', parseLimit, 20)
     .option('--json', 'print the runs as JSON')
-    .action(async (options: { pipeline?: string; limit: number; json?: boolean }) => {
-      const { runsListCommand } = await import('./runs.js');
-      process.exitCode = await runsListCommand(loadConfigOrExit(), options);
-    });
+    .action(lazyCommand(async () => (await import('./runs.js')).runsListCommand));
   runs
     .command('show')
     .description("a run's status, error, stages, Temporal UI link and, while it runs, its live progress")
     .argument('<workflowId>', 'the workflow id `mlops run` printed')
     .option('--json', 'print the run as JSON')
-    .action(async (workflowId: string, options: { json?: boolean }) => {
-      const { runsShowCommand } = await import('./runs.js');
-      process.exitCode = await runsShowCommand(loadConfigOrExit(), workflowId, options);
-    });
+    .action(lazyCommand(async () => (await import('./runs.js')).runsShowCommand));
   runs
     .command('cancel')
     .description('stop a running pipeline: it is recorded as cancelled and registers nothing more')
     .argument('<workflowId>', 'the workflow id `mlops run` printed')
     .option('--json', 'print the outcome as JSON')
-    .action(async (workflowId: string, options: { json?: boolean }) => {
-      const { runsCancelCommand } = await import('./runs.js');
-      process.exitCode = await runsCancelCommand(loadConfigOrExit(), workflowId, options);
-    });
+    .action(lazyCommand(async () => (await import('./runs.js')).runsCancelCommand));
 }

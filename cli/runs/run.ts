@@ -104,6 +104,7 @@ function printResult(result: PipelineResult, ui: string | undefined): void {
         `  gate      ${gate.passed ? 'pass' : 'FAIL'} ${gate.name} = ${value} (${bound}${gate.note ? `, ${gate.note}` : ''})`,
       );
     }
+    if (result.promotion) lines.push(`  serving   ${result.promotion.reason}`);
     if (result.cacheHits.length) lines.push(`  cached    ${result.cacheHits.join(', ')}`);
     if (result.reportUri) lines.push(`  report    ${result.reportUri}`);
   }

@@ -24,7 +24,7 @@ export async function runsListCommand(
   config: Config,
   options: { readonly pipeline?: string; readonly limit: number; readonly json?: boolean },
 ): Promise<number> {
-  const session = await openSession(config, cliLogger(config, 'runs'), { workers: false });
+  const session = await openSession(config, cliLogger(config, 'runs'), { workers: false, database: true });
   try {
     const runs = await listPipelineRuns(session.database.db, options);
     if (options.json) printJson({ runs: runs.map(runListingDocument) });
@@ -44,7 +44,7 @@ export async function runsShowCommand(
   workflowId: string,
   options: { readonly json?: boolean },
 ): Promise<number> {
-  const session = await openSession(config, cliLogger(config, 'runs'), { workers: false });
+  const session = await openSession(config, cliLogger(config, 'runs'), { workers: false, database: true });
   try {
     const run = await requireRun(session.database.db, workflowId);
     const model = await findModelVersionOfRun(session.database.db, run.id);
@@ -139,7 +139,7 @@ export async function runsCancelCommand(
   workflowId: string,
   options: { readonly json?: boolean; readonly waitSeconds?: number },
 ): Promise<number> {
-  const session = await openSession(config, cliLogger(config, 'runs'), { workers: false });
+  const session = await openSession(config, cliLogger(config, 'runs'), { workers: false, database: true });
   try {
     const run = await requireRun(session.database.db, workflowId);
     if (run.status !== 'running') {

@@ -1,18 +1,20 @@
 import { Option, type Command } from 'commander';
-import { loadConfigOrExit } from '../shared.js';
-import type { ScheduleAction } from './schedule.js';
-
-type ScheduleOptions = { cron?: string; overlap?: 'skip' | 'buffer-one'; json?: boolean };
+import { addSubcommands, lazyCommand } from '../shared.js';
+import type { ScheduleAction, ScheduleOptions } from './schedule.js';
 
 /** `mlops schedule create|list|pause|unpause|trigger|delete`: training on Temporal Schedules. */
 export function register(program: Command): void {
   const schedule = program
     .command('schedule')
     .description('training on a cron schedule (Temporal Schedules)');
-  const run = (action: ScheduleAction) => async (target: string | undefined, options: ScheduleOptions) => {
-    const { scheduleCommand } = await import('./schedule.js');
-    process.exitCode = await scheduleCommand(loadConfigOrExit(), action, target, options);
-  };
+  const run = (action: ScheduleAction, takesTarget = true) =>
+    lazyCommand(async () => {
+      const { scheduleCommand } = await import('./schedule.js');
+      return (config, ...args: [string, ScheduleOptions] | [ScheduleOptions]) =>
+        takesTarget
+          ? scheduleCommand(config, action, args[0] as string, args[1] as ScheduleOptions)
+          : scheduleCommand(config, action, undefined, args[0] as ScheduleOptions);
+    });
   schedule
     .command('create')
     .description('train <spec> on a cron schedule (creating an existing one updates it)')
@@ -27,18 +29,16 @@ export function register(program: Command): void {
     .command('list')
     .description('schedules with their next and recent runs')
     .option('--json', 'print JSON')
-    .action((options: ScheduleOptions) => run('list')(undefined, options));
-  const byId: [ScheduleAction, string][] = [
-    ['pause', 'stop starting runs until unpaused'],
-    ['unpause', 'start runs again'],
-    ['trigger', 'start a run now'],
-    ['delete', 'delete the schedule (runs it started go on)'],
-  ];
-  for (const [action, description] of byId)
-    schedule
-      .command(action)
-      .description(description)
-      .argument('<id>', 'the schedule id (`mlops schedule list`)')
-      .option('--json', 'print JSON')
-      .action(run(action));
+    .action(run('list', false));
+  addSubcommands<ScheduleAction>(
+    schedule,
+    [
+      ['pause', 'stop starting runs until unpaused'],
+      ['unpause', 'start runs again'],
+      ['trigger', 'start a run now'],
+      ['delete', 'delete the schedule (runs it started go on)'],
+    ],
+    { name: '<id>', description: 'the schedule id (`mlops schedule list`)' },
+    (action) => run(action),
+  );
 }

@@ -9,12 +9,18 @@ import { cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
 
 export type ScheduleAction = 'create' | 'list' | 'pause' | 'unpause' | 'trigger' | 'delete';
 
+export interface ScheduleOptions {
+  readonly cron?: string;
+  readonly overlap?: 'skip' | 'buffer-one';
+  readonly json?: boolean;
+}
+
 /** `mlops schedule create <spec> --cron "<expr>" | list | pause <id> | unpause <id> | trigger <id> | delete <id>`. */
 export async function scheduleCommand(
   config: Config,
   action: ScheduleAction,
   target: string | undefined,
-  options: { cron?: string; overlap?: 'skip' | 'buffer-one'; json?: boolean },
+  options: ScheduleOptions,
 ): Promise<number> {
   let spec;
   if (action === 'create') {

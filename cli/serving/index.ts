@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseBatchSize, parsePort } from '../options.js';
-import { loadConfigOrExit } from '../shared.js';
+import { lazyCommand } from '../shared.js';
 
 /** The prediction server, its clients and its bearer tokens: `mlops serve`, `predict`, `tokens`. */
 export function register(program: Command): void {
@@ -16,9 +16,7 @@ export function register(program: Command): void {
     )
     .option('--host <address>', 'address to listen on (default MLOPS_SERVING_HOST or 127.0.0.1)')
     .option('--json', 'print the URL, models and token file as JSON')
-    .action(async (options: { port?: number; host?: string; json?: boolean }) =>
-      (await import('./serve.js')).serveCommand(loadConfigOrExit(), options),
-    );
+    .action(lazyCommand(async () => (await import('./serve.js')).serveCommand));
 
   program
     .command('predict')
@@ -27,12 +25,10 @@ export function register(program: Command): void {
     .requiredOption('--input <file.jsonl>', 'instances, one JSON object per line')
     .option('--batch <n>', 'instances per request (1-1000)', parseBatchSize, 100)
     .option('--json', 'print predictions, probabilities, versions and prediction ids as JSON')
-    .action(async (name: string, options: { input: string; batch: number; json?: boolean }) => {
-      const { predictCommand } = await import('./predict.js');
-      process.exitCode = await predictCommand(loadConfigOrExit(), name, options);
-    });
+    .action(lazyCommand(async () => (await import('./predict.js')).predictCommand));
 
   const tokens = program.command('tokens').description('bearer tokens of the prediction server');
+  const tokenCommands = () => import('./tokens.js');
   tokens
     .command('create')
     .description('a new token; printed once (only its hash is stored)')
@@ -43,25 +39,16 @@ export function register(program: Command): void {
       'predict',
     )
     .option('--json', 'print the token as JSON')
-    .action(async (options: { name: string; scopes: string; json?: boolean }) => {
-      const { tokensCreateCommand } = await import('./tokens.js');
-      process.exitCode = await tokensCreateCommand(loadConfigOrExit(), options);
-    });
+    .action(lazyCommand(async () => (await tokenCommands()).tokensCreateCommand));
   tokens
     .command('revoke')
     .description('withdraw the active token of this name')
     .argument('<name>', 'the token name')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, options: { json?: boolean }) => {
-      const { tokensRevokeCommand } = await import('./tokens.js');
-      process.exitCode = await tokensRevokeCommand(loadConfigOrExit(), name, options);
-    });
+    .action(lazyCommand(async () => (await tokenCommands()).tokensRevokeCommand));
   tokens
     .command('list')
     .description('token names, scopes and dates (never the tokens)')
     .option('--json', 'print the tokens as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const { tokensListCommand } = await import('./tokens.js');
-      process.exitCode = await tokensListCommand(loadConfigOrExit(), options);
-    });
+    .action(lazyCommand(async () => (await tokenCommands()).tokensListCommand));
 }

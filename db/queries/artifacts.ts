@@ -36,6 +36,15 @@ export async function addLineageEdge(
     .onConflictDoNothing();
 }
 
+/** An artifact row by id, as the reference stage outputs carry. */
+export async function findArtifact(db: Database, id: number): Promise<ArtifactRef | undefined> {
+  const [row] = await db
+    .select({ uri: artifacts.uri, sha256: artifacts.sha256, bytes: artifacts.bytes })
+    .from(artifacts)
+    .where(eq(artifacts.id, id));
+  return row;
+}
+
 /** The artifact linked to a model version by `relation` (its `evaluation`, its `model_file`), if any. */
 export async function findModelVersionArtifact(
   db: Database,

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { datasets, datasetVersions } from '../schema.js';
+import { datasets, datasetVersions, type DatasetSchema } from '../schema.js';
 
 export type DatasetVersion = typeof datasetVersions.$inferSelect;
 
@@ -10,7 +10,7 @@ export interface DatasetVersionRecord {
   readonly uri: string;
   readonly rows: number;
   readonly bytes: number;
-  readonly schema: Record<string, unknown>;
+  readonly schema: DatasetSchema;
   readonly profile?: Record<string, unknown>;
   readonly source: Record<string, unknown>;
 }
@@ -37,6 +37,15 @@ export async function upsertDatasetVersion(
       .returning();
     return row;
   });
+}
+
+/** A dataset version's column names, in order. */
+export async function datasetColumns(db: Database, datasetVersionId: number): Promise<string[]> {
+  const [row] = await db
+    .select({ schema: datasetVersions.schema })
+    .from(datasetVersions)
+    .where(eq(datasetVersions.id, datasetVersionId));
+  return (row?.schema.columns ?? []).map((column) => column.name);
 }
 
 export async function findDatasetVersion(db: Database, id: number) {

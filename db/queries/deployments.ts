@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import type { Database, Transaction } from '../client.js';
 import { announceServingChange } from './serving.js';
 import {
   auditEvents,
@@ -45,7 +45,7 @@ export async function changeServing(db: Database, change: ServingChange): Promis
       if (!row) throw new Error(`${change.modelName} has no version ${version}`);
       return row.id;
     };
-    const before = await servedVersions(transaction as unknown as Database, change.modelName);
+    const before = await servedVersions(transaction, change.modelName);
     const championId = await versionId(change.championVersion);
     const challengerId = change.challengerVersion === null ? null : await versionId(change.challengerVersion);
     await transaction
@@ -91,7 +91,7 @@ export async function changeServing(db: Database, change: ServingChange): Promis
 }
 
 /** What a model serves now: its champion version and, during a canary, the challenger and its share. */
-export async function servedVersions(db: Database, modelName: string): Promise<ServedVersions> {
+export async function servedVersions(db: Database | Transaction, modelName: string): Promise<ServedVersions> {
   const [champion] = await db
     .select({ version: modelVersions.version })
     .from(modelAliases)

@@ -1,5 +1,7 @@
 import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { MetricValues } from '../../contracts/pipeline.js';
+import type { PrimaryMetric } from '../../spec/types.js';
 import type { Database } from '../client.js';
 import { modelAliases, models, modelVersions, pipelineRuns, stageRuns } from '../schema.js';
 import type { PipelineRun } from './runs.js';
@@ -118,9 +120,8 @@ export interface ModelVersionListing {
   readonly version: number;
   readonly status: (typeof modelVersions.$inferSelect)['status'];
   readonly createdAt: Date;
-  readonly metrics: Record<string, unknown>;
-  /** The spec's `evaluation.primaryMetric` of the run that trained it (null for versions without a run). */
-  readonly primaryMetric: string | null;
+  readonly metrics: MetricValues;
+  readonly primaryMetric: PrimaryMetric;
   readonly aliases: string[];
 }
 
@@ -135,16 +136,15 @@ export async function listModelVersionsWithAliases(
       status: modelVersions.status,
       createdAt: modelVersions.createdAt,
       metrics: modelVersions.metrics,
-      primaryMetric: sql<string | null>`${pipelineRuns.spec} -> 'evaluation' ->> 'primaryMetric'`,
+      primaryMetric: modelVersions.primaryMetric,
       aliases: sql<
         string[]
       >`coalesce(array_agg(${modelAliases.alias} order by ${modelAliases.alias}) filter (where ${modelAliases.alias} is not null), '{}')`,
     })
     .from(modelVersions)
-    .leftJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
     .leftJoin(modelAliases, eq(modelAliases.modelVersionId, modelVersions.id))
     .where(eq(modelVersions.modelId, modelId))
-    .groupBy(modelVersions.id, pipelineRuns.id)
+    .groupBy(modelVersions.id)
     .orderBy(desc(modelVersions.version));
   return rows;
 }

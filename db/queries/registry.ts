@@ -1,7 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { isPipelineSpec } from '../../contracts/runs.js';
+import type { PipelineSpec } from '../../spec/types.js';
 import type { Database } from '../client.js';
-import { auditEvents, modelAliases, models, modelVersions } from '../schema.js';
-import { announceServingChange } from './serving.js';
+import { artifacts, auditEvents, modelAliases, models, modelVersions, pipelineRuns } from '../schema.js';
 
 export type Model = typeof models.$inferSelect;
 export type ModelVersion = typeof modelVersions.$inferSelect;
@@ -47,20 +48,70 @@ export async function registerModelVersion(
   });
 }
 
-/** The latest version of `modelName` made from exactly this model file (same artifact), if any. */
+/**
+ * The latest version of `modelName` with this status whose model file has these bytes (by
+ * sha256: the stage cache may hand a run the same model stored under another pipeline's prefix).
+ */
 export async function findVersionByModelFile(
   db: Database,
   modelName: string,
-  modelArtifactId: number,
+  modelFileSha256: string,
+  status: ModelVersion['status'],
 ): Promise<ModelVersion | undefined> {
   const [row] = await db
     .select({ version: modelVersions })
     .from(modelVersions)
     .innerJoin(models, eq(modelVersions.modelId, models.id))
-    .where(and(eq(models.name, modelName), eq(modelVersions.modelArtifactId, modelArtifactId)))
+    .innerJoin(artifacts, eq(modelVersions.modelArtifactId, artifacts.id))
+    .where(
+      and(
+        eq(models.name, modelName),
+        eq(artifacts.sha256, modelFileSha256),
+        eq(modelVersions.status, status),
+      ),
+    )
     .orderBy(desc(modelVersions.version))
     .limit(1);
   return row?.version;
+}
+
+/** The pipeline spec a version was trained with; undefined for a version no training run made. */
+export async function trainingSpecOf(
+  db: Database,
+  modelVersionId: number,
+): Promise<PipelineSpec | undefined> {
+  const [row] = await db
+    .select({ spec: pipelineRuns.spec })
+    .from(modelVersions)
+    .innerJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
+    .where(eq(modelVersions.id, modelVersionId));
+  return row && isPipelineSpec(row.spec) ? row.spec : undefined;
+}
+
+/** A version with its model file's artifact row (undefined when either is missing). */
+export async function findVersionWithModelFile(db: Database, name: string, version: number) {
+  const [row] = await db
+    .select({ version: modelVersions, file: artifacts })
+    .from(modelVersions)
+    .innerJoin(models, eq(modelVersions.modelId, models.id))
+    .innerJoin(artifacts, eq(modelVersions.modelArtifactId, artifacts.id))
+    .where(and(eq(models.name, name), eq(modelVersions.version, version)));
+  return row;
+}
+
+/** A version with its model and the run that trained it, for its report. */
+export async function findVersionWithRun(db: Database, modelVersionId: number) {
+  const [row] = await db
+    .select({ version: modelVersions, model: models, run: pipelineRuns })
+    .from(modelVersions)
+    .innerJoin(models, eq(modelVersions.modelId, models.id))
+    .innerJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
+    .where(eq(modelVersions.id, modelVersionId));
+  return row;
+}
+
+export async function setVersionReport(db: Database, modelVersionId: number, reportArtifactId: number) {
+  await db.update(modelVersions).set({ reportArtifactId }).where(eq(modelVersions.id, modelVersionId));
 }
 
 export async function findModel(db: Database, name: string): Promise<Model | undefined> {
@@ -104,35 +155,6 @@ export async function findAliasedVersion(
     .innerJoin(modelVersions, eq(modelAliases.modelVersionId, modelVersions.id))
     .where(and(eq(models.name, name), eq(modelAliases.alias, alias)));
   return row?.version;
-}
-
-/** Points `alias` at a version; returns the version it pointed at before (for the audit trail). */
-export async function setAlias(
-  db: Database,
-  version: ModelVersion,
-  alias: string,
-): Promise<number | undefined> {
-  return db.transaction(async (transaction) => {
-    const [previous] = await transaction
-      .select({ modelVersionId: modelAliases.modelVersionId })
-      .from(modelAliases)
-      .where(and(eq(modelAliases.modelId, version.modelId), eq(modelAliases.alias, alias)))
-      .for('update');
-    await transaction
-      .insert(modelAliases)
-      .values({ modelId: version.modelId, alias, modelVersionId: version.id })
-      .onConflictDoUpdate({
-        target: [modelAliases.modelId, modelAliases.alias],
-        set: { modelVersionId: version.id, updatedAt: new Date() },
-      });
-    // Delivered at commit: running prediction servers switch to the new version within moments.
-    const [model] = await transaction
-      .select({ name: models.name })
-      .from(models)
-      .where(eq(models.id, version.modelId));
-    await announceServingChange(transaction, model.name);
-    return previous?.modelVersionId;
-  });
 }
 
 export interface AuditEventRecord {

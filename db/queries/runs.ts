@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { RunSpec } from '../../contracts/runs.js';
 import { pipelineRuns, stageRuns } from '../schema.js';
 
 export type PipelineRun = typeof pipelineRuns.$inferSelect;
@@ -10,7 +11,7 @@ export interface PipelineRunStart {
   readonly runId: string;
   readonly pipelineName: string;
   readonly kind?: string;
-  readonly spec: Record<string, unknown>;
+  readonly spec: RunSpec;
   readonly codeVersion: string;
   readonly trigger?: string;
 }
@@ -77,4 +78,19 @@ export async function listStageRuns(db: Database, pipelineRunId: number): Promis
     .from(stageRuns)
     .where(eq(stageRuns.pipelineRunId, pipelineRunId))
     .orderBy(stageRuns.startedAt);
+}
+
+/** The outputs of the latest successful stage runs with this cache key, newest first. */
+export async function cachedStageOutputs(
+  db: Database,
+  cacheKey: string,
+  limit: number,
+): Promise<(Record<string, unknown> | null)[]> {
+  const rows = await db
+    .select({ outputs: stageRuns.outputs })
+    .from(stageRuns)
+    .where(and(eq(stageRuns.cacheKey, cacheKey), eq(stageRuns.status, 'succeeded')))
+    .orderBy(desc(stageRuns.finishedAt))
+    .limit(limit);
+  return rows.map((row) => row.outputs ?? null);
 }

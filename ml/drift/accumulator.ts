@@ -5,7 +5,7 @@
  * does not reset the window.
  */
 
-import type { Column } from '../frame.js';
+import type { Column } from '../frame/frame.js';
 import { compareCategoricalFeature } from './categorical-comparison.js';
 import { CategoricalWindow } from './categorical-window.js';
 import { DriftInputError } from './errors.js';

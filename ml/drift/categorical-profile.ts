@@ -1,7 +1,7 @@
 /** The training-side summary of one categorical feature: top categories, "other" and missing. */
 
 import { compareText } from '../encoders/categorical.js';
-import { type CategoricalColumn, MISSING_CODE } from '../frame.js';
+import { type CategoricalColumn, MISSING_CODE } from '../frame/frame.js';
 import { DriftInputError } from './errors.js';
 import type { CategoricalFeatureProfile, ProfileSettings } from './profile-types.js';
 

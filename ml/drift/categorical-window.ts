@@ -4,7 +4,7 @@
  * window may use any dictionary; names the reference never kept count as "other".
  */
 
-import { MISSING_CODE } from '../frame.js';
+import { MISSING_CODE } from '../frame/frame.js';
 import { DriftInputError } from './errors.js';
 import type { CategoricalFeatureProfile } from './profile-types.js';
 

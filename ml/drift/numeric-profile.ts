@@ -1,6 +1,6 @@
 /** The training-side summary of one numeric feature: moments, PSI bins and the CDF sketch. */
 
-import type { NumericColumn } from '../frame.js';
+import type { NumericColumn } from '../frame/frame.js';
 import { DriftInputError } from './errors.js';
 import { countPerBin, numericBinLayout } from './numeric-bins.js';
 import type { NumericFeatureProfile, NumericSketch, ProfileSettings } from './profile-types.js';

@@ -1,6 +1,6 @@
 /** Building the reference profile from training columns (and, optionally, training predictions). */
 
-import type { Column } from '../frame.js';
+import type { Column } from '../frame/frame.js';
 import { buildCategoricalProfile } from './categorical-profile.js';
 import { DriftInputError } from './errors.js';
 import { buildNumericProfile } from './numeric-profile.js';

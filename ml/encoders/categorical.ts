@@ -8,7 +8,7 @@
  * Linear models learn one weight per code; the unknown bucket has no training rows, so its weight
  * stays 0 (no effect). Gradient boosting gets the codes with missing as -1 and cardinality K+2.
  */
-import { type CategoricalColumn, MISSING_CODE } from '../frame.js';
+import { type CategoricalColumn, MISSING_CODE } from '../frame/frame.js';
 
 export interface CategoricalEncoderSpec {
   readonly kind: 'categorical';

@@ -1,5 +1,5 @@
 /** Fitting the encoders of a model's features from a training frame. */
-import { type Frame, getColumn } from '../frame.js';
+import { type Frame, getColumn } from '../frame/frame.js';
 import { TrainingInputError } from '../training.js';
 import { type CategoricalEncoderSpec, fitCategoricalEncoder } from './categorical.js';
 import { fitNumericEncoder, type Imputation, type NumericEncoderSpec } from './numeric.js';

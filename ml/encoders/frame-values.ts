@@ -3,7 +3,7 @@
  * has in that frame (a scoring frame may type a column differently from the training frame).
  * Per-dictionary work is done once per column, then every row is a typed-array lookup.
  */
-import { type Column, MISSING_CODE } from '../frame.js';
+import { type Column, MISSING_CODE } from '../frame/frame.js';
 import { cellText } from '../frame/cell-values.js';
 import {
   buildCodeLookup,

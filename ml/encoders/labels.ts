@@ -3,7 +3,7 @@
  * targets, false before true for booleans, by code unit for text), so the class order and every
  * per-class array of a model are the same for the same data whatever the row order.
  */
-import { type Column, MISSING_CODE } from '../frame.js';
+import { type Column, MISSING_CODE } from '../frame/frame.js';
 import { TrainingInputError } from '../training.js';
 import { compareText } from './categorical.js';
 

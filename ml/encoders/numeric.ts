@@ -8,7 +8,7 @@
  * constant column. A column missing in every training row carries no information; it imputes to 0
  * and has no indicator, so it is ignored by the model whatever arrives at prediction time.
  */
-import type { NumericColumn } from '../frame.js';
+import type { NumericColumn } from '../frame/frame.js';
 import { TrainingInputError } from '../training.js';
 
 export type Imputation = 'mean' | 'median';

@@ -8,7 +8,7 @@
  * nothing about its true positive rate.
  */
 
-import { MISSING_CODE } from '../frame.js';
+import { MISSING_CODE } from '../frame/frame.js';
 import { MetricsInputError } from '../metrics/errors.js';
 
 export const MISSING_GROUP_NAME = '(missing)';

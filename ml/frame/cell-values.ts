@@ -12,7 +12,7 @@
  *   numbers: identifiers and codes are often digits, and a column's type should come from the data
  *   source (DuckDB types CSV columns itself). Ask for a numeric column explicitly to parse them.
  */
-import { FrameError } from '../frame.js';
+import { FrameError } from './frame.js';
 
 export type CellKind = 'missing' | 'number' | 'boolean' | 'timestamp' | 'string';
 

@@ -3,7 +3,7 @@
  * goes (see cell-values.ts for the rules). A single pass serves rows, column arrays and streamed
  * DuckDB chunks alike: no per-row objects, storage grows by doubling typed arrays.
  */
-import { type Column, FrameError, MISSING_CODE } from '../frame.js';
+import { type Column, FrameError, MISSING_CODE } from './frame.js';
 import { type CellKind, type CellReading, cellText, parseNumericText, readCell } from './cell-values.js';
 
 export type ColumnTypeRequest = 'numeric' | 'categorical' | 'infer';

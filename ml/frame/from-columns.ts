@@ -1,5 +1,5 @@
 /** Frames from column arrays: plain arrays of cell values or numeric typed arrays. */
-import { type Column, type Frame, FrameError } from '../frame.js';
+import { type Column, type Frame, FrameError } from './frame.js';
 import { assertUniqueNames, ColumnAccumulator } from './column-accumulator.js';
 import { checkTypeRequests, type FrameBuildOptions, typeRequestFor } from './options.js';
 

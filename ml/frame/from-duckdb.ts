@@ -8,7 +8,7 @@
  * Cells are read straight from each chunk's vectors: no row objects and no per-chunk arrays.
  * Tip: cast to DOUBLE in SQL where you can; plain doubles are the cheapest cells to read.
  */
-import { type Frame, FrameError } from '../frame.js';
+import { type Frame, FrameError } from './frame.js';
 import { assertUniqueNames, ColumnAccumulator } from './column-accumulator.js';
 import { checkTypeRequests, type FrameBuildOptions, typeRequestFor } from './options.js';
 

@@ -1,5 +1,5 @@
 /** Frames from arrays of records (parsed JSON, JSONL, API payloads). */
-import { type Frame, FrameError } from '../frame.js';
+import { type Frame, FrameError } from './frame.js';
 import { assertUniqueNames, ColumnAccumulator } from './column-accumulator.js';
 import { checkTypeRequests, type FrameBuildOptions, typeRequestFor } from './options.js';
 

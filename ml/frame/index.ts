@@ -1,4 +1,5 @@
-/** Frame builders: from rows, from column arrays, from DuckDB results; and row selection. */
+/** What a frame is (frame.js), and its builders: from rows, from column arrays, from DuckDB results; and row selection. */
+export * from './frame.js';
 export { frameFromRows, type FrameFromRowsOptions } from './from-rows.js';
 export { frameFromColumns, type NamedColumnValues } from './from-columns.js';
 export {

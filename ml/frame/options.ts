@@ -1,5 +1,5 @@
 /** Options every frame builder shares: which columns to force to a type instead of inferring it. */
-import { FrameError } from '../frame.js';
+import { FrameError } from './frame.js';
 import type { ColumnTypeRequest } from './column-accumulator.js';
 
 export interface FrameBuildOptions {

@@ -1,6 +1,6 @@
 /** Row subsets of a frame (train/validation/test splits, samples), sharing dictionaries. */
-import type { Column, Frame } from '../frame.js';
-import { FrameError } from '../frame.js';
+import type { Column, Frame } from './frame.js';
+import { FrameError } from './frame.js';
 
 /** A new frame holding `rowIndices` of `frame`, in that order (indices may repeat). */
 export function takeRows(frame: Frame, rowIndices: ArrayLike<number>): Frame {

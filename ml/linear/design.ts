@@ -7,7 +7,7 @@
  *   [dense columns: per numeric feature its standardized value, then its missing indicator if any]
  *   [per categorical feature: one weight per code, kept categories then other, unknown, missing]
  */
-import { type Frame, getColumn } from '../frame.js';
+import { type Frame, getColumn } from '../frame/frame.js';
 import { codeCount } from '../encoders/categorical.js';
 import type { FeatureEncoderSpec } from '../encoders/feature-set.js';
 import { encoderCodes, rawNumericValues } from '../encoders/frame-values.js';

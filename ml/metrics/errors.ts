@@ -1,4 +1,6 @@
+import { InputError } from '../../contracts/errors.js';
+
 /** Labels, probabilities or predictions that metrics cannot be computed from; the message says what to fix. */
-export class MetricsInputError extends Error {
-  override readonly name = 'MetricsInputError';
+export class MetricsInputError extends InputError {
+  override name = 'MetricsInputError';
 }

@@ -5,7 +5,7 @@
  * in training, so scored like a missing value), so a feature has at most 255 codes with the
  * default cap of 253 categories.
  */
-import { type Frame, getColumn } from '../frame.js';
+import { type Frame, getColumn } from '../frame/frame.js';
 import { codeCount, type CategoricalEncoderSpec, missingBucketCode } from '../encoders/categorical.js';
 import type { FeatureEncoderSpec } from '../encoders/feature-set.js';
 import { encoderCodes, rawNumericValues } from '../encoders/frame-values.js';

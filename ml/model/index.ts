@@ -19,6 +19,6 @@ export {
   type FramePredictions,
   type RowPrediction,
 } from './predict.js';
-export { canonicalJson, serializeModelDocument } from './serialize.js';
+export { serializeModelDocument } from './serialize.js';
 export { trainModel, type ModelCheckpoint, type TrainModelRequest } from './train.js';
 export type { ClassWeight, ResolvedParams, TrainerName } from './trainer-params.js';

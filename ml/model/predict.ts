@@ -6,7 +6,7 @@
  * bucket (categorical); a category never seen in training takes the unknown bucket; how other
  * values are read is described in ml/encoders/record-values.ts. Predictions are never NaN.
  */
-import type { Frame } from '../frame.js';
+import type { Frame } from '../frame/frame.js';
 import { applyLink } from './link.js';
 import type { LoadedModel } from './load.js';
 

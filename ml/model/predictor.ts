@@ -3,7 +3,7 @@
  * row) and column-wise (batch scoring). Both add the same terms in the same order per row and
  * output (intercept, then features in order), so their results are identical.
  */
-import { type Frame, FrameError, getColumn } from '../frame.js';
+import { type Frame, FrameError, getColumn } from '../frame/frame.js';
 import type { FeatureEncoderSpec } from '../encoders/feature-set.js';
 import { encoderCodes, rawNumericValues } from '../encoders/frame-values.js';
 import { numericFromRecordValue, textFromRecordValue } from '../encoders/record-values.js';

@@ -2,7 +2,7 @@
  * Gradient boosting through ml/gbdt (input from gradient-boosting-input.ts); its model is stored
  * whole inside the model document.
  */
-import type { Frame } from '../frame.js';
+import type { Frame } from '../frame/frame.js';
 import type { FeatureEncoderSpec } from '../encoders/feature-set.js';
 import {
   DEFAULT_GRADIENT_BOOSTING_PARAMS,

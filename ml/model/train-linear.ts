@@ -1,5 +1,5 @@
 /** Training the two linear trainers from prepared data: design building, penalty, class weights. */
-import type { Frame } from '../frame.js';
+import type { Frame } from '../frame/frame.js';
 import type { FeatureEncoderSpec } from '../encoders/feature-set.js';
 import { buildLinearDesign, linearLayout } from '../linear/design.js';
 import type { LinearCheckpoint } from '../linear/lbfgs-training.js';

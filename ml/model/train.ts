@@ -2,7 +2,7 @@
  * trainModel: the one entry point the training pipeline calls. Fits encoders on the training
  * frame, trains the chosen trainer, and returns a model document.
  */
-import type { Frame } from '../frame.js';
+import type { Frame } from '../frame/frame.js';
 import { fitFeatureEncoders } from '../encoders/feature-set.js';
 import type { Imputation } from '../encoders/numeric.js';
 import type { GradientBoostingCheckpoint } from '../gbdt/index.js';

@@ -2,7 +2,7 @@
  * Turning a training request's frame into what trainers need: the feature list, the task, the
  * encoded target (class indices or values), class weights and the input schema.
  */
-import { type Column, type Frame, FrameError, getColumn } from '../frame.js';
+import { type Column, type Frame, FrameError, getColumn } from '../frame/frame.js';
 import type { FeatureEncoderSpec } from '../encoders/feature-set.js';
 import { encodeLabels } from '../encoders/labels.js';
 import { TrainingInputError } from '../training.js';

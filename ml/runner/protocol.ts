@@ -1,5 +1,5 @@
 /** Messages between the caller and the training worker thread (all structured-cloneable). */
-import type { Frame } from '../frame.js';
+import type { Frame } from '../frame/frame.js';
 import type { FramePredictions, ModelCheckpoint, ModelDocument, TrainModelRequest } from '../model/index.js';
 import type { TrainingProgress } from '../training.js';
 
@@ -25,6 +25,8 @@ export interface SerializedError {
   readonly stack?: string;
   /** ModelDocumentError's JSON path. */
   readonly path?: string;
+  /** An InputError (of a class not rebuilt by name): rebuilt as one, so it is still bad input. */
+  readonly input?: boolean;
 }
 
 export type WorkerMessage =

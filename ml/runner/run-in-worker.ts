@@ -6,11 +6,12 @@
  * fails with TrainingCancelledError); if it has not stopped after `cancelGraceMs`, the thread is
  * terminated. Either way the promise rejects with TrainingCancelledError. Errors raised in the
  * worker keep their type: TrainingInputError, TrainingCancelledError, ModelDocumentError and
- * FrameError are rebuilt as those classes.
+ * FrameError are rebuilt as those classes, any other InputError as an InputError of its name.
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { type Frame, FrameError } from '../frame.js';
+import { InputError } from '../../contracts/errors.js';
+import { type Frame, FrameError } from '../frame/frame.js';
 import { sliceRows } from '../frame/index.js';
 import {
   type FramePredictions,
@@ -210,7 +211,7 @@ function rebuildError(serialized: SerializedError): Error {
       error.message = serialized.message;
       break;
     default:
-      error = new Error(serialized.message);
+      error = serialized.input ? new InputError(serialized.message) : new Error(serialized.message);
       error.name = serialized.name;
   }
   if (serialized.stack)

@@ -3,6 +3,7 @@
  * Keeping CPU-heavy work here leaves the caller's event loop free to heartbeat and to cancel.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { InputError } from '../../contracts/errors.js';
 import { loadModelDocument, ModelDocumentError, predictFrame, trainModel } from '../model/index.js';
 import type { SerializedError, WorkerJob, WorkerMessage } from './protocol.js';
 
@@ -17,6 +18,7 @@ function serializeError(error: unknown): SerializedError {
     message: error.message,
     stack: error.stack,
     ...(error instanceof ModelDocumentError ? { path: error.path } : {}),
+    ...(error instanceof InputError ? { input: true } : {}),
   };
 }
 

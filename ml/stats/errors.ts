@@ -1,4 +1,6 @@
+import { InputError } from '../../contracts/errors.js';
+
 /** Input a statistical test cannot work with; the message says what is wrong and how to fix it. */
-export class StatisticsInputError extends Error {
-  override readonly name = 'StatisticsInputError';
+export class StatisticsInputError extends InputError {
+  override name = 'StatisticsInputError';
 }

@@ -11,8 +11,8 @@
 
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildReferenceProfile, createDriftAccumulator, type DriftReport } from '../../ml/drift/index.js';
-import type { CategoricalColumn, Column, NumericColumn } from '../../ml/frame.js';
-import { seededRandom } from '../../ml/random.js';
+import type { CategoricalColumn, Column, NumericColumn } from '../../ml/frame/frame.js';
+import { seededRandom } from '../../contracts/seeded-random.js';
 
 const CHUNK_ROWS = 100_000;
 

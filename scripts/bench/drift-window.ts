@@ -9,7 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parse } from 'yaml';
 import { createDriftWindowActivities } from '../../activities/loop/drift-window.js';
-import type { DriftWindowOutput } from '../../activities/loop/types.js';
+import type { DriftWindowOutput } from '../../contracts/loop-stages.js';
 import { connectClient } from '../../client/connect.js';
 import { startPipeline } from '../../client/pipeline.js';
 import { loadConfig } from '../../config/index.js';

@@ -32,7 +32,7 @@ import {
   trainModel,
   type TrainerName,
 } from '../../ml/model/index.js';
-import type { Frame } from '../../ml/frame.js';
+import type { Frame } from '../../ml/frame/frame.js';
 import { sklearnPython } from './sklearn-python.js';
 import { median, printTable } from './table.js';
 

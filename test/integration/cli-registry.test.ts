@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { addLineageEdge, upsertArtifact, type Artifact } from '../../db/queries/artifacts.js';
 import { upsertDatasetVersion } from '../../db/queries/datasets.js';
-import { registerModelVersion, setAlias } from '../../db/queries/registry.js';
+import { registerModelVersion } from '../../db/queries/registry.js';
 import { finishPipelineRun, upsertPipelineRun, upsertStageRun } from '../../db/queries/runs.js';
 import type { LineageDocument } from '../../cli/models/lineage.js';
 import type { ModelVersionDocument } from '../../cli/models/version-view.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import { stackEnvironment, testArtifactStore, testConnections } from '../support/platform.js';
 import { spawnMlops } from '../support/processes.js';
+import { setAlias } from '../support/aliases.js';
+import { exampleSpec } from '../support/pipeline.js';
 
 /** Runs `mlops <args>` against the test stack; stdout whole, for human output and JSON alike. */
 async function mlops(args: string[], env: NodeJS.ProcessEnv) {
@@ -82,10 +84,10 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
       datasetName: name,
       ...refs.dataset,
       rows: 342,
-      schema: {},
+      schema: { columns: [] },
       source: { kind: 'ingest', uri: './penguins.json' },
     });
-    const spec = { name, evaluation: { primaryMetric: 'accuracy' } };
+    const spec = exampleSpec('penguins.yaml', { name, evaluation: { primaryMetric: 'accuracy', gates: [] } });
     const run = { runId: randomUUID(), pipelineName: name, spec, codeVersion: 'abc1234' };
     const start = (workflowId: string) => upsertPipelineRun(db, { ...run, workflowId });
 
@@ -119,6 +121,7 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
       modelArtifactId: model.id,
       reportArtifactId: report.id,
       metrics: { accuracy: 0.97, f1: 0.96 },
+      primaryMetric: 'accuracy',
       params: { trainer: 'logistic_regression', l2: 0.001, seed: 42 },
       fairness: { demographic_parity_difference: 0.05 },
       gates: [{ name: 'accuracy', passed: true, value: 0.97, threshold: 0.9, bound: 'min' }],
@@ -140,6 +143,7 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
       datasetVersionId: dataset.id,
       metrics: { accuracy: 0.5 },
       rejectionReasons: ['accuracy 0.5000 is below the gate minimum 0.9'],
+      primaryMetric: 'accuracy',
       codeVersion: 'abc1234',
     });
 

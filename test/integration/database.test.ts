@@ -4,6 +4,8 @@ import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
+import type { RunSpec } from '../../contracts/runs.js';
+import { defaultTaskQueues } from '../../contracts/task-queues.js';
 import { migrateDatabase, migrationsFolder } from '../../db/migrate.js';
 import {
   loggedPredictions,
@@ -17,6 +19,9 @@ import * as schema from '../../db/schema.js';
 import { getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { testConnections } from '../support/platform.js';
+
+/** A run's stored spec, as the smoke pipeline records it. */
+const smokeInput: RunSpec = { taskQueues: defaultTaskQueues, useGpu: false, rows: 10, folds: 2, seed: 1 };
 
 /** A database of its own on the shared server, so "empty" really is empty. */
 describe('database migrations and idempotent writes', () => {
@@ -73,14 +78,14 @@ describe('database migrations and idempotent writes', () => {
       workflowId: 'pipeline/retries',
       runId: 'run-1',
       pipelineName: 'retries',
-      spec: {},
+      spec: smokeInput,
       codeVersion: 'test',
     });
     const again = await upsertPipelineRun(database.db, {
       workflowId: 'pipeline/retries',
       runId: 'run-1',
       pipelineName: 'retries',
-      spec: {},
+      spec: smokeInput,
       codeVersion: 'test',
     });
     expect(again.id).toBe(run.id);
@@ -134,7 +139,7 @@ describe('database migrations and idempotent writes', () => {
         uri: 's3://mlops/x',
         rows: 1,
         bytes: 1,
-        schema: {},
+        schema: { columns: [] },
         source: {},
       }),
     ).rejects.toMatchObject({ cause: { code: '23503' } }); // foreign_key_violation
@@ -142,7 +147,7 @@ describe('database migrations and idempotent writes', () => {
       workflowId: 'w',
       runId: 'r',
       pipelineName: 'p',
-      spec: {},
+      spec: smokeInput,
       codeVersion: 'test',
     });
     await expect(
@@ -170,6 +175,7 @@ describe('database migrations and idempotent writes', () => {
           version,
           registrationKey: `streamed-${version}`,
           status: 'registered' as const,
+          primaryMetric: 'accuracy' as const,
           codeVersion: 'test',
         })),
       )
@@ -219,5 +225,56 @@ describe('database migrations and idempotent writes', () => {
       break;
     expect(database.pool.totalCount - database.pool.idleCount).toBe(0);
     expect((await read({})).flat()).toHaveLength(8);
+  });
+
+  it('gives versions registered before migration 0002 the primary metric their run asked for, or the task default', async () => {
+    const url = new URL(testConnections().databaseUrl);
+    url.pathname = `/${databaseName}_0002`;
+    await adminClient.query(`create database ${pg.escapeIdentifier(`${databaseName}_0002`)}`);
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    const apply = async (file: string) => {
+      const text = await readFile(`${migrationsFolder}/${file}`, 'utf8');
+      for (const statement of text.split('--> statement-breakpoint')) await client.query(statement);
+    };
+    try {
+      await apply('0000_initial.sql');
+      await apply('0001_api_tokens.sql');
+      const insert = async (name: string, task: string, spec: object | null) => {
+        const model = await client.query<{ id: number }>(
+          'insert into models (name, task) values ($1, $2) returning id',
+          [name, task],
+        );
+        const run = spec
+          ? await client.query<{ id: number }>(
+              `insert into pipeline_runs (workflow_id, run_id, pipeline_name, spec, code_version) values ($1, 'r', $1, $2, 'old') returning id`,
+              [name, JSON.stringify(spec)],
+            )
+          : null;
+        await client.query(
+          `insert into model_versions (model_id, version, registration_key, status, pipeline_run_id, code_version) values ($1, 1, 'k', 'registered', $2, 'old')`,
+          [model.rows[0].id, run?.rows[0].id ?? null],
+        );
+      };
+      await insert('asked-for-auc', 'binary', { evaluation: { primaryMetric: 'auc' } });
+      await insert('classifier-default', 'multiclass', { evaluation: {} });
+      await insert('regressor-default', 'regression', { evaluation: {} });
+      await insert('imported', 'binary', null);
+      await apply('0002_model_version_primary_metric.sql');
+      const rows = await client.query<{ name: string; primary_metric: string }>(
+        'select name, primary_metric from model_versions join models on models.id = model_id order by name',
+      );
+      expect(rows.rows).toEqual([
+        { name: 'asked-for-auc', primary_metric: 'auc' },
+        { name: 'classifier-default', primary_metric: 'accuracy' },
+        { name: 'imported', primary_metric: 'accuracy' },
+        { name: 'regressor-default', primary_metric: 'rmse' },
+      ]);
+    } finally {
+      await client.end();
+      await adminClient.query(
+        `drop database if exists ${pg.escapeIdentifier(`${databaseName}_0002`)} with (force)`,
+      );
+    }
   });
 });

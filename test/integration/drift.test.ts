@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriftWindowActivities } from '../../activities/loop/drift-window.js';
-import type { DriftThresholds, DriftWindowOutput } from '../../activities/loop/types.js';
+import type { DriftThresholds, DriftWindowOutput } from '../../contracts/loop-stages.js';
 import { createLogger } from '../../config/logger.js';
 import { driftReports } from '../../db/schema.js';
 import { eq } from 'drizzle-orm';

@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, type PlatformClient } from '../../client/connect.js';
+import { describe, expect, it } from 'vitest';
 import { ModelLoopClient, StatusQueryTimeout } from '../../client/loop.js';
-import { testConfig, testConnections } from '../support/platform.js';
+import { testClientForFile } from '../support/platform.js';
 
 describe('status queries without a worker', () => {
-  let client: PlatformClient;
-
-  beforeAll(async () => {
-    client = await connectClient(testConfig(), testConnections());
-  });
-
-  afterAll(async () => {
-    await client?.close();
-  });
+  const client = testClientForFile();
 
   it(
     'give up with an error that says to start a worker, instead of hanging',
@@ -21,7 +12,7 @@ describe('status queries without a worker', () => {
     async () => {
       // A monitor started on a task queue nobody polls: nothing can answer its query.
       const queue = `nobody-${randomUUID().slice(0, 8)}`;
-      const loop = new ModelLoopClient(client.temporal, { cpu: queue, gpu: queue });
+      const loop = new ModelLoopClient(client().temporal, { cpu: queue, gpu: queue });
       const name = `unanswered-${randomUUID().slice(0, 8)}`;
       await loop.startMonitor(name);
       try {

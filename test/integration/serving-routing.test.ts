@@ -1,15 +1,11 @@
 import { eq, inArray } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  findModelVersion,
-  registerModelVersion,
-  setAlias,
-  type ModelVersion,
-} from '../../db/queries/registry.js';
+import { findModelVersion, registerModelVersion, type ModelVersion } from '../../db/queries/registry.js';
 import { announceServingChange } from '../../db/queries/serving.js';
 import { deployments, predictionLogs } from '../../db/schema.js';
 import { stickyFraction } from '../../serving/index.js';
+import { setAlias } from '../support/aliases.js';
 import { exampleSpec, runPipeline } from '../support/pipeline.js';
 import { startTestPlatform, testConnections, type TestPlatform } from '../support/platform.js';
 import {
@@ -53,6 +49,7 @@ describe('prediction server: logging, hot swap and canary', () => {
       registrationKey: `${modelName}-second`,
       status: 'registered',
       modelArtifactId: first.modelArtifactId,
+      primaryMetric: 'accuracy',
       codeVersion: 'test',
     }));
     token = (await createTestToken(platform, ['predict'])).token;
@@ -84,9 +81,14 @@ describe('prediction server: logging, hot swap and canary', () => {
     const rows = await loggedRows(ids);
     expect(rows).toHaveLength(51);
     const row = rows.find((candidate) => candidate.predictionId === ids[0])!;
+    // The pipeline promoted v1 through the model's lifecycle workflow, which made its deployment.
+    const [deployment] = await platform.database.db
+      .select()
+      .from(deployments)
+      .where(eq(deployments.name, modelName));
     expect(row).toMatchObject({
       modelVersionId: first.id,
-      deploymentId: null,
+      deploymentId: deployment.id,
       inputs: penguin,
       output: (answers[0].body.predictions as string[])[0],
       probabilities: (answers[0].body.probabilities as Record<string, number>[])[0],

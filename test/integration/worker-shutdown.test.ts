@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { pipelineRuns, stageRuns } from '../../db/schema.js';
 import { waitUntil } from '../../stack/processes.js';
-import { smokePipelineWorkflow, smokeWorkflowId } from '../../workflows/smoke.js';
+import {
+  smokePipelineWorkflowType,
+  smokeWorkflowId,
+  type SmokePipelineWorkflow,
+} from '../../contracts/smoke.js';
 import { useWorkerProcesses } from '../support/worker-processes.js';
 
 describe('worker process shutdown', () => {
@@ -12,20 +16,23 @@ describe('worker process shutdown', () => {
 
   it('on SIGTERM stops polling but lets the running activity finish, and another worker completes the run', async () => {
     const first = harness.startWorker();
-    const handle = await harness.client.temporal.workflow.start(smokePipelineWorkflow, {
-      workflowId: smokeWorkflowId(randomUUID()),
-      taskQueue,
-      args: [
-        {
-          taskQueues: { cpu: taskQueue, gpu: taskQueue },
-          useGpu: false,
-          rows: 200,
-          folds: 1,
-          seed: 7,
-          minFoldDurationMs: 4000,
-        },
-      ],
-    });
+    const handle = await harness.client.temporal.workflow.start<SmokePipelineWorkflow>(
+      smokePipelineWorkflowType,
+      {
+        workflowId: smokeWorkflowId(randomUUID()),
+        taskQueue,
+        args: [
+          {
+            taskQueues: { cpu: taskQueue, gpu: taskQueue },
+            useGpu: false,
+            rows: 200,
+            folds: 1,
+            seed: 7,
+            minFoldDurationMs: 4000,
+          },
+        ],
+      },
+    );
     const fold = await waitUntil(
       'the fit fold to start',
       async () => {

@@ -10,7 +10,7 @@ import {
   type ReferenceProfile,
   wassersteinDistance,
 } from '../../ml/drift/index.js';
-import type { Column } from '../../ml/frame.js';
+import type { Column } from '../../ml/frame/frame.js';
 import { categoricalColumn, normalColumn, numericColumn, seededRandom } from './drift-synthetic-data.js';
 
 const random = seededRandom(20240611);

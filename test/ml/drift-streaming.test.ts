@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReferenceProfile, createDriftAccumulator } from '../../ml/drift/index.js';
-import type { CategoricalColumn, NumericColumn } from '../../ml/frame.js';
+import type { CategoricalColumn, NumericColumn } from '../../ml/frame/frame.js';
 import { categoricalColumn, fillNormal, normalColumn, seededRandom } from './drift-synthetic-data.js';
 
 const CHUNK_ROWS = 50_000;

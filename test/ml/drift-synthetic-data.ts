@@ -1,7 +1,7 @@
 /** Seeded synthetic columns for the drift tests (mulberry32 + Box–Muller: small and reproducible). */
 
-import type { CategoricalColumn, NumericColumn } from '../../ml/frame.js';
-import { seededRandom } from '../../ml/random.js';
+import type { CategoricalColumn, NumericColumn } from '../../ml/frame/frame.js';
+import { seededRandom } from '../../contracts/seeded-random.js';
 export { seededRandom };
 
 export function fillNormal(

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { getColumn } from '../../ml/frame.js';
+import { getColumn } from '../../ml/frame/frame.js';
 import { frameFromDuckDBResult, sliceRows } from '../../ml/frame/index.js';
 import { binaryRocCurve } from '../../ml/metrics/index.js';
 import { loadModelDocument, predictFrame, trainModel, type TrainerName } from '../../ml/model/index.js';

@@ -7,7 +7,7 @@ import {
   trainModel,
 } from '../../ml/model/index.js';
 import { takeRows } from '../../ml/frame/index.js';
-import { getColumn } from '../../ml/frame.js';
+import { getColumn } from '../../ml/frame/frame.js';
 import { loadPenguins, seededRandom } from './models-helpers.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../../ml/frame.js';
+import type { Frame } from '../../ml/frame/frame.js';
 import { frameFromRows } from '../../ml/frame/index.js';
 import {
   loadModelDocument,

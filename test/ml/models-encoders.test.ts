@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CategoricalColumn, getColumn, type NumericColumn } from '../../ml/frame.js';
+import { type CategoricalColumn, getColumn, type NumericColumn } from '../../ml/frame/frame.js';
 import { frameFromColumns, frameFromRows } from '../../ml/frame/index.js';
 import {
   codeCount,

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { type CategoricalColumn, FrameError, getColumn, type NumericColumn } from '../../ml/frame.js';
+import { type CategoricalColumn, FrameError, getColumn, type NumericColumn } from '../../ml/frame/frame.js';
 import {
   frameFromColumns,
   frameFromDuckDBChunks,

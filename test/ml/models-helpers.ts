@@ -1,8 +1,8 @@
 /** Small helpers shared by the model tests: seeded splits and the metrics the assertions use. */
 import { readFileSync } from 'node:fs';
-import type { Frame } from '../../ml/frame.js';
+import type { Frame } from '../../ml/frame/frame.js';
 import { frameFromRows, takeRows } from '../../ml/frame/index.js';
-import { seededRandom } from '../../ml/random.js';
+import { seededRandom } from '../../contracts/seeded-random.js';
 export { seededRandom };
 
 export function seededPermutation(count: number, seed: number): Int32Array {

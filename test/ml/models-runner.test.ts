@@ -138,14 +138,14 @@ describe('training runner from compiled JavaScript', () => {
   const outputRoot = mkdtempSync(path.join(tmpdir(), 'mlops-runner-'));
   afterAll(() => rmSync(outputRoot, { recursive: true, force: true }));
 
-  /** Transpiles ml/ the way tsc emits it for dist/: .js files next to each other, no tsx anywhere. */
+  /** Transpiles ml/ (and contracts/, all it imports) the way tsc emits them for dist/: .js files, no tsx anywhere. */
   function compileMl(): void {
     const walk = (directory: string): string[] =>
       readdirSync(directory).flatMap((name) => {
         const full = path.join(directory, name);
         return statSync(full).isDirectory() ? walk(full) : full.endsWith('.ts') ? [full] : [];
       });
-    for (const source of walk(path.join(repositoryRoot, 'ml'))) {
+    for (const source of ['ml', 'contracts'].flatMap((folder) => walk(path.join(repositoryRoot, folder)))) {
       const output = ts.transpileModule(readFileSync(source, 'utf8'), {
         compilerOptions: {
           module: ts.ModuleKind.ES2022,

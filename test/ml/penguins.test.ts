@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getColumn } from '../../ml/frame.js';
+import { getColumn } from '../../ml/frame/frame.js';
 import {
   loadModelDocument,
   predictFrame,

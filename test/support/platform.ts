@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { connectClient, type PlatformClient } from '../../client/connect.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import type { Connections } from '../../config/connections.js';
@@ -32,6 +32,21 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     MLOPS_SHUTDOWN_GRACE: '10s',
     ...overrides,
   });
+}
+
+/** A Temporal client on the test stack for the tests of one file: connected before them, closed after. */
+export function testClientForFile(): () => PlatformClient {
+  let client: PlatformClient | undefined;
+  beforeAll(async () => {
+    client = await connectClient(testConfig(), testConnections());
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+  return () => {
+    if (!client) throw new Error('the test client connects in beforeAll');
+    return client;
+  };
 }
 
 export interface TestPlatform {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { artifactKeys } from '../../storage/artifact-store.js';
 import { assertSafeArtifactKey, keySegment, UnsafeArtifactKeyError } from '../../storage/keys.js';
 
 describe('artifact keys', () => {
@@ -40,5 +41,24 @@ describe('artifact keys', () => {
     expect(keySegment('Penguins species (v2)')).toBe('Penguins-species-v2');
     expect(keySegment('../../etc')).toBe('etc');
     expect(() => keySegment('../..')).toThrow(/no letters or digits/);
+  });
+
+  it('builds every prefix the platform stores under from names that cannot escape it', () => {
+    const builders = Object.entries(artifactKeys);
+    expect(builders.map(([name]) => name).sort()).toEqual([
+      'checkpoint',
+      'dataset',
+      'evaluation',
+      'modelFile',
+      'report',
+      'split',
+      'trainingCurve',
+      'validationReport',
+    ]);
+    for (const [name, build] of builders) {
+      const prefix = (build as (name: string, version: number) => string)('../../etc/passwd', 3);
+      expect(assertSafeArtifactKey(`${prefix}/0f3a.json`), name).toMatch(/^[a-z]+\/etc-passwd(\/|$)/);
+    }
+    expect(artifactKeys.modelFile('penguins-species')).toBe('models/penguins-species/files');
   });
 });

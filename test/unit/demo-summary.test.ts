@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventsBetween } from '../../cli/demo/summary.js';
-import type { LifecycleStatus } from '../../workflows/lifecycle-messages.js';
-import type { MonitorStatus } from '../../workflows/monitor-messages.js';
+import type { LifecycleStatus } from '../../contracts/lifecycle.js';
+import type { MonitorStatus } from '../../contracts/monitor.js';
 
 describe('demo week events', () => {
   const monitor = {

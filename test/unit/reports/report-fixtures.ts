@@ -10,7 +10,7 @@ import {
   computeRegressionMetrics,
 } from '../../../ml/metrics/index.js';
 import type { ModelReportData, ReportTask, StageRecord } from '../../../reports/index.js';
-import { seededRandom } from '../../../ml/random.js';
+import { seededRandom } from '../../../contracts/seeded-random.js';
 export { seededRandom };
 
 interface ClassifierSample {

@@ -1,10 +1,14 @@
 /**
- * Inputs and outputs of the training pipeline's activities: small, JSON-serializable, references
- * instead of data. Workflows import these as types only.
+ * What the training pipeline's workflows and activities agree on: each activity's input and
+ * output (small, JSON-serializable, references instead of data) and the activities themselves.
+ * Workflows call these through `proxyActivities<PipelineActivities>`; the worker registers
+ * implementations that satisfy them (activities/pipeline/).
  */
-import type { ArtifactRef } from '../../contracts/artifacts.js';
-import type { DatasetVersionRef, GateOutcome } from '../../contracts/pipeline.js';
-import type { ParamValue, PipelineSpec, PrimaryMetric, TaskType, TrainerName } from '../../spec/types.js';
+import type { ArtifactRef } from './artifacts.js';
+import type { DatasetVersionRef, GateOutcome, PromotionOutcome } from './pipeline.js';
+import type { RunActivities } from './runs.js';
+import type { TaskQueues } from './task-queues.js';
+import type { ParamValue, PipelineSpec, PrimaryMetric, TaskType, TrainerName } from '../spec/types.js';
 
 export interface StageInput {
   readonly pipelineRunId: number;
@@ -71,6 +75,8 @@ export interface SplitOutput {
   readonly counts: { readonly train: number; readonly validation: number; readonly test: number };
   readonly task: TaskType;
   readonly classes: readonly string[] | null;
+  /** The dataset's columns, in order (absent in histories from before the split stage read them). */
+  readonly columns?: readonly string[];
   readonly cacheHit: boolean;
 }
 
@@ -85,6 +91,22 @@ export interface TrainingRecipe {
   readonly trainer: TrainerName;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly seed: number;
+  /**
+   * `features` resolved against the dataset's columns (`resolveFeatureColumns`), so no trial reads
+   * the schema again. Derived from the fields above, so it is not part of any cache key; absent in
+   * histories from before the split stage returned the columns.
+   */
+  readonly featureColumns?: readonly string[];
+}
+
+/** The spec's feature list, or every column but the target and the excluded ones, in the dataset's order. */
+export function resolveFeatureColumns(
+  columns: readonly string[],
+  recipe: Pick<TrainingRecipe, 'features' | 'target' | 'exclude'>,
+): string[] {
+  if (recipe.features.length > 0) return [...recipe.features];
+  const excluded = new Set([recipe.target, ...recipe.exclude]);
+  return columns.filter((column) => !excluded.has(column));
 }
 
 export interface TrainInput extends StageInput {
@@ -140,18 +162,46 @@ export interface RegisterInput {
   readonly fairness: Readonly<Record<string, number | null>>;
   readonly gates: readonly GateOutcome[];
   readonly rejectionReasons: readonly string[] | null;
-  readonly promote: boolean;
-  /** Training and evaluation were cache hits: report the version already made from this model file. */
+  /** Recorded with the version: what its gates, comparisons and live monitoring judge it by. */
+  readonly primaryMetric: PrimaryMetric;
+  /**
+   * Histories from before promotion went through the lifecycle workflow carry `true` here, when
+   * this activity moved the champion alias itself; it is ignored now (see `promoteStage`).
+   */
+  readonly promote?: boolean;
+  /**
+   * Training and evaluation were cache hits: report the version already made from this model
+   * file when this run's gates judge it the same way (registered, or rejected); otherwise this
+   * run registers a version of its own, judged by its own gates.
+   */
   readonly reuseExistingVersion: boolean;
 }
 
 export interface RegisterOutput {
   readonly modelVersionId: number;
   readonly version: number;
-  readonly promoted: boolean;
+  /** Only in histories from before `promoteStage`: whether this activity moved the champion alias. */
+  readonly promoted?: boolean;
   readonly created: boolean;
   /** The version's report when it already has one (a reused version). */
   readonly reportUri: string | null;
+}
+
+export interface PromoteInput {
+  readonly pipelineRunId: number;
+  /** The pipeline's workflow id: the promotion's update id and audit actor, the same on every retry. */
+  readonly workflowId: string;
+  readonly modelName: string;
+  readonly version: number;
+  /** Where the model's lifecycle workflow runs when this promotion starts it. */
+  readonly taskQueues: TaskQueues;
+}
+
+/** The current champion scored on this run's test part (`compareToChampion`). */
+export interface ChampionScore {
+  readonly version: number;
+  /** Null when the champion cannot score this data (its features are gone). */
+  readonly value: number | null;
 }
 
 export interface ReportInput {
@@ -167,4 +217,33 @@ export interface TrialResult {
   readonly validationMetric: number | null;
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly durationMs: number;
+}
+
+/** The activities of the training pipeline, by what their work is (proxy groups in workflows/). */
+export interface PipelineActivities extends RunActivities {
+  ingestStage(input: IngestInput): Promise<IngestOutput>;
+  validateStage(input: ValidateInput): Promise<ValidateOutput>;
+  deidentifyStage(input: DeidentifyInput): Promise<DatasetVersionRef>;
+  splitStage(input: SplitInput): Promise<SplitOutput>;
+  trainStage(input: TrainInput): Promise<TrainOutput>;
+  evaluateStage(input: EvaluateInput): Promise<EvaluateOutput>;
+  championStage(input: ChampionInput): Promise<ChampionScore | null>;
+  registerStage(input: RegisterInput): Promise<RegisterOutput>;
+  /** Asks the model's lifecycle workflow to make the version the champion (Update-With-Start). */
+  promoteStage(input: PromoteInput): Promise<PromotionOutcome>;
+  reportStage(input: ReportInput): Promise<ArtifactRef>;
+  /** How many workers poll a task queue for activities right now. */
+  taskQueuePollers(input: { taskQueue: string }): Promise<{ pollers: number }>;
+}
+
+/** One tuning trial's child workflow input (`tuningTrialWorkflow`). */
+export interface TuningTrialInput {
+  readonly pipelineRunId: number;
+  readonly pipelineName: string;
+  readonly trial: number;
+  readonly recipe: TrainingRecipe;
+  readonly primaryMetric: PrimaryMetric;
+  readonly taskQueues: TaskQueues;
+  readonly trainOnGpu: boolean;
+  readonly noCache: boolean;
 }

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DriftThresholds, DriftWindowOutput } from '../activities/loop/types.js';
-import type { TaskQueues } from '../contracts/task-queues.js';
-import type { CanaryPolicy } from './lifecycle-messages.js';
+import type { DriftThresholds, DriftWindowOutput } from './loop-stages.js';
+import type { TaskQueues } from './task-queues.js';
+import type { CanaryPolicy } from './lifecycle.js';
 
 /** The monitor of one deployed model (id `monitor/<model>`): its policy, state and messages. */
 export interface MonitorPolicy {
@@ -115,3 +115,7 @@ export function validatePolicy(policy: MonitorPolicy): void {
   if (!(datasetDriftShare > 0 && datasetDriftShare <= 1))
     throw new Error('thresholds.datasetDriftShare must be in (0, 1]');
 }
+
+/** The monitor workflow, for clients that start it by name (its code lives in workflows/). */
+export type MonitorWorkflow = (input: MonitorInput) => Promise<void>;
+export const monitorWorkflowType = 'monitorWorkflow';

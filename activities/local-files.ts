@@ -1,3 +1,4 @@
+/** This worker's local files: temporary folders and checked local copies of immutable artifacts. */
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
@@ -7,53 +8,9 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ArtifactRef } from '../../contracts/artifacts.js';
-import { errorTypes } from '../../contracts/errors.js';
-import { upsertArtifact } from '../../db/queries/artifacts.js';
-import type { ActivityDependencies } from '../dependencies.js';
-
-/**
- * Runs `work` while heartbeating every few seconds, so a long DuckDB or training step keeps its
- * activity alive and hears cancellation. `details` is read at each beat (progress so far).
- */
-export async function withHeartbeat<T>(
-  work: () => Promise<T>,
-  details: () => unknown = () => undefined,
-): Promise<T> {
-  const context = Context.current();
-  context.heartbeat(details());
-  const timer = setInterval(() => context.heartbeat(details()), 5000);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/**
- * Bad input raised by the pure layers (data/, ml/) becomes a non-retryable failure the user reads.
- * Failure messages are stored in the workflow history, so quoted data values (DuckDB quotes the
- * offending cell: "Could not convert string 'x'") are masked: they may be personal data.
- */
-export function asInputFailure(error: unknown): unknown {
-  const failure = error as { name?: string; message?: string };
-  if (
-    failure?.name === 'DatasetInputError' ||
-    failure?.name === 'TrainingInputError' ||
-    failure?.name === 'ModelDocumentError' ||
-    failure?.name === 'MetricsInputError'
-  ) {
-    return ApplicationFailure.create({
-      ...errorTypes.invalidInput,
-      message: maskQuotedValues(String(failure.message)),
-    });
-  }
-  return error;
-}
-
-function maskQuotedValues(message: string): string {
-  return message.replace(/'(?:[^'\\]|\\.)*'/g, "'…'");
-}
+import type { ArtifactRef } from '../contracts/artifacts.js';
+import { errorTypes } from '../contracts/errors.js';
+import type { ActivityDependencies } from './dependencies.js';
 
 export async function temporaryDirectory(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
   const directory = await mkdtemp(path.join(os.tmpdir(), `mlops-${prefix}-`));
@@ -129,22 +86,4 @@ export async function streamToFile(body: Readable, file: string, signal: AbortSi
   });
   await pipeline(body, hashing, createWriteStream(file), { signal });
   return hash.digest('hex');
-}
-
-/**
- * Stores a JSON document by its content and registers it as an artifact of `kind`. The reference
- * leaves out the store's key: it is what stage outputs and workflow histories carry.
- */
-export async function storeJsonArtifact(
-  deps: ActivityDependencies,
-  prefix: string,
-  kind: string,
-  json: string,
-): Promise<ArtifactRef> {
-  const stored = await deps.artifacts.putContentAddressed(prefix, '.json', json, {
-    contentType: 'application/json',
-  });
-  const ref = { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
-  await upsertArtifact(deps.db, { ...ref, kind });
-  return ref;
 }

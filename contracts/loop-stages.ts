@@ -1,6 +1,11 @@
-/** Inputs and outputs of the serving, monitoring and promotion activities (workflows import types only). */
-import type { ArtifactRef } from '../../contracts/artifacts.js';
-import type { DriftThresholds } from '../../ml/drift/index.js';
+/**
+ * What the loop's workflows (lifecycle, monitor) and activities agree on: what is served, live
+ * evidence, drift windows and retraining data, and the activities themselves.
+ */
+import type { ArtifactRef } from './artifacts.js';
+import type { CanaryPolicy, LiveEvidence } from './lifecycle.js';
+import type { DriftThresholds } from '../ml/drift/index.js';
+import type { PipelineSpec } from '../spec/types.js';
 
 export interface ServingState {
   readonly champion: number | null;
@@ -77,5 +82,45 @@ export interface ProductionDataInput {
 export interface ProductionDataOutput {
   readonly dataset: ArtifactRef & { readonly datasetVersionId: number; readonly rows: number };
   /** The training spec of the served model, pointed at this dataset (for the retraining run). */
-  readonly spec: Record<string, unknown>;
+  readonly spec: PipelineSpec;
+}
+
+export interface ResolveVersionInput {
+  readonly modelName: string;
+  readonly version: number;
+  /** Refuse a version that cannot be served (rejected, archived). */
+  readonly servable: boolean;
+}
+
+export interface LifecycleEventInput {
+  readonly modelName: string;
+  readonly eventKey: string;
+  readonly action: string;
+  readonly actor: string;
+  readonly reason: string;
+  readonly version: number;
+}
+
+export interface ProposeChallengerInput {
+  readonly modelName: string;
+  readonly version: number;
+  readonly reason: string;
+  readonly actor: string;
+  readonly canary?: Partial<CanaryPolicy>;
+  readonly taskQueue: string;
+}
+
+/** The activities that close the loop. */
+export interface LoopActivities {
+  currentServing(input: { modelName: string }): Promise<ServingState>;
+  /** A registered version, or a non-retryable NotFound/InvalidInput the caller reads. */
+  resolveModelVersion(input: ResolveVersionInput): Promise<{ modelVersionId: number; version: number }>;
+  setServingTraffic(input: SetServingInput): Promise<ServingState>;
+  recordLifecycleEvent(input: LifecycleEventInput): Promise<void>;
+  /** Hands a retrained version to the model's lifecycle workflow (starting it if needed) as a challenger. */
+  proposeChallenger(input: ProposeChallengerInput): Promise<void>;
+  canaryEvidence(input: LabeledComparisonInput): Promise<LiveEvidence>;
+  compareOnLabeledTraffic(input: LabeledComparisonInput): Promise<ComparisonOutput>;
+  computeDriftWindow(input: DriftWindowInput): Promise<DriftWindowOutput>;
+  snapshotProductionData(input: ProductionDataInput): Promise<ProductionDataOutput>;
 }

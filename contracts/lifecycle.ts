@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { TaskQueues } from '../contracts/task-queues.js';
+import { modelAttribute } from './search-attributes.js';
+import type { TaskQueues } from './task-queues.js';
 
 /**
  * The messages of the model-lifecycle workflow (one per model, id `lifecycle/<model>`): everything
@@ -122,3 +123,24 @@ export const approveUpdate = defineUpdate<{ accepted: true }, [ApprovalRequest]>
 export const lifecycleStatusQuery = defineQuery<LifecycleStatus>('status');
 
 export const lifecycleWorkflowId = (modelName: string) => `lifecycle/${modelName}`;
+
+/** The lifecycle workflow, for clients and activities that start it by name (its code lives in workflows/). */
+export type ModelLifecycleWorkflow = (input: LifecycleInput) => Promise<void>;
+export const modelLifecycleWorkflowType = 'modelLifecycleWorkflow';
+
+/**
+ * How the model's lifecycle workflow is started, by whoever sends it the first update (the CLI
+ * client, the pipeline's promotion, the monitor's challenger): one workflow per model, found when
+ * it runs, findable in the UI by model.
+ */
+export function lifecycleStart(modelName: string, taskQueues: TaskQueues) {
+  const args: [LifecycleInput] = [{ modelName, taskQueues }];
+  return {
+    workflowId: lifecycleWorkflowId(modelName),
+    taskQueue: taskQueues.cpu,
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    args,
+    typedSearchAttributes: [{ key: modelAttribute, value: modelName }],
+    staticSummary: `lifecycle of ${modelName}: promotions, canaries, rollbacks`,
+  };
+}

@@ -6,6 +6,7 @@
  * Categorical columns hold Int32Array codes into `dictionary`; a missing value has code -1.
  * Column names are arbitrary strings (spaces and punctuation included).
  */
+import { InputError } from '../../contracts/errors.js';
 
 export interface NumericColumn {
   readonly kind: 'numeric';
@@ -38,8 +39,9 @@ export interface Frame {
   readonly columns: readonly Column[];
 }
 
-export class FrameError extends Error {
-  override readonly name = 'FrameError';
+/** A column the frame does not have, or values it cannot hold: the spec or data must change. */
+export class FrameError extends InputError {
+  override name = 'FrameError';
 }
 
 export function getColumn(frame: Frame, name: string): Column {
