@@ -13,6 +13,12 @@ export const errorTypes = {
   /** A promotion of the version that already is the champion: nothing to do. */
   alreadyChampion: { type: 'AlreadyChampion', nonRetryable: true },
   unsafeKey: { type: 'UnsafeArtifactKey', nonRetryable: true },
+  /** A command trainer failed in a way retrying cannot fix (its exit code, no model, a bad report). */
+  trainerFailed: { type: 'TrainerFailed', nonRetryable: true },
+  /** A command trainer was killed by a signal or exited 75 (EX_TEMPFAIL): retried, from its checkpoint. */
+  trainerInterrupted: { type: 'TrainerInterrupted', nonRetryable: false },
+  /** A model file (ONNX) that does not fit the dataset's features, task or classes. */
+  invalidModel: { type: 'InvalidModel', nonRetryable: true },
   noGpuAvailable: { type: 'NoGpuAvailable', nonRetryable: false },
   integrityMismatch: { type: 'IntegrityMismatch', nonRetryable: false },
 } as const;

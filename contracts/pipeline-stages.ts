@@ -8,7 +8,7 @@ import type { ArtifactRef } from './artifacts.js';
 import type { DatasetVersionRef, GateOutcome, PromotionOutcome } from './pipeline.js';
 import type { RunActivities } from './runs.js';
 import type { TaskQueues } from './task-queues.js';
-import type { ParamValue, PipelineSpec, PrimaryMetric, TaskType, TrainerName } from '../spec/types.js';
+import type { ParamValue, PipelineSpec, PrimaryMetric, SpecTrainer, TaskType } from '../spec/types.js';
 
 export interface StageInput {
   readonly pipelineRunId: number;
@@ -88,15 +88,29 @@ export interface TrainingRecipe {
   readonly features: readonly string[];
   readonly exclude: readonly string[];
   readonly task: TaskType;
-  readonly trainer: TrainerName;
+  readonly trainer: SpecTrainer;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly seed: number;
+  /** `trainer: command`: what runs (docs/trainers.md). */
+  readonly command?: CommandTrainerRecipe;
+  /** `mlops models import`: the ONNX file that is the model (nothing is trained). */
+  readonly imported?: ArtifactRef;
   /**
    * `features` resolved against the dataset's columns (`resolveFeatureColumns`), so no trial reads
    * the schema again. Derived from the fields above, so it is not part of any cache key; absent in
    * histories from before the split stage returned the columns.
    */
   readonly featureColumns?: readonly string[];
+}
+
+/** What runs a command trainer; part of the recipe, so of the train stage's cache key (by the code's sha256). */
+export interface CommandTrainerRecipe {
+  readonly command: readonly string[];
+  readonly python?: PipelineSpec['train']['python'];
+  /** The spec's folder, packaged: the command runs in a copy of it. */
+  readonly code: ArtifactRef;
+  /** The train stage's budget (`2h`); default 12 hours. */
+  readonly timeout?: string;
 }
 
 /** The spec's feature list, or every column but the target and the excluded ones, in the dataset's order. */

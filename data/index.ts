@@ -7,7 +7,7 @@ export { deidentifyDataset, type DeidentifyOptions, type DeidentifyResult } from
 export type { DuckDBOptions } from './duckdb.js';
 export { DatasetInputError } from './errors.js';
 export { hmacPads, hmacSql } from './hmac.js';
-export { loadPartFrame, type LoadPartOptions } from './load-part.js';
+export { exportPartParquet, loadPartFrame, type LoadPartOptions } from './load-part.js';
 export { inferFormat, type LocalPathOptions, resolveLocalDataPath } from './paths.js';
 export type { ColumnProfile, DatasetProfile, TopValue } from './profile.js';
 export {

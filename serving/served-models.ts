@@ -129,7 +129,19 @@ export class ServedModels {
       if (model.champion) inUse.add(model.champion.modelVersionId);
       if (model.challenger) inUse.add(model.challenger.modelVersionId);
     }
-    for (const id of this.versions.keys()) if (!inUse.has(id)) this.versions.delete(id);
+    for (const [id, version] of this.versions) {
+      if (inUse.has(id)) continue;
+      this.versions.delete(id);
+      // Requests still using it finish first (an ONNX session waits for its runs).
+      void version
+        .release()
+        .catch((error: unknown) =>
+          this.deps.log.warn(
+            { version: version.version, error: (error as Error).message },
+            'serving: release failed',
+          ),
+        );
+    }
   }
 
   private reportChanges(previous: RoutingTable, next: RoutingTable): void {

@@ -1,25 +1,39 @@
 import { createHash } from 'node:crypto';
+import { isOnnxModelDocument, onnxExpectation, type OnnxModelDocument } from '../contracts/onnx-model.js';
 import type { ServedVersionRef } from '../db/queries/serving.js';
-import { loadModelDocument, type InputField, type LoadedModel } from '../ml/model/index.js';
+import { loadModelDocument, predictRowInto, type InputField, type TaskType } from '../ml/model/index.js';
+import { loadOnnxScorer } from '../ml/onnx/index.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { compileInstanceValidator, type InstanceValidator } from './input-validator.js';
+
+/** What a version answers for a request's instances, in order. */
+export interface ScoredInstances {
+  readonly predictions: (string | number)[];
+  /** Per instance, class label → probability (classification only). */
+  readonly probabilities: Record<string, number>[] | null;
+}
 
 /** One model version in memory, ready to score. Immutable once built; requests hold on to it. */
 export interface ServedVersion {
   readonly modelName: string;
   readonly modelVersionId: number;
   readonly version: number;
-  readonly model: LoadedModel;
+  /** `model`: the platform's own model document; `onnx`: an ONNX file (docs/trainers.md). */
+  readonly kind: 'model' | 'onnx';
+  readonly task: TaskType;
   readonly inputs: readonly InputField[];
   readonly validate: InstanceValidator;
   /** Class labels (classification), in probability order; null for regression. */
   readonly classes: readonly string[] | null;
-  /** Scratch space for one row's class probabilities (scoring is synchronous, so one per version is enough). */
-  readonly scratch: Float64Array;
+  /** Scores validated instances: synchronously for the platform's models, in one ONNX run otherwise. */
+  score(instances: readonly Record<string, unknown>[]): ScoredInstances | Promise<ScoredInstances>;
+  /** Frees what the version holds (an ONNX session) once the requests under way are done. */
+  release(): Promise<void>;
 }
 
 // Model documents are JSON of a few kilobytes to some megabytes; anything far larger is not one.
 const MAX_MODEL_BYTES = 512 * 1024 * 1024;
+const MAX_ONNX_BYTES = 2 * 1024 * 1024 * 1024;
 
 export class ModelFileError extends Error {
   override readonly name = 'ModelFileError';
@@ -27,7 +41,9 @@ export class ModelFileError extends Error {
 
 /**
  * Reads a version's model document from S3, checks it against the sha256 the registry recorded
- * and validates it (a model document is data: loading evaluates nothing).
+ * and validates it (a model document is data: loading evaluates nothing). An ONNX model
+ * document's file is fetched and checked against the sha256 the document pins, then bound to the
+ * version's features.
  */
 export async function loadServedVersion(
   store: ArtifactStore,
@@ -39,22 +55,109 @@ export async function loadServedVersion(
       `${modelName} v${ref.version} has no model file in the registry: it cannot be served`,
     );
   }
-  const bytes = await store.getBuffer(store.keyOf(ref.modelFile.uri), MAX_MODEL_BYTES);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== ref.modelFile.sha256) {
-    throw new ModelFileError(
-      `${modelName} v${ref.version}: ${ref.modelFile.uri} has sha256 ${sha256}, not the registered ${ref.modelFile.sha256}; the file was changed after registration`,
-    );
-  }
-  const model = loadModelDocument(bytes.toString('utf8'));
+  const bytes = await checkedBytes(store, ref.modelFile, MAX_MODEL_BYTES, `${modelName} v${ref.version}`);
+  const identity = { modelName, modelVersionId: ref.modelVersionId, version: ref.version };
+  const text = bytes.toString('utf8');
+  const value = parsedOrText(text);
+  if (isOnnxModelDocument(value)) return onnxVersion(store, identity, value);
+
+  // Anything else must be the platform's own model document; loading says what is wrong with it.
+  const model = loadModelDocument(value);
+  const classes = model.classes;
+  // One row's class probabilities; scoring is synchronous, so one buffer per version is enough.
+  const scratch = new Float64Array(classes?.length ?? 0);
   return {
-    modelName,
-    modelVersionId: ref.modelVersionId,
-    version: ref.version,
-    model,
+    ...identity,
+    kind: 'model',
+    task: model.task,
     inputs: model.document.inputSchema,
     validate: compileInstanceValidator(model.document.inputSchema),
-    classes: model.classes,
-    scratch: new Float64Array(model.classes?.length ?? 0),
+    classes,
+    score: (instances) => {
+      if (classes === null)
+        return {
+          predictions: instances.map((instance) => predictRowInto(model, instance, scratch)),
+          probabilities: null,
+        };
+      const predictions: string[] = [];
+      const probabilities: Record<string, number>[] = [];
+      for (const instance of instances) {
+        predictions.push(classes[predictRowInto(model, instance, scratch)]);
+        probabilities.push(byClass(classes, scratch));
+      }
+      return { predictions, probabilities };
+    },
+    release: async () => undefined,
   };
+}
+
+async function onnxVersion(
+  store: ArtifactStore,
+  identity: Pick<ServedVersion, 'modelName' | 'modelVersionId' | 'version'>,
+  document: OnnxModelDocument,
+): Promise<ServedVersion> {
+  const bytes = await checkedBytes(
+    store,
+    document.onnx,
+    MAX_ONNX_BYTES,
+    `${identity.modelName} v${identity.version}'s ONNX file`,
+  );
+  const scorer = await loadOnnxScorer(bytes, onnxExpectation(document));
+  const classes = scorer.classes;
+  return {
+    ...identity,
+    kind: 'onnx',
+    task: document.task,
+    inputs: document.inputSchema,
+    validate: compileInstanceValidator(document.inputSchema),
+    classes,
+    score: async (instances) => {
+      const predictions = await scorer.predictRecords(instances);
+      return {
+        predictions: predictions.map((prediction) =>
+          prediction.task === 'regression' ? prediction.value : prediction.label,
+        ),
+        probabilities:
+          classes === null
+            ? null
+            : predictions.map((prediction) =>
+                prediction.task === 'regression' ? {} : byClass(classes, prediction.probabilities),
+              ),
+      };
+    },
+    release: () => scorer.release(),
+  };
+}
+
+/** An object's bytes, refused unless they hash to the sha256 on record (the file changed since). */
+async function checkedBytes(
+  store: ArtifactStore,
+  ref: { readonly uri: string; readonly sha256: string },
+  maxBytes: number,
+  what: string,
+): Promise<Buffer> {
+  const bytes = await store.getBuffer(store.keyOf(ref.uri), maxBytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== ref.sha256) {
+    throw new ModelFileError(
+      `${what}: ${ref.uri} has sha256 ${sha256}, not the registered ${ref.sha256}; the file was changed after registration`,
+    );
+  }
+  return bytes;
+}
+
+/** The JSON value of `text`, or the text itself when it is not JSON (loadModelDocument reports that). */
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Class label → probability; no prototype, so a label such as "__proto__" stays an ordinary key. */
+function byClass(classes: readonly string[], probabilities: ArrayLike<number>): Record<string, number> {
+  const result = Object.create(null) as Record<string, number>;
+  for (let index = 0; index < classes.length; index += 1) result[classes[index]] = probabilities[index];
+  return result;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { specSchema } from './schema.js';
-import { isFairnessGate, metricFitsTask, type PipelineSpec } from './types.js';
+import { COMMAND_TRAINER, isFairnessGate, metricFitsTask, type PipelineSpec } from './types.js';
 
 export interface SpecProblem {
   /** Where in the spec, e.g. `train.trainer` or `validation.columns."Body Mass (g)".min`. */
@@ -25,6 +25,11 @@ export class SpecError extends Error {
 
 /** Parses YAML or JSON text (by extension, JSON when the text starts with `{`) into a complete spec. */
 export function parseSpecText(text: string, source = 'spec'): PipelineSpec {
+  return parseSpec(readSpecDocument(text, source), source);
+}
+
+/** The YAML or JSON document of a spec file, not yet validated. */
+export function readSpecDocument(text: string, source = 'spec'): unknown {
   let document: unknown;
   try {
     const asJson = path.extname(source) === '.json' || text.trimStart().startsWith('{');
@@ -39,7 +44,7 @@ export function parseSpecText(text: string, source = 'spec'): PipelineSpec {
       },
     ]);
   }
-  return parseSpec(document, source);
+  return document;
 }
 
 export function parseSpec(document: unknown, source = 'spec'): PipelineSpec {
@@ -228,5 +233,36 @@ function crossFieldProblems(spec: PipelineSpec): SpecProblem[] {
   }
   if (spec.train.maxTrials !== undefined && !spec.train.search)
     add('train.maxTrials', 'only applies with train.search');
+  problems.push(...commandTrainerProblems(spec.train));
+  return problems;
+}
+
+/** `trainer: command` needs a command; its other fields belong to it alone (docs/trainers.md). */
+function commandTrainerProblems(train: PipelineSpec['train']): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const commandFields = (['command', 'python', 'timeout'] as const).filter(
+    (field) => train[field] !== undefined,
+  );
+  if (train.trainer === COMMAND_TRAINER) {
+    if (!train.command)
+      problems.push({
+        path: 'train.command',
+        message:
+          'is required with `trainer: command`: the program and its arguments, e.g. ["python3", "train.py"]',
+      });
+    if (train.python?.requirements && train.python.requirementsFile)
+      problems.push({ path: 'train.python', message: 'give requirements or requirementsFile, not both' });
+    if (train.python && !train.python.requirements && !train.python.requirementsFile)
+      problems.push({ path: 'train.python', message: 'needs requirements (a list) or requirementsFile' });
+    const file = train.python?.requirementsFile;
+    if (file && (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')))
+      problems.push({
+        path: 'train.python.requirementsFile',
+        message: `${JSON.stringify(file)} must be a file in the spec's folder (a relative path without ..)`,
+      });
+  } else {
+    for (const field of commandFields)
+      problems.push({ path: `train.${field}`, message: 'only applies with `trainer: command`' });
+  }
   return problems;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fairnessMetrics, primaryMetrics, trainerNames } from './types.js';
+import { COMMAND_TRAINER, fairnessMetrics, primaryMetrics, trainerNames } from './types.js';
 
 /**
  * The spec's schema. Objects are strict, so a typo (`tragets`) is an error with a suggestion
@@ -85,7 +85,18 @@ export const specSchema = z.strictObject({
     })
     .default({ strategy: 'random', testFraction: 0.2, validationFraction: 0.1, seed: 42 }),
   train: z.strictObject({
-    trainer: z.enum(trainerNames),
+    trainer: z.enum([...trainerNames, COMMAND_TRAINER]),
+    command: z.array(z.string().min(1, 'must not be empty')).min(1, 'name the program to run').optional(),
+    python: z
+      .strictObject({
+        requirements: z.array(z.string().min(1, 'must not be empty')).min(1).optional(),
+        requirementsFile: z.string().min(1).optional(),
+      })
+      .optional(),
+    timeout: z
+      .string()
+      .regex(/^\d+(\.\d+)?(s|m|h|d)$/, 'must be a duration such as 90s, 30m, 2h or 1d')
+      .optional(),
     params: z.record(z.string(), scalar).default({}),
     search: z.record(z.string(), z.array(scalar).min(1, 'list at least one value to try')).optional(),
     searchStrategy: z.enum(['grid', 'random']).default('grid'),

@@ -1,9 +1,15 @@
 /**
  * The pipeline spec (DESIGN.md, "The pipeline spec"): what a user writes in YAML or JSON, after
- * validation and defaults. Types and plain constants with no imports, so workflows can import them.
+ * validation and defaults. Types and plain constants with type-only imports, so workflows can
+ * import them.
  */
+import type { ArtifactRef } from '../contracts/artifacts.js';
 
+/** The platform's own trainers; `command` runs the team's code instead (docs/trainers.md). */
 export const trainerNames = ['logistic_regression', 'linear_regression', 'gradient_boosting'] as const;
+export const COMMAND_TRAINER = 'command';
+/** A version made from an ONNX file trained elsewhere (`mlops models import`); never written in a spec. */
+export const IMPORTED_MODEL = 'imported';
 export const primaryMetrics = [
   'accuracy',
   'balanced_accuracy',
@@ -22,6 +28,7 @@ export const fairnessMetrics = [
 
 export type TaskType = 'binary' | 'multiclass' | 'regression';
 export type TrainerName = (typeof trainerNames)[number];
+export type SpecTrainer = TrainerName | typeof COMMAND_TRAINER | typeof IMPORTED_MODEL;
 export type DatasetFormat = 'csv' | 'json' | 'parquet';
 export type PrimaryMetric = (typeof primaryMetrics)[number];
 export type FairnessMetric = (typeof fairnessMetrics)[number];
@@ -79,7 +86,20 @@ export interface PipelineSpec {
     readonly validationFrom?: string;
   };
   readonly train: {
-    readonly trainer: TrainerName;
+    readonly trainer: SpecTrainer;
+    /** `trainer: command`: the argument list run in a copy of the spec's folder (docs/trainers.md). */
+    readonly command?: readonly string[];
+    /** `trainer: command`: a virtual environment with these requirements to run it in. */
+    readonly python?: { readonly requirements?: readonly string[]; readonly requirementsFile?: string };
+    /** `trainer: command`: the train stage's budget (`90s`, `30m`, `2h`, `1d`); default 12 hours. */
+    readonly timeout?: string;
+    /**
+     * `trainer: command`: the spec's folder, packaged by the client that starts the run
+     * (client/trainer-code.ts); set by the platform, never written in a spec.
+     */
+    readonly code?: ArtifactRef;
+    /** `mlops models import`: the ONNX file to evaluate and register instead of training. */
+    readonly imported?: ArtifactRef;
     readonly params: Readonly<Record<string, ParamValue>>;
     readonly search?: Readonly<Record<string, readonly ParamValue[]>>;
     readonly searchStrategy: 'grid' | 'random';

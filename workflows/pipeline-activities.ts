@@ -1,10 +1,14 @@
+import type { Duration } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivities } from '../contracts/pipeline-stages.js';
 import { nonRetryableErrorTypes } from '../contracts/errors.js';
 import type { TaskQueues } from '../contracts/task-queues.js';
 
-/** Activity proxies of the training pipeline, grouped by how their work behaves. */
-export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean) {
+/**
+ * Activity proxies of the training pipeline, grouped by how their work behaves. `trainTimeout`
+ * is a command trainer's own budget (`train.timeout`).
+ */
+export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean, trainTimeout?: string) {
   // Data stages stream whole datasets through DuckDB: minutes on large inputs, heartbeating as
   // they go. Their outputs are content-addressed and their rows upserts, so retries are safe;
   // bad input (unreadable files, failed expectations) is not retried.
@@ -19,7 +23,7 @@ export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean) {
   // checkpoint, so a retry after a lost worker resumes instead of starting over.
   const training = proxyActivities<PipelineActivities>({
     taskQueue: trainOnGpu ? queues.gpu : queues.cpu,
-    startToCloseTimeout: '12 hours',
+    startToCloseTimeout: (trainTimeout ?? '12 hours') as Duration,
     // It beats every 5 s: 30 s without one means the worker is gone, and the retry resumes elsewhere.
     heartbeatTimeout: '30 seconds',
     retry: { maximumAttempts: 5, initialInterval: '5 seconds', nonRetryableErrorTypes },

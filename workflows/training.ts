@@ -14,13 +14,13 @@ import {
   type TrainingPipelineInput,
   type TrainingPipelineWorkflow,
 } from '../contracts/pipeline.js';
-import { resolveFeatureColumns, type TrainingRecipe } from '../contracts/pipeline-stages.js';
 import { runStatusAttribute, stageAttribute } from '../contracts/search-attributes.js';
 import { resolvePrimaryMetric } from '../spec/types.js';
 import { prepareDataset } from './data-preparation.js';
 import { evaluateGates, rejectionReasons } from './gates.js';
 import { pipelineActivities } from './pipeline-activities.js';
 import { promoteRegistered } from './promotion.js';
+import { trainingRecipe } from './recipe.js';
 import { ProgressTracker } from './progress.js';
 import { bestTrial, runTuning, searchCandidates } from './tuning.js';
 import { describeFailure } from './failures.js';
@@ -36,7 +36,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
   const progress = new ProgressTracker(spec.name);
   setHandler(progressQuery, () => progress.snapshot());
   const trainOnGpu = spec.train.resources.gpu > 0;
-  const { data, training, bookkeeping } = pipelineActivities(taskQueues, trainOnGpu);
+  const { data, training, bookkeeping } = pipelineActivities(taskQueues, trainOnGpu, spec.train.timeout);
   const enter = (stage: StageName, detail?: string) => {
     progress.start(stage, detail);
     upsertSearchAttributes([{ key: stageAttribute, value: stage }]);
@@ -68,25 +68,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       detail: `${split.task}: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`,
     });
     const primaryMetric = resolvePrimaryMetric(spec, split.task);
-    let recipe: TrainingRecipe = {
-      dataset,
-      split: split.split,
-      target: spec.target,
-      features: spec.features,
-      // Sensitive columns are for fairness and the time column for splitting: not features unless listed.
-      exclude: [
-        ...spec.exclude,
-        ...spec.pii.drop,
-        ...[...spec.sensitive, ...(spec.split.timeColumn ? [spec.split.timeColumn] : [])].filter(
-          (column) => !spec.features.includes(column),
-        ),
-      ],
-      task: split.task,
-      trainer: spec.train.trainer,
-      params: spec.train.params,
-      seed: spec.split.seed,
-    };
-    if (split.columns) recipe = { ...recipe, featureColumns: resolveFeatureColumns(split.columns, recipe) };
+    const recipe = trainingRecipe(spec, dataset, split);
 
     if (trainOnGpu) await waitForWorkers(taskQueues.gpu, bookkeeping, progress);
     let params = spec.train.params;

@@ -6,7 +6,11 @@ import { pipelineActivities } from './pipeline-activities.js';
 
 /** One tuning trial: train with one candidate's parameters, score it on the validation part. */
 export async function tuningTrialWorkflow(input: TuningTrialInput): Promise<TrialResult> {
-  const { training, data } = pipelineActivities(input.taskQueues, input.trainOnGpu);
+  const { training, data } = pipelineActivities(
+    input.taskQueues,
+    input.trainOnGpu,
+    input.recipe.command?.timeout,
+  );
   const started = Date.now();
   const stage = `tune/trial-${input.trial}`;
   const common = {

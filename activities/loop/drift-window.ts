@@ -5,7 +5,7 @@ import { upsertDriftReport } from '../../db/queries/drift.js';
 import { createDriftAccumulator, parseReferenceProfile } from '../../ml/drift/index.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { isLowerBetter, liveMetric, loadServedModel } from './served-models.js';
+import { isLowerBetter, liveMetric, withServedModel } from './served-models.js';
 import type { DriftWindowInput, DriftWindowOutput } from '../../contracts/loop-stages.js';
 
 const MAX_LABELED_ROWS = 100_000;
@@ -29,63 +29,66 @@ export function createDriftWindowActivities(deps: ActivityDependencies) {
         reportId: null,
       };
       if (serving.champion === null) return { ...empty, modelVersion: null, note: 'no champion is served' };
-      const champion = await loadServedModel(deps, input.modelName, serving.champion);
-      const profile = parseReferenceProfile(await referenceProfileOf(deps, champion.modelVersionId));
-      const accumulator = createDriftAccumulator(
-        profile,
-        input.thresholds ? { thresholds: input.thresholds } : {},
-      );
-      const labeled: { inputs: Record<string, unknown>; label: unknown }[] = [];
-      await withHeartbeat(async () => {
-        const window = {
-          modelName: input.modelName,
-          from: new Date(input.windowStart),
-          to: new Date(input.windowEnd),
-        };
-        for await (const page of loggedPredictions(deps.db, window)) {
-          const outputs = page.map((row) =>
-            typeof row.output === 'string' || typeof row.output === 'number' ? row.output : null,
-          );
-          accumulator.addRows(
-            page.map((row) => row.inputs),
-            outputs.every((output) => output !== null) ? outputs : undefined,
-          );
-          for (const row of page) if (row.labeled && labeled.length < MAX_LABELED_ROWS) labeled.push(row);
-        }
-      });
-      if (accumulator.rowCount === 0)
+      return withServedModel(deps, input.modelName, serving.champion, async (champion) => {
+        const profile = parseReferenceProfile(await referenceProfileOf(deps, champion.modelVersionId));
+        const accumulator = createDriftAccumulator(
+          profile,
+          input.thresholds ? { thresholds: input.thresholds } : {},
+        );
+        const labeled: { inputs: Record<string, unknown>; label: unknown }[] = [];
+        await withHeartbeat(async () => {
+          const window = {
+            modelName: input.modelName,
+            from: new Date(input.windowStart),
+            to: new Date(input.windowEnd),
+          };
+          for await (const page of loggedPredictions(deps.db, window)) {
+            const outputs = page.map((row) =>
+              typeof row.output === 'string' || typeof row.output === 'number' ? row.output : null,
+            );
+            accumulator.addRows(
+              page.map((row) => row.inputs),
+              outputs.every((output) => output !== null) ? outputs : undefined,
+            );
+            for (const row of page) if (row.labeled && labeled.length < MAX_LABELED_ROWS) labeled.push(row);
+          }
+        });
+        if (accumulator.rowCount === 0)
+          return {
+            ...empty,
+            modelVersion: serving.champion,
+            note: 'no predictions were logged in this window',
+          };
+        const report = accumulator.finish();
+        const metric = champion.primaryMetric;
+        const stored = await upsertDriftReport(deps.db, {
+          modelVersionId: champion.modelVersionId,
+          windowStart: new Date(input.windowStart),
+          windowEnd: new Date(input.windowEnd),
+          rows: report.windowRowCount,
+          drifted: report.verdict.drifted,
+          report: { ...report },
+        });
+        const psi = report.features
+          .map((feature) => feature.populationStabilityIndex)
+          .filter(Number.isFinite);
         return {
-          ...empty,
           modelVersion: serving.champion,
-          note: 'no predictions were logged in this window',
+          rows: report.windowRowCount,
+          drifted: report.verdict.drifted,
+          driftedFeatures: report.verdict.driftedFeatures,
+          maxPsi: psi.length ? Math.max(...psi) : null,
+          labeled: labeled.length,
+          liveMetric: {
+            name: metric,
+            value: await liveMetric(champion, labeled, metric),
+            testValue: champion.testMetrics[metric] ?? null,
+            lowerIsBetter: isLowerBetter(metric),
+          },
+          reportId: stored.id,
+          note: report.warnings.length ? report.warnings.join('; ') : null,
         };
-      const report = accumulator.finish();
-      const metric = champion.primaryMetric;
-      const stored = await upsertDriftReport(deps.db, {
-        modelVersionId: champion.modelVersionId,
-        windowStart: new Date(input.windowStart),
-        windowEnd: new Date(input.windowEnd),
-        rows: report.windowRowCount,
-        drifted: report.verdict.drifted,
-        report: { ...report },
       });
-      const psi = report.features.map((feature) => feature.populationStabilityIndex).filter(Number.isFinite);
-      return {
-        modelVersion: serving.champion,
-        rows: report.windowRowCount,
-        drifted: report.verdict.drifted,
-        driftedFeatures: report.verdict.driftedFeatures,
-        maxPsi: psi.length ? Math.max(...psi) : null,
-        labeled: labeled.length,
-        liveMetric: {
-          name: metric,
-          value: liveMetric(champion, labeled, metric),
-          testValue: champion.testMetrics[metric] ?? null,
-          lowerIsBetter: isLowerBetter(metric),
-        },
-        reportId: stored.id,
-        note: report.warnings.length ? report.warnings.join('; ') : null,
-      };
     },
   };
 }

@@ -15,7 +15,7 @@ import type { ActivityDependencies } from '../dependencies.js';
 import { storeDatasetVersion } from '../pipeline/dataset-versions.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { localCopy, temporaryDirectory } from '../local-files.js';
-import { loadServedModel, type ServedModel } from './served-models.js';
+import { withServedModel, type ServedModel } from './served-models.js';
 import type { ProductionDataInput, ProductionDataOutput } from '../../contracts/loop-stages.js';
 
 const LOGGED_AT = 'logged_at';
@@ -31,9 +31,14 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
     async snapshotProductionData(input: ProductionDataInput): Promise<ProductionDataOutput> {
       const serving = await servedVersions(deps.db, input.modelName);
       if (serving.champion === null) throw new Error(`${input.modelName} serves no champion`);
-      const champion = await loadServedModel(deps, input.modelName, serving.champion);
-      const { features } = champion.model.document;
-      const target = champion.model.document.target.name;
+      // What the champion reads and predicts; its model is not scored here.
+      const champion = await withServedModel(
+        deps,
+        input.modelName,
+        serving.champion,
+        async (served) => served,
+      );
+      const { features, target } = champion;
       const folder = await temporaryDirectory('production');
       try {
         const rowsFile = path.join(folder.path, 'rows.ndjson');
@@ -165,7 +170,7 @@ async function copyTrainingRows(
 /** The served version's spec, retargeted: this dataset, its features, a time split on when rows were logged. */
 async function retrainingSpec(
   deps: ActivityDependencies,
-  champion: ServedModel,
+  champion: Pick<ServedModel, 'modelVersionId' | 'version' | 'primaryMetric'>,
   uri: string,
   features: readonly string[],
   target: string,

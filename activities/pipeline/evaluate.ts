@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
 import { findAliasedVersion } from '../../db/queries/registry.js';
 import { findArtifact } from '../../db/queries/artifacts.js';
 import { buildReferenceProfile } from '../../ml/drift/index.js';
-import { loadModelDocument, type ModelDocument } from '../../ml/model/index.js';
-import { predictFrameInWorker } from '../../ml/runner/index.js';
 import { lowerIsBetter } from '../../spec/types.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
@@ -15,7 +12,7 @@ import { featureImportance } from './importance.js';
 import { fairnessSummary, scorePredictions, specMetrics } from './scoring.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { storeJsonArtifact } from '../json-artifacts.js';
-import { localCopy } from '../local-files.js';
+import { readScoringModel, type ScoringModel } from '../model-files.js';
 import type {
   ChampionInput,
   ChampionScore,
@@ -61,43 +58,44 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
         stage,
         { noCache: input.noCache, artifactsOf: (cached) => [cached.evaluation] },
         () =>
-          withHeartbeat(async () => {
-            const document = await readModel(deps, input.model);
-            const inputs = await recipeInputs(deps, recipe);
-            const frame = await loadRecipePart(inputs, recipe, input.part, [
-              ...document.features,
-              ...input.sensitive,
-            ]);
-            const predictions = await predictFrameInWorker(document, frame);
-            const scored = scorePredictions(document, frame, predictions, input.sensitive);
-            const metrics = specMetrics(scored.evaluation);
-            const importance = featureImportance(
-              document,
-              frame,
-              input.primaryMetric,
-              lowerIsBetter.has(input.primaryMetric),
-            );
-            const referenceProfile = input.withReferenceProfile
-              ? await trainingProfile(inputs, recipe, document)
-              : null;
-            const evaluationDocument = {
-              format: 'mlops.evaluation/v1',
-              part: input.part,
-              rows: scored.rows,
-              skippedRows: scored.skippedRows,
-              evaluation: scored.evaluation,
-              fairness: scored.fairness,
-              featureImportance: importance,
-              referenceProfile,
-            };
-            const evaluation = await storeJsonArtifact(
-              deps,
-              artifactKeys.evaluation(input.pipelineName),
-              'evaluation',
-              JSON.stringify(evaluationDocument),
-            );
-            return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
-          }),
+          withHeartbeat(() =>
+            withScoringModel(deps, input.model, async (model) => {
+              const inputs = await recipeInputs(deps, recipe);
+              const frame = await loadRecipePart(inputs, recipe, input.part, [
+                ...model.features,
+                ...input.sensitive,
+              ]);
+              const predictions = await model.predictFrame(frame);
+              const scored = scorePredictions(model.target, frame, predictions, input.sensitive);
+              const metrics = specMetrics(scored.evaluation);
+              const importance = await featureImportance(
+                model,
+                frame,
+                input.primaryMetric,
+                lowerIsBetter.has(input.primaryMetric),
+              );
+              const referenceProfile = input.withReferenceProfile
+                ? await trainingProfile(inputs, recipe, model)
+                : null;
+              const evaluationDocument = {
+                format: 'mlops.evaluation/v1',
+                part: input.part,
+                rows: scored.rows,
+                skippedRows: scored.skippedRows,
+                evaluation: scored.evaluation,
+                fairness: scored.fairness,
+                featureImportance: importance,
+                referenceProfile,
+              };
+              const evaluation = await storeJsonArtifact(
+                deps,
+                artifactKeys.evaluation(input.pipelineName),
+                'evaluation',
+                JSON.stringify(evaluationDocument),
+              );
+              return { evaluation, metrics, fairness: fairnessSummary(scored.fairness) };
+            }),
+          ),
       );
       return { ...outputs, cacheHit };
     },
@@ -114,45 +112,55 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
         params: { champion: champion.version },
       };
       const { result } = await recordStage(deps, stage, () =>
-        withHeartbeat(async () => {
-          const document = await readModel(deps, file);
-          const inputs = await recipeInputs(deps, input.recipe);
-          const features = document.features.filter((feature) => feature !== input.recipe.target);
-          try {
-            const frame = await loadRecipePart(inputs, input.recipe, 'test', features);
-            const scored = scorePredictions(document, frame, await predictFrameInWorker(document, frame), []);
-            return {
-              version: champion.version,
-              value: specMetrics(scored.evaluation)[input.primaryMetric] ?? null,
-            };
-          } catch (error) {
-            // A champion that cannot read this data (its features are gone) cannot be compared.
-            deps.log.warn(
-              { error: (error as Error).message },
-              "the champion cannot score this run's test data",
-            );
-            return { version: champion.version, value: null };
-          }
-        }),
+        withHeartbeat(() =>
+          withScoringModel(deps, file, async (model) => {
+            const inputs = await recipeInputs(deps, input.recipe);
+            const features = model.features.filter((feature) => feature !== input.recipe.target);
+            try {
+              const frame = await loadRecipePart(inputs, input.recipe, 'test', features);
+              const scored = scorePredictions(model.target, frame, await model.predictFrame(frame), []);
+              return {
+                version: champion.version,
+                value: specMetrics(scored.evaluation)[input.primaryMetric] ?? null,
+              };
+            } catch (error) {
+              // A champion that cannot read this data (its features are gone) cannot be compared.
+              deps.log.warn(
+                { error: (error as Error).message },
+                "the champion cannot score this run's test data",
+              );
+              return { version: champion.version, value: null };
+            }
+          }),
+        ),
       );
       return result;
     },
   };
 }
 
-async function readModel(deps: ActivityDependencies, ref: ArtifactRef): Promise<ModelDocument> {
-  const path = await localCopy(deps, ref, '.json');
-  return loadModelDocument(await readFile(path, 'utf8')).document;
+/** Runs `work` with the model file loaded for scoring, releasing it (an ONNX session) after. */
+async function withScoringModel<T>(
+  deps: ActivityDependencies,
+  ref: ArtifactRef,
+  work: (model: ScoringModel) => Promise<T>,
+): Promise<T> {
+  const model = await readScoringModel(deps, ref);
+  try {
+    return await work(model);
+  } finally {
+    await model.release();
+  }
 }
 
 /** The drift reference: the training part's features and the model's predictions on them. */
 async function trainingProfile(
   inputs: Awaited<ReturnType<typeof recipeInputs>>,
   recipe: TrainingRecipe,
-  document: ModelDocument,
+  model: ScoringModel,
 ) {
-  const frame = await loadRecipePart(inputs, recipe, 'train', document.features);
-  const predictions = await predictFrameInWorker(document, frame);
+  const frame = await loadRecipePart(inputs, recipe, 'train', model.features);
+  const predictions = await model.predictFrame(frame);
   const predictionColumn =
     predictions.task === 'regression'
       ? { kind: 'numeric' as const, name: 'prediction', values: predictions.values, missing: null }
@@ -162,5 +170,5 @@ async function trainingProfile(
           codes: predictions.classIndex,
           dictionary: [...predictions.classes],
         };
-  return buildReferenceProfile(frame, { features: document.features, predictions: predictionColumn });
+  return buildReferenceProfile(frame, { features: model.features, predictions: predictionColumn });
 }

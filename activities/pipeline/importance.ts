@@ -1,43 +1,47 @@
 import type { Frame } from '../../ml/frame/frame.js';
-import { loadModelDocument, predictFrame, type ModelDocument } from '../../ml/model/index.js';
+import { loadModelDocument, predictFrame, type FramePredictions } from '../../ml/model/index.js';
 import type { FeatureImportance } from '../../reports/index.js';
+import type { ScoringModel } from '../model-files.js';
 import { scorePredictions, specMetrics } from './scoring.js';
 
 const PERMUTATION_ROWS = 20_000;
 
 /**
  * Which features the model leans on. Gradient boosting reports its own total split gain per
- * feature. For linear models the importance is permutation-based: how much the primary metric
- * worsens on held-out rows when one feature's values are shuffled (seeded), which compares
- * numeric and categorical features on one scale.
+ * feature. For other models (linear ones, ONNX files) the importance is permutation-based: how
+ * much the primary metric worsens on held-out rows when one feature's values are shuffled
+ * (seeded), which compares numeric and categorical features on one scale.
  */
-export function featureImportance(
-  document: ModelDocument,
+export async function featureImportance(
+  model: ScoringModel,
   frame: Frame,
   primaryMetric: string,
   lowerIsBetter: boolean,
-): FeatureImportance[] {
-  if (document.learned.kind === 'gradient_boosting') {
-    const gains = document.learned.model.featureImportance;
-    return document.features
+): Promise<FeatureImportance[]> {
+  if (model.kind === 'builtin' && model.document.learned.kind === 'gradient_boosting') {
+    const gains = model.document.learned.model.featureImportance;
+    return model.features
       .map((feature, index) => ({ feature, importance: gains[index] ?? 0 }))
       .sort(byImportance);
   }
   const sample = headRows(frame, PERMUTATION_ROWS);
-  const model = loadModelDocument(document);
-  const score = (candidate: Frame) =>
-    specMetrics(scorePredictions(document, candidate, predictFrame(model, candidate), []).evaluation)[
+  // Built-in models score a small sample faster in this thread than in a worker thread.
+  const loaded = model.kind === 'builtin' ? loadModelDocument(model.document) : null;
+  const predict = (candidate: Frame): Promise<FramePredictions> =>
+    loaded ? Promise.resolve(predictFrame(loaded, candidate)) : model.predictFrame(candidate);
+  const score = async (candidate: Frame) =>
+    specMetrics(scorePredictions(model.target, candidate, await predict(candidate), []).evaluation)[
       primaryMetric
     ] ?? null;
-  const baseline = score(sample);
+  const baseline = await score(sample);
   if (baseline === null) return [];
-  return document.features
-    .map((feature) => {
-      const shuffled = score(withShuffledColumn(sample, feature));
-      const loss = shuffled === null ? 0 : lowerIsBetter ? shuffled - baseline : baseline - shuffled;
-      return { feature, importance: Math.max(0, loss) };
-    })
-    .sort(byImportance);
+  const importance: FeatureImportance[] = [];
+  for (const feature of model.features) {
+    const shuffled = await score(withShuffledColumn(sample, feature));
+    const loss = shuffled === null ? 0 : lowerIsBetter ? shuffled - baseline : baseline - shuffled;
+    importance.push({ feature, importance: Math.max(0, loss) });
+  }
+  return importance.sort(byImportance);
 }
 
 function byImportance(a: FeatureImportance, b: FeatureImportance): number {

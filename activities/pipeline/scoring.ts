@@ -2,7 +2,7 @@ import { computeFairness, type FairnessReport } from '../../ml/fairness/index.js
 import type { CategoricalColumn, Column, Frame } from '../../ml/frame/frame.js';
 import { getColumn, MISSING_CODE } from '../../ml/frame/frame.js';
 import { computeClassificationMetrics, computeRegressionMetrics } from '../../ml/metrics/index.js';
-import type { FramePredictions, ModelDocument } from '../../ml/model/index.js';
+import type { FramePredictions } from '../../ml/model/index.js';
 import { flatMetrics, type EvaluationResult } from '../../reports/index.js';
 
 /** The actual class index of every row, by the model's class labels; -1 where the label is missing or unseen. */
@@ -34,12 +34,11 @@ export interface ScoredEvaluation {
 
 /** Metrics (and fairness per sensitive column) of predictions against the frame's actual target. */
 export function scorePredictions(
-  document: ModelDocument,
+  target: string,
   frame: Frame,
   predictions: FramePredictions,
   sensitive: readonly string[],
 ): ScoredEvaluation {
-  const target = document.target.name;
   if (predictions.task === 'regression') {
     const column = getColumn(frame, target);
     const keep = rowsWhere(

@@ -1,42 +1,20 @@
-import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
-import { serializeModelDocument, type ModelCheckpoint } from '../../ml/model/index.js';
-import { trainModelInWorker } from '../../ml/runner/index.js';
-import type { TrainingProgress } from '../../ml/training.js';
-import { artifactKeys } from '../../storage/artifact-store.js';
+import type { PipelineActivities, TrainInput, TrainOutput } from '../../contracts/pipeline-stages.js';
+import { trainWithCommand, type CommandTrainingOutputs } from '../trainers/command-training.js';
+import { importOnnxModel, type ImportedModelOutputs } from '../trainers/imported-model.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
-import { featureColumns, loadRecipePart, recipeInputs } from './frames.js';
-import { withHeartbeat } from '../heartbeat.js';
-import { storeJsonArtifact } from '../json-artifacts.js';
-import type { TrainInput, TrainOutput } from '../../contracts/pipeline-stages.js';
+import { trainBuiltIn, type BuiltInTrainingOutputs } from './builtin-training.js';
 
-/** What training heartbeats: its progress and the last stored checkpoint, read back on a retry. */
-interface TrainingHeartbeat {
-  readonly iteration: number;
-  readonly loss: number | null;
-  readonly validationMetric: number | null;
-  readonly checkpoint: ArtifactRef | null;
-}
+type StoredOutputs = BuiltInTrainingOutputs | CommandTrainingOutputs | ImportedModelOutputs;
 
-/** A stored checkpoint: the trainer's own state plus the curve so far, so a resumed run's curve is whole. */
-interface StoredCheckpoint {
-  readonly checkpoint: ModelCheckpoint;
-  readonly curve: TrainingProgress[];
-}
-
-type StoredOutputs = Omit<TrainOutput, 'cacheHit'> & {
-  curve: ArtifactRef;
-  resumedFromIteration: number | null;
-};
-
-export function createTrainActivities(deps: ActivityDependencies) {
+export function createTrainActivities(deps: ActivityDependencies): Pick<PipelineActivities, 'trainStage'> {
   return {
     /**
-     * Trains on the recipe's train part (validation part for progress and early stopping) in a
-     * worker thread, so this activity keeps heartbeating and hears cancellation. Every
-     * MLOPS_CHECKPOINT_INTERVAL a checkpoint goes to S3 and into the heartbeat; a retry after a lost
-     * worker resumes from it instead of from iteration 0.
+     * Trains the recipe's model: a built-in trainer in a worker thread, or the team's command
+     * (docs/trainers.md) in a process of its own. Either way the activity heartbeats its progress
+     * and last checkpoint, hears cancellation, and a retry resumes from the checkpoint. An
+     * identical earlier training (same recipe, code and data) is reused when its files are intact.
      */
     async trainStage(input: TrainInput): Promise<TrainOutput> {
       const { recipe } = input;
@@ -48,6 +26,17 @@ export function createTrainActivities(deps: ActivityDependencies) {
         task: recipe.task,
         features: recipe.features,
         exclude: recipe.exclude,
+        // By the code's hash, not its URI: the same folder packaged for two pipelines is one trainer.
+        ...(recipe.command
+          ? {
+              command: {
+                argv: recipe.command.command,
+                python: recipe.command.python ?? null,
+                code: recipe.command.code.sha256,
+              },
+            }
+          : {}),
+        ...(recipe.imported ? { imported: recipe.imported.sha256 } : {}),
       };
       const cacheKey = stageCacheKey({
         kind: 'train',
@@ -62,127 +51,31 @@ export function createTrainActivities(deps: ActivityDependencies) {
         inputs: { dataset: recipe.dataset, split: recipe.split },
         cacheKey,
       };
-      const context = Context.current();
-      const previous = context.info.heartbeatDetails as TrainingHeartbeat | undefined;
-      let progress: TrainingHeartbeat = {
-        iteration: 0,
-        loss: null,
-        validationMetric: null,
-        checkpoint: previous?.checkpoint ?? null,
-      };
       const { outputs, cacheHit } = await runCachedStage<StoredOutputs>(
         deps,
         stage,
-        { noCache: input.noCache, artifactsOf: (cached) => [cached.model, cached.curve] },
+        { noCache: input.noCache, artifactsOf: storedArtifacts },
         () =>
-          withHeartbeat(
-            async () => {
-              const inputs = await recipeInputs(deps, recipe);
-              const features = await featureColumns(deps, recipe);
-              const [frame, validationFrame] = await Promise.all([
-                loadRecipePart(inputs, recipe, 'train', features),
-                loadRecipePart(inputs, recipe, 'validation', features),
-              ]);
-              const resumed = previous?.checkpoint
-                ? await readCheckpoint(deps, previous.checkpoint)
-                : undefined;
-              const curve: TrainingProgress[] = [...(resumed?.curve ?? [])];
-              let lastStored = Date.now();
-              let storing = Promise.resolve();
-              const document = await trainModelInWorker(
-                {
-                  frame,
-                  validationFrame: validationFrame.rowCount > 0 ? validationFrame : undefined,
-                  target: recipe.target,
-                  features,
-                  task: recipe.task,
-                  trainer: recipe.trainer,
-                  params: recipe.params,
-                  seed: recipe.seed,
-                },
-                {
-                  signal: context.cancellationSignal,
-                  resumeFrom: resumed?.checkpoint,
-                  checkpointEvery: recipe.trainer === 'gradient_boosting' ? 10 : 5,
-                  onProgress: (point) => {
-                    curve.push(point);
-                    progress = {
-                      ...progress,
-                      iteration: point.iteration,
-                      loss: point.loss,
-                      validationMetric: point.validationMetric ?? null,
-                    };
-                  },
-                  onCheckpoint: (checkpoint) => {
-                    if (Date.now() - lastStored < deps.checkpointIntervalMs) return;
-                    lastStored = Date.now();
-                    const snapshot: StoredCheckpoint = { checkpoint, curve: [...curve] };
-                    storing = storing.then(async () => {
-                      const stored = await deps.artifacts.putContentAddressed(
-                        artifactKeys.checkpoint(input.pipelineName),
-                        '.json',
-                        JSON.stringify(snapshot),
-                      );
-                      progress = {
-                        ...progress,
-                        checkpoint: { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes },
-                      };
-                      context.heartbeat(progress);
-                    });
-                  },
-                },
-              );
-              await storing;
-              const model = await storeJsonArtifact(
-                deps,
-                artifactKeys.modelFile(input.pipelineName),
-                'model',
-                serializeModelDocument(document),
-              );
-              const curveStored = await deps.artifacts.putContentAddressed(
-                artifactKeys.trainingCurve(input.pipelineName),
-                '.json',
-                JSON.stringify(curve),
-                { contentType: 'application/json' },
-              );
-              const last = curve.at(-1);
-              const outputs: StoredOutputs = {
-                model,
-                curve: { uri: curveStored.uri, sha256: curveStored.sha256, bytes: curveStored.bytes },
-                iterations: document.training.iterations,
-                finalLoss: document.training.loss,
-                validationMetric: last?.validationMetric ?? null,
-                validationMetricName: last?.validationMetricName ?? null,
-                resumedFromIteration: resumed ? (resumed.curve.at(-1)?.iteration ?? 0) : null,
-              };
-              return outputs;
-            },
-            () => progress,
-          ),
+          recipe.imported
+            ? importOnnxModel(deps, input, recipe.imported)
+            : recipe.command
+              ? trainWithCommand(deps, input, recipe.command)
+              : trainBuiltIn(deps, input),
       );
-      return { ...withoutInternals(outputs), cacheHit };
+      return {
+        model: outputs.model,
+        iterations: outputs.iterations,
+        finalLoss: outputs.finalLoss,
+        validationMetric: outputs.validationMetric,
+        validationMetricName: outputs.validationMetricName,
+        cacheHit,
+      };
     },
   };
 }
 
-async function readCheckpoint(
-  deps: ActivityDependencies,
-  ref: ArtifactRef,
-): Promise<StoredCheckpoint | undefined> {
-  try {
-    const bytes = await deps.artifacts.getBuffer(deps.artifacts.keyOf(ref.uri), 512 * 1024 * 1024);
-    return JSON.parse(bytes.toString('utf8')) as StoredCheckpoint;
-  } catch (error) {
-    // A checkpoint that cannot be read costs the progress it held, not the run.
-    deps.log.warn(
-      { checkpoint: ref.uri, error: (error as Error).message },
-      'checkpoint unreadable; training from the start',
-    );
-    return undefined;
-  }
-}
-
-function withoutInternals(outputs: StoredOutputs): Omit<TrainOutput, 'cacheHit'> {
-  const { curve: _curve, resumedFromIteration: _resumed, ...rest } = outputs;
-  return rest;
+/** The files a stored training names: a cached one is reused only while all of them are intact. */
+function storedArtifacts(outputs: StoredOutputs): ArtifactRef[] {
+  if ('log' in outputs) return [outputs.model, outputs.onnx, outputs.log];
+  return 'onnx' in outputs ? [outputs.model, outputs.onnx] : [outputs.model, outputs.curve];
 }

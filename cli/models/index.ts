@@ -67,6 +67,21 @@ export function register(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(lazyCommand(async () => (await lifecycle()).lifecycleStatusCommand));
 
+  models
+    .command('import')
+    .description(
+      "evaluate an ONNX model trained elsewhere on a spec's data, gate and register it (as `mlops run` does)",
+    )
+    .argument('<file.onnx>', 'the model (one input per feature, or one float matrix; docs/trainers.md)')
+    .requiredOption('--name <model>', 'the model to register it under')
+    .requiredOption(
+      '--spec <spec.yaml>',
+      'names the dataset, target, split, evaluation and deploy (train is ignored)',
+    )
+    .option('--json', 'print the result as JSON')
+    .option('--no-cache', 'run every stage even when an identical earlier run could be reused')
+    .action(lazyCommand(async () => (await import('./import.js')).importCommand));
+
   program
     .command('lineage')
     .description('where a model version came from: datasets, stages, artifacts, code version, params, totals')

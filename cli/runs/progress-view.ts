@@ -55,9 +55,22 @@ function describe(progress: PipelineProgress, heartbeat: Record<string, unknown>
         : '';
     parts.push(`iteration ${heartbeat.iteration}${loss}${metric}`);
   }
+  if (heartbeat?.kind === 'command') parts.push(commandProgress(heartbeat));
   if (cached.length) parts.push(`cache hits: ${cached.join(', ')}`);
   if (progress.waitingFor) parts.push(`WAITING: ${progress.waitingFor}`);
   return parts.join(' | ');
+}
+
+/** A command trainer's last report (docs/trainers.md): its progress and metrics. */
+function commandProgress(heartbeat: Record<string, unknown>): string {
+  const progress =
+    typeof heartbeat.progress === 'number' ? `${Math.round(heartbeat.progress * 100)}%` : 'running';
+  const metrics = Object.entries((heartbeat.metrics as Record<string, number> | undefined) ?? {})
+    .slice(0, 3)
+    .map(([name, value]) => ` ${name} ${Number(value).toPrecision(4)}`)
+    .join('');
+  const checkpoint = (heartbeat.checkpoint as { name?: string } | null)?.name;
+  return `trainer ${progress}${metrics}${checkpoint ? ` (checkpoint ${checkpoint})` : ''}`;
 }
 
 /** The last heartbeat of the run's running activity (training reports its iteration there). */

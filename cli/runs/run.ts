@@ -3,10 +3,11 @@ import { workflowUiUrl } from '../../client/connect.js';
 import { startPipeline } from '../../client/pipeline.js';
 import type { Config } from '../../config/index.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
-import { parseSpecText, SpecError } from '../../spec/parse.js';
+import { parseSpec, readSpecDocument, SpecError } from '../../spec/parse.js';
 import type { PipelineSpec } from '../../spec/types.js';
 import { watchProgress } from './progress-view.js';
-import { openSession } from '../session.js';
+import { openSession, type Session } from '../session.js';
+import { withTrainerCode } from '../trainer-code.js';
 import { cliLogger, exitCodes, printJson } from '../shared.js';
 
 export interface RunOptions {
@@ -24,39 +25,61 @@ export interface RunOptions {
 export async function runCommand(config: Config, specPath: string, options: RunOptions): Promise<number> {
   const spec = await readSpec(specPath, config);
   if (typeof spec === 'number') return spec;
-  const log = cliLogger(config, 'run');
-  const session = await openSession(config, log, { workers: true });
+  const session = await openSession(config, cliLogger(config, 'run'), { workers: true });
   try {
-    const run = await startPipeline(session.client.temporal, spec, {
-      taskQueues: config.taskQueues,
-      noCache: options.cache === false,
-      trigger: 'cli',
-    });
-    const ui = workflowUiUrl(session.client.connections, run.workflowId, run.runId);
-    // Workers or a stack of this command's own go away with it, so it has to see the run through.
-    const wait = options.wait || session.pools !== undefined || session.stack.owned;
-    if (!wait) {
-      if (options.json)
-        printJson({ workflowId: run.workflowId, runId: run.runId, status: 'running', ui: ui ?? null });
-      else process.stdout.write(`started ${run.workflowId} (run ${run.runId})${ui ? `\n${ui}` : ''}\n`);
-      return exitCodes.ok;
-    }
-    if (!options.json) process.stderr.write(`started ${run.workflowId}${ui ? `  ${ui}` : ''}\n`);
-    const view = options.json ? undefined : watchProgress(run);
-    const result = await run.result().finally(() => view?.stop());
-    if (options.json) printJson({ ...result, ui: ui ?? null });
-    else printResult(result, ui);
-    return result.status === 'succeeded'
-      ? exitCodes.ok
-      : result.status === 'rejected'
-        ? exitCodes.rejected
-        : exitCodes.failed;
+    const packaged = await withTrainerCode(session, spec, specPath);
+    if (typeof packaged === 'number') return packaged;
+    return await startAndReport(config, session, packaged, options);
   } finally {
     await session.close();
   }
 }
 
-async function readSpec(specPath: string, config: Config): Promise<PipelineSpec | number> {
+/**
+ * Starts the pipeline for a ready spec and, with --wait (or when the workers or stack are this
+ * command's own, which go away with it), shows its progress and ends with the result's exit code:
+ * 0 succeeded, 3 rejected, 1 failed. Shared by `mlops run` and `mlops models import`.
+ */
+export async function startAndReport(
+  config: Config,
+  session: Session,
+  spec: PipelineSpec,
+  options: RunOptions,
+): Promise<number> {
+  const run = await startPipeline(session.client.temporal, spec, {
+    taskQueues: config.taskQueues,
+    noCache: options.cache === false,
+    trigger: 'cli',
+  });
+  const ui = workflowUiUrl(session.client.connections, run.workflowId, run.runId);
+  const wait = options.wait || session.pools !== undefined || session.stack.owned;
+  if (!wait) {
+    if (options.json)
+      printJson({ workflowId: run.workflowId, runId: run.runId, status: 'running', ui: ui ?? null });
+    else process.stdout.write(`started ${run.workflowId} (run ${run.runId})${ui ? `\n${ui}` : ''}\n`);
+    return exitCodes.ok;
+  }
+  if (!options.json) process.stderr.write(`started ${run.workflowId}${ui ? `  ${ui}` : ''}\n`);
+  const view = options.json ? undefined : watchProgress(run);
+  const result = await run.result().finally(() => view?.stop());
+  if (options.json) printJson({ ...result, ui: ui ?? null });
+  else printResult(result, ui);
+  return result.status === 'succeeded'
+    ? exitCodes.ok
+    : result.status === 'rejected'
+      ? exitCodes.rejected
+      : exitCodes.failed;
+}
+
+/**
+ * Reads and validates a spec file (`adjust` may change its document first); exit 2 with every
+ * problem listed when it cannot run.
+ */
+export async function readSpec(
+  specPath: string,
+  config: Config,
+  adjust: (document: Record<string, unknown>) => unknown = (document) => document,
+): Promise<PipelineSpec | number> {
   let text: string;
   try {
     text = await readFile(specPath, 'utf8');
@@ -65,7 +88,13 @@ async function readSpec(specPath: string, config: Config): Promise<PipelineSpec 
     return exitCodes.usage;
   }
   try {
-    const spec = parseSpecText(text, specPath);
+    const document = readSpecDocument(text, specPath);
+    const spec = parseSpec(
+      document !== null && typeof document === 'object' && !Array.isArray(document)
+        ? adjust(document as Record<string, unknown>)
+        : document,
+      specPath,
+    );
     if (spec.pii.hash.length > 0 && !config.piiHmacKey) {
       process.stderr.write(
         `mlops: ${specPath} hashes ${spec.pii.hash.map((column) => JSON.stringify(column)).join(', ')} (pii.hash), which needs a secret key: ` +

@@ -4,6 +4,7 @@ import { listSchedules, upsertTrainingSchedule } from '../../client/schedules.js
 import type { Config } from '../../config/index.js';
 import { parseSpecText, SpecError } from '../../spec/parse.js';
 import { cliActor } from '../models/lifecycle.js';
+import { withTrainerCode } from '../trainer-code.js';
 import { openSession } from '../session.js';
 import { cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
 
@@ -38,8 +39,10 @@ export async function scheduleCommand(
   const session = await openSession(config, cliLogger(config, 'schedule'), { workers: false });
   try {
     const client = session.client.temporal;
-    if (action === 'create' && spec) {
-      const result = await upsertTrainingSchedule(client, spec, {
+    if (action === 'create' && spec && target) {
+      const packaged = await withTrainerCode(session, spec, target);
+      if (typeof packaged === 'number') return packaged;
+      const result = await upsertTrainingSchedule(client, packaged, {
         cron: options.cron!,
         overlap: options.overlap,
         taskQueues: config.taskQueues,

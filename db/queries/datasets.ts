@@ -2,6 +2,8 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { datasets, datasetVersions, type DatasetSchema } from '../schema.js';
 
+export type { DatasetSchema };
+
 export type DatasetVersion = typeof datasetVersions.$inferSelect;
 
 export interface DatasetVersionRecord {
@@ -39,13 +41,18 @@ export async function upsertDatasetVersion(
   });
 }
 
-/** A dataset version's column names, in order. */
-export async function datasetColumns(db: Database, datasetVersionId: number): Promise<string[]> {
+/** A dataset version's columns (names, DuckDB types, whether they hold nulls), in order. */
+export async function datasetSchema(db: Database, datasetVersionId: number): Promise<DatasetSchema> {
   const [row] = await db
     .select({ schema: datasetVersions.schema })
     .from(datasetVersions)
     .where(eq(datasetVersions.id, datasetVersionId));
-  return (row?.schema.columns ?? []).map((column) => column.name);
+  return row?.schema ?? { columns: [] };
+}
+
+/** A dataset version's column names, in order. */
+export async function datasetColumns(db: Database, datasetVersionId: number): Promise<string[]> {
+  return (await datasetSchema(db, datasetVersionId)).columns.map((column) => column.name);
 }
 
 export async function findDatasetVersion(db: Database, id: number) {

@@ -39,7 +39,7 @@ export function describeModel(model: ServedModel) {
         ? { version: model.challenger.version, share: model.challengerShare }
         : null,
     },
-    task: champion?.model.task ?? null,
+    task: champion?.task ?? null,
     classes: champion?.classes ?? null,
     inputs:
       champion?.inputs.map((input) => ({

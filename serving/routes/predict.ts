@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { PredictionLogRow } from '../../db/queries/serving.js';
-import { predictRowInto } from '../../ml/model/index.js';
 import type { RouteHandler } from '../context.js';
 import { HttpError, invalidInput } from '../http-errors.js';
 import { parsePredictRequest, REQUEST_KEY_HEADER } from '../predict-request.js';
 import { readJsonBody } from '../request-body.js';
 import { chooseVersion } from '../routing-table.js';
-import type { ServedVersion } from '../served-version.js';
 import { servedModelOrNotFound } from './models.js';
 
 /**
@@ -40,7 +38,7 @@ export const predictRoute: RouteHandler = async (context, request, labels, model
   if (problems.length > 0) throw invalidInput(problems);
 
   const instances = predictRequest.instances as readonly Record<string, unknown>[];
-  const scored = score(version, instances);
+  const scored = await version.score(instances);
   const predictionIds = instances.map(() => randomUUID());
   const createdAt = new Date();
   const latencyMs = performance.now() - started;
@@ -76,30 +74,3 @@ export const predictRoute: RouteHandler = async (context, request, labels, model
     },
   };
 };
-
-interface Scored {
-  readonly predictions: (string | number)[];
-  /** Per instance, class label → probability (classification only). */
-  readonly probabilities: Record<string, number>[] | null;
-}
-
-/** Scores every instance synchronously (the version's scratch buffer is shared, so nothing may interleave). */
-function score(version: ServedVersion, instances: readonly Record<string, unknown>[]): Scored {
-  const { classes, scratch, model } = version;
-  if (classes === null) {
-    return {
-      predictions: instances.map((instance) => predictRowInto(model, instance, scratch)),
-      probabilities: null,
-    };
-  }
-  const predictions: string[] = [];
-  const probabilities: Record<string, number>[] = [];
-  for (const instance of instances) {
-    predictions.push(classes[predictRowInto(model, instance, scratch)]);
-    // No prototype: a class label such as "__proto__" stays an ordinary key.
-    const byClass = Object.create(null) as Record<string, number>;
-    for (let index = 0; index < classes.length; index += 1) byClass[classes[index]] = scratch[index];
-    probabilities.push(byClass);
-  }
-  return { predictions, probabilities };
-}

@@ -1,4 +1,3 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriftWindowActivities } from '../../activities/loop/drift-window.js';
@@ -8,22 +7,8 @@ import { driftReports } from '../../db/schema.js';
 import { eq } from 'drizzle-orm';
 import { exampleSpec, runPipeline, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, testArtifactStore, type TestPlatform } from '../support/platform.js';
+import { flightRows } from '../support/flights.js';
 import { logPredictions, type Row } from '../support/predictions.js';
-
-/** Flights as the served model receives them, drawn from a stretch of 2001. */
-async function flights(where: string, rows: number, seed: number): Promise<Row[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  const reader = await connection.runAndReadAll(
-    `select * from (
-       select hour("date")::INTEGER as hour, dayofweek("date")::INTEGER as day_of_week, distance::DOUBLE as distance, origin, destination, delay > 15 as delayed
-       from 'node_modules/vega-datasets/data/flights-3m.parquet' where ${where} and delay is not null
-     ) using sample ${rows} rows (reservoir, ${seed})`,
-  );
-  const result = reader.getRowObjectsJson() as Row[];
-  connection.closeSync();
-  return result;
-}
 
 describe('drift statistics on logged predictions', () => {
   let platform: TestPlatform;
@@ -70,7 +55,7 @@ describe('drift statistics on logged predictions', () => {
 
   it('does not flag a fresh sample from the training distribution', async () => {
     const result = await judgeWindow(
-      await flights(`"date" < timestamp '2001-04-15'`, 5000, 11),
+      await flightRows(5000, `"date" < timestamp '2001-04-15'`, 11),
       Date.UTC(2030, 0, 1),
     );
     expect(result.rows).toBe(5000);
@@ -84,7 +69,7 @@ describe('drift statistics on logged predictions', () => {
   });
 
   it('flags distance x 1.6 with a PSI above 0.25, and reports the live metric on labeled rows', async () => {
-    const shifted = (await flights(`"date" < timestamp '2001-04-15'`, 5000, 12)).map((row) => ({
+    const shifted = (await flightRows(5000, `"date" < timestamp '2001-04-15'`, 12)).map((row) => ({
       ...row,
       distance: Number(row.distance) * 1.6,
     }));

@@ -52,6 +52,8 @@ describe('artifact keys', () => {
       'modelFile',
       'report',
       'split',
+      'trainerCode',
+      'trainerLog',
       'trainingCurve',
       'validationReport',
     ]);
