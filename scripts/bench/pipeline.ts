@@ -42,7 +42,7 @@ const example = parse(readFileSync('examples/flights.yaml', 'utf8')) as Record<
 
 for (const rows of sizes) {
   // A fresh worker process per size, so its peak RSS is this pipeline's.
-  const worker = spawn(process.execPath, ['scripts/mlops.mjs', 'worker', '--pool', 'cpu'], {
+  const worker = spawn(process.execPath, ['cli/mlops.mjs', 'worker', '--pool', 'cpu'], {
     env: workerEnv,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -9,7 +9,7 @@ export async function startOurServer(
   endpoints: Connections,
   modelName: string,
 ): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['scripts/mlops.mjs', 'serve', '--port', '0', '--json'], {
+  const child = spawn(process.execPath, ['cli/mlops.mjs', 'serve', '--port', '0', '--json'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -113,8 +113,11 @@ describe('training pipeline', () => {
   });
 
   it('reuses cached stages on an identical run, and rebuilds what was deleted from S3', async () => {
+    // The stage cache is shared across pipelines (same data, recipe and code: same training), so
+    // this test trains with params no other test uses: another file's identical training, under
+    // its own name, would otherwise be a valid hit after this one's model file is deleted.
     const spec = exampleSpec('penguins.yaml', {
-      train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
+      train: { trainer: 'logistic_regression', params: { l2: 0.002 } },
     });
     const first = await runPipeline(platform, spec);
     const second = await runPipeline(platform, spec);
