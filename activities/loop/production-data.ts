@@ -220,9 +220,19 @@ async function retrainingSpec(
 }
 
 /** Cutoffs that hold out the newest production rows: the last 25% for test, the 15% before for validation. */
-function heldOutCutoffs(loggedTimes: number[]): { validationFrom: string; testFrom: string } {
+function heldOutCutoffs(loggedTimes: number[]): { validationFrom?: string; testFrom: string } {
   const sorted = [...loggedTimes].sort((a, b) => a - b);
-  const at = (share: number) =>
-    new Date(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))]).toISOString();
-  return { validationFrom: at(0.6), testFrom: at(0.75) };
+  const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))];
+  const testFrom = at(0.75);
+  // Rows logged together share their time, so the 60% row may already be the test's: validation
+  // then starts at the latest earlier time, and there is none when nothing came before the test.
+  let validationFrom: number | undefined = at(0.6);
+  if (validationFrom >= testFrom) {
+    validationFrom = undefined;
+    for (const time of sorted) if (time < testFrom) validationFrom = time;
+  }
+  return {
+    ...(validationFrom === undefined ? {} : { validationFrom: new Date(validationFrom).toISOString() }),
+    testFrom: new Date(testFrom).toISOString(),
+  };
 }

@@ -78,6 +78,7 @@ export async function trainWithCommand(
   try {
     return await withHeartbeat(
       async () => {
+        const preparing = Date.now();
         for (const directory of [
           paths.code,
           path.dirname(paths.train),
@@ -86,34 +87,56 @@ export async function trainWithCommand(
           paths.tmp,
         ])
           await mkdir(directory, { recursive: true, mode: 0o700 });
-        const archive = await localCopy(deps, command.code, '.tar.gz');
-        // Files and folders only: a packaged link could point anywhere on the worker.
-        await extract({ file: archive, cwd: paths.code, strict: true, filter: (_, entry) => isPlain(entry) });
-
-        const inputs = await recipeInputs(deps, recipe);
-        const features = await featureColumns(deps, recipe);
-        const columns = [...features, recipe.target];
-        const [rowCount, validationRowCount] = await Promise.all([
-          exportPartParquet({ ...inputs, part: 'train', columns, outputPath: paths.train }),
-          exportPartParquet({ ...inputs, part: 'validation', columns, outputPath: paths.validation }),
-        ]);
-        const facts = await recipeFacts(deps, recipe, features, inputs.snapshotPath);
-        const { classes } = facts;
-        await writeFile(paths.params, JSON.stringify(recipe.params));
-        if (beat.checkpoint) {
-          const restored = await localCopy(deps, beat.checkpoint.file, '.checkpoint');
-          await copyFile(restored, path.join(paths.checkpoints, beat.checkpoint.name));
-          log.write(`[platform] restored checkpoint ${beat.checkpoint.name} from the previous attempt`);
-        }
-        if (command.python) {
+        // The code and its environment, the data parts and the checkpoint are independent: fetched
+        // and made at once, so the trainer waits for the slowest of them rather than their sum.
+        const codeAndEnvironment = async () => {
+          const archive = await localCopy(deps, command.code, '.tar.gz');
+          // Files and folders only: a packaged link could point anywhere on the worker.
+          await extract({
+            file: archive,
+            cwd: paths.code,
+            strict: true,
+            filter: (_, entry) => isPlain(entry),
+          });
+          if (!command.python) return null;
           const requirements = command.python.requirements
             ? command.python.requirements.join('\n')
             : await readRequirementsFile(paths.code, command.python.requirementsFile ?? '');
-          environment = await pythonEnvironment(requirements, {
+          return pythonEnvironment(requirements, {
             log: (line) => log.write(line),
             signal: context.cancellationSignal,
           });
-        }
+        };
+        const dataParts = async () => {
+          const inputs = await recipeInputs(deps, recipe);
+          const features = await featureColumns(deps, recipe);
+          const columns = [...features, recipe.target];
+          const [rowCount, validationRowCount, facts] = await Promise.all([
+            exportPartParquet({ ...inputs, part: 'train', columns, outputPath: paths.train }),
+            exportPartParquet({ ...inputs, part: 'validation', columns, outputPath: paths.validation }),
+            recipeFacts(deps, recipe, features, inputs.snapshotPath),
+          ]);
+          return { rowCount, validationRowCount, facts, features };
+        };
+        const restoredCheckpoint = async () => {
+          if (!beat.checkpoint) return;
+          const restored = await localCopy(deps, beat.checkpoint.file, '.checkpoint');
+          await copyFile(restored, path.join(paths.checkpoints, beat.checkpoint.name));
+          log.write(`[platform] restored checkpoint ${beat.checkpoint.name} from the previous attempt`);
+        };
+        const [prepared, data] = await allDone([
+          codeAndEnvironment(),
+          dataParts(),
+          restoredCheckpoint(),
+          writeFile(paths.params, JSON.stringify(recipe.params)),
+        ] as const);
+        environment = prepared;
+        const { rowCount, validationRowCount, facts, features } = data;
+        const { classes } = facts;
+        log.write(
+          `[platform] ready in ${seconds(preparing)}: ${rowCount} train rows, ${validationRowCount} validation rows${environment ? `, Python environment ${environment.key.slice(0, 12)} (${environment.reused ? 'reused' : 'built'})` : ''}`,
+        );
+        const started = Date.now();
         const device = deps.gpu?.currentDevice();
         const base = baseEnvironment();
         await runTrainerProcess({
@@ -144,6 +167,8 @@ export async function trainWithCommand(
           },
         });
 
+        log.write(`[platform] the trainer exited 0 after ${seconds(started)}`);
+        const storing = Date.now();
         const onnxPath = path.join(paths.output, 'model.onnx');
         const { model, onnx } = await storeOnnxModel(deps, {
           pipelineName: input.pipelineName,
@@ -154,6 +179,7 @@ export async function trainWithCommand(
           trainer: { name: 'command', command: command.command, params: recipe.params },
           training: { seed: recipe.seed, rowCount, validationRowCount, metrics: beat.metrics },
         });
+        log.write(`[platform] model checked and stored in ${seconds(storing)}`);
         const [metricName, metricValue] = Object.entries(beat.metrics)[0] ?? [null, null];
         return {
           model,
@@ -262,6 +288,25 @@ function environmentRecord(
   if (!environment) return null;
   const { key, pythonVersion, packages, installer } = environment;
   return { key, pythonVersion, packages, installer };
+}
+
+/**
+ * Like Promise.all, but settles only once every task has: the folder they write into is removed
+ * after a failure, and none of them may still be writing there then.
+ */
+async function allDone<T extends readonly unknown[]>(
+  tasks: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(2)} s`;
 }
 
 function isPlain(entry: unknown): boolean {

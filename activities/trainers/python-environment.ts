@@ -44,9 +44,7 @@ export async function pythonEnvironment(
   },
 ): Promise<PythonEnvironment> {
   const root = options.cacheRoot ?? pythonEnvironmentCache();
-  const pythonVersion = (
-    await run('python3', ['-c', 'import sys; print(sys.version.split()[0])'], options)
-  ).trim();
+  const pythonVersion = await workerPythonVersion();
   const key = createHash('sha256').update(`python ${pythonVersion}\n${requirements}`).digest('hex');
   const directory = path.join(root, key.slice(0, 32));
   const manifest = path.join(directory, 'mlops-environment.json');
@@ -114,6 +112,24 @@ export async function pythonEnvironment(
 }
 
 class InstallerError extends Error {}
+
+/**
+ * The version of the worker's `python3`, asked once per process (a pyenv shim takes a quarter of
+ * a second to answer, on every stage otherwise): a worker's Python is not upgraded under it, and
+ * a restarted worker asks again. A failed answer is not kept. Shared by concurrent stages, so no
+ * one stage's cancellation signal stops it.
+ */
+let askedPythonVersion: Promise<string> | undefined;
+function workerPythonVersion(): Promise<string> {
+  const question = { signal: new AbortController().signal };
+  askedPythonVersion ??= run('python3', ['-c', 'import sys; print(sys.version.split()[0])'], question)
+    .then((output) => output.trim())
+    .catch((error: unknown) => {
+      askedPythonVersion = undefined;
+      throw error;
+    });
+  return askedPythonVersion;
+}
 
 /**
  * One builder per environment on a worker (several activities may ask at once): the lock file

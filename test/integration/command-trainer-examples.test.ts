@@ -4,14 +4,16 @@ import { eq } from 'drizzle-orm';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriftWindowActivities } from '../../activities/loop/drift-window.js';
+import { createProductionDataActivities } from '../../activities/loop/production-data.js';
 import { packageTrainerCode } from '../../client/trainer-code.js';
 import { createLogger } from '../../config/logger.js';
-import type { DriftWindowOutput } from '../../contracts/loop-stages.js';
+import type { DriftWindowOutput, ProductionDataOutput } from '../../contracts/loop-stages.js';
 import { isOnnxModelDocument, onnxExpectation, type OnnxModelDocument } from '../../contracts/onnx-model.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
 import { artifacts, pipelineRuns, stageRuns } from '../../db/schema.js';
 import { loadOnnxScorer } from '../../ml/onnx/index.js';
 import { parseSpec } from '../../spec/parse.js';
+import type { PipelineSpec } from '../../spec/types.js';
 import { runPipeline, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, testArtifactStore, type TestPlatform } from '../support/platform.js';
 import { logPredictions, penguinRows, type Row } from '../support/predictions.js';
@@ -44,7 +46,29 @@ describe.each([
   let result: PipelineResult;
   let document: OnnxModelDocument;
   let token: string;
+  let parsedSpec: PipelineSpec;
   const store = testArtifactStore();
+  const activityDependencies = () => ({
+    db: platform.database.db,
+    artifacts: store,
+    log: createLogger('warn'),
+    workerIdentity: 'test',
+    codeVersion: 'test',
+    cpuWattsPerCore: 12,
+    checkpointIntervalMs: 30_000,
+    dataRoots: [],
+  });
+  const stageOf = async (workflowId: string, name: string) => {
+    const [run] = await platform.database.db
+      .select()
+      .from(pipelineRuns)
+      .where(eq(pipelineRuns.workflowId, workflowId));
+    const stages = await platform.database.db
+      .select()
+      .from(stageRuns)
+      .where(eq(stageRuns.pipelineRunId, run.id));
+    return stages.find((stage) => stage.stage === name);
+  };
   const folder = `examples/trainers/${example}`;
 
   beforeAll(async () => {
@@ -57,7 +81,8 @@ describe.each([
       maxParallelTrials: undefined,
     };
     const parsed = parseSpec({ ...spec, name: `${example}-${Date.now().toString(36)}`, train });
-    result = await runPipeline(platform, await packageTrainerCode(parsed, folder, store));
+    parsedSpec = await packageTrainerCode(parsed, folder, store);
+    result = await runPipeline(platform, parsedSpec);
     const [version] = await versionsOf(platform, parsed.name);
     if (version?.modelArtifactId) {
       const [file] = await platform.database.db
@@ -83,15 +108,7 @@ describe.each([
     expect(result.metrics[metric]).toBeGreaterThan(floor);
     expect(result.promoted).toBe(true);
     expect(document?.format).toBe('mlops.onnx-model/v1');
-    const [run] = await platform.database.db
-      .select()
-      .from(pipelineRuns)
-      .where(eq(pipelineRuns.workflowId, result.workflowId));
-    const stages = await platform.database.db
-      .select()
-      .from(stageRuns)
-      .where(eq(stageRuns.pipelineRunId, run.id));
-    const train = stages.find((stage) => stage.stage === 'train');
+    const train = await stageOf(result.workflowId, 'train');
     const environment = (train?.outputs as { pythonEnvironment: { packages: string[] } }).pythonEnvironment;
     expect(environment.packages).toContain(requirement);
   });
@@ -134,16 +151,7 @@ describe.each([
       target: document.target.name,
       at: new Date(start + 1000),
     });
-    const activities = createDriftWindowActivities({
-      db: platform.database.db,
-      artifacts: store,
-      log: createLogger('warn'),
-      workerIdentity: 'test',
-      codeVersion: 'test',
-      cpuWattsPerCore: 12,
-      checkpointIntervalMs: 30_000,
-      dataRoots: [],
-    });
+    const activities = createDriftWindowActivities(activityDependencies());
     const window = (await new MockActivityEnvironment().run(activities.computeDriftWindow, {
       modelName: result.model!.name,
       windowStart: start,
@@ -153,5 +161,40 @@ describe.each([
     expect(window.maxPsi).not.toBeNull();
     expect(window.liveMetric).toMatchObject({ name: metric });
     expect(window.liveMetric?.value).toBeGreaterThan(floor - 0.1);
+  });
+
+  it("is retrained the monitor's way: the command runs again, on the production data", async () => {
+    const [version] = await versionsOf(platform, result.model!.name);
+    // Labeled traffic over five minutes, so the time split on when rows were logged has a past and a present.
+    const start = Date.UTC(2032, 0, 1);
+    const logged = await rows();
+    const batches = 5;
+    for (let batch = 0; batch < batches; batch += 1)
+      await logPredictions(platform.database.db, {
+        modelVersionId: version.id,
+        rows: logged.filter((_, index) => index % batches === batch),
+        target: document.target.name,
+        at: new Date(start + batch * 60_000),
+      });
+    const production = (await new MockActivityEnvironment().run(
+      createProductionDataActivities(activityDependencies()).snapshotProductionData,
+      {
+        modelName: result.model!.name,
+        windowStart: start,
+        windowEnd: start + batches * 60_000,
+        includeTrainingData: false,
+      },
+    )) as ProductionDataOutput;
+    expect(production.spec.train).toMatchObject({ trainer: 'command', command: parsedSpec.train.command });
+
+    const retrained = await runPipeline(platform, production.spec);
+    // Gated against the champion on a few hundred rows: registered either way, promoted or not.
+    expect(retrained.status, JSON.stringify(retrained.error)).toMatch(/^(succeeded|rejected)$/);
+    expect(retrained.model?.version).toBe(2);
+    const train = await stageOf(retrained.workflowId, 'train');
+    // Not a cache hit of the first training: the command ran, on the production dataset version.
+    expect(train?.cacheHit).toBe(false);
+    expect(train?.inputs).toMatchObject({ dataset: { sha256: production.dataset.sha256 } });
+    expect((train?.outputs as { log?: unknown }).log).toBeDefined();
   });
 });

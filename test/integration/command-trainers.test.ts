@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isOnnxModelDocument } from '../../contracts/onnx-model.js';
-import { pipelineRuns, stageRuns } from '../../db/schema.js';
+import { isOnnxModelDocument, type OnnxModelDocument } from '../../contracts/onnx-model.js';
+import { artifacts, pipelineRuns, stageRuns } from '../../db/schema.js';
+import { loadServedVersion } from '../../serving/served-version.js';
 import { commandTrainerSpec, PENGUIN_FEATURES } from '../support/command-trainers.js';
 import { runPipeline, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, testArtifactStore, type TestPlatform } from '../support/platform.js';
@@ -68,6 +70,64 @@ describe('command trainers', () => {
       validationMetric: 0,
       validationMetricName: 'leaked',
     });
+  });
+
+  it('tunes a command trainer: each trial is the command with its own params', async () => {
+    const spec = await commandTrainerSpec(['python3', 'trainer.py', 'params'], {
+      train: { params: { depth: 2, rate: 0.1 }, search: { depth: [3, 5] } },
+    });
+    const result = await runPipeline(platform, spec);
+    expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
+    const [run] = await platform.database.db
+      .select()
+      .from(pipelineRuns)
+      .where(eq(pipelineRuns.workflowId, result.workflowId));
+    const stages = await platform.database.db
+      .select()
+      .from(stageRuns)
+      .where(eq(stageRuns.pipelineRunId, run.id));
+    const logged = async (stage: string) => {
+      const row = stages.find((candidate) => candidate.stage === stage);
+      const { log } = row?.outputs as { log: { uri: string } };
+      return (await store.getBuffer(store.keyOf(log.uri))).toString('utf8');
+    };
+    // Trials are numbered in candidate order: the grid over depth, the other params kept.
+    expect(await logged('tune/trial-1/train')).toContain('params {"depth": 3, "rate": 0.1}');
+    expect(await logged('tune/trial-2/train')).toContain('params {"depth": 5, "rate": 0.1}');
+    // The final training has the best trial's params (the same command and data: that trial's
+    // training, reused from the cache).
+    expect(await logged('train')).toMatch(/params \{"depth": [35], "rate": 0\.1\}/);
+    expect(stages.filter((stage) => stage.stage.endsWith('/evaluate'))).toHaveLength(2);
+  });
+
+  it('is refused by serving once its ONNX file is changed after registration', async () => {
+    const spec = await commandTrainerSpec(['python3', 'trainer.py', 'ok']);
+    // Its own training, not a cache hit: the file changed below belongs to this test alone.
+    expect((await runPipeline(platform, spec, { noCache: true })).status).toBe('succeeded');
+    const [version] = await versionsOf(platform, spec.name);
+    const [file] = await platform.database.db
+      .select()
+      .from(artifacts)
+      .where(eq(artifacts.id, version.modelArtifactId!));
+    const ref = {
+      modelVersionId: version.id,
+      version: version.version,
+      modelFile: { uri: file.uri, sha256: file.sha256, bytes: file.bytes },
+    };
+    const served = await loadServedVersion(store, spec.name, ref);
+    expect(served.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    await served.release();
+
+    const document = JSON.parse(
+      (await store.getBuffer(store.keyOf(file.uri))).toString('utf8'),
+    ) as OnnxModelDocument;
+    await store.put(
+      store.keyOf(document.onnx.uri),
+      readFileSync('test/fixtures/onnx/penguins-pipeline-zipmap.onnx'),
+    );
+    await expect(loadServedVersion(store, spec.name, ref)).rejects.toThrow(
+      /ONNX file: s3:\/\/\S+ has sha256 [0-9a-f]{64}, not the registered [0-9a-f]{64}; the file was changed after registration/,
+    );
   });
 
   const failures: {

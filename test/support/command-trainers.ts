@@ -54,6 +54,10 @@ elif mode == "retry-later":
         (checkpoints / "tried").write_text("once")
         report(checkpoint="tried")
         sys.exit(75)
+elif mode == "params":
+    params = json.loads(pathlib.Path(os.environ["MLOPS_PARAMS_PATH"]).read_text())
+    print("params", json.dumps(params, sort_keys=True), file=sys.stderr)
+    finish()
 elif mode == "no-model":
     report(progress=1)
 elif mode == "garbage":

@@ -10,7 +10,7 @@ How it maps to the contract:
   in MLOPS_CLASSES so probability column i is class i;
 - params come from MLOPS_PARAMS_PATH (DEFAULT_PARAMS; anything else is an error); MLOPS_SEED
   seeds LightGBM, which runs in its deterministic mode: same data, params and seed, same trees;
-- every tenth of the trees, a JSON line with the progress and the validation loss (and AUC);
+- every tenth of the trees, a JSON line with the progress and the validation loss;
 - MLOPS_OUTPUT_DIR/model.onnx: one float input `input` [N, len(features)] in MLOPS_FEATURES order,
   outputs `label` (int64 class index) and `probabilities` (float [N, classes]); written under a
   temporary name and renamed. Boosting takes seconds here, so there is no checkpoint.
@@ -64,20 +64,19 @@ def required_env(name):
 
 
 def class_indices(column, classes, path):
-    """Each target value's index in MLOPS_CLASSES. Numbers are matched by value, since writers spell
-    them differently (the platform's DuckDB writes 1.0 for a double, 1.00 for a decimal)."""
+    """Each target value's index in MLOPS_CLASSES, computed by Arrow over the whole column. Numbers
+    are matched by value, since writers spell them differently (the platform's DuckDB writes 1.0 for
+    a double, 1.00 for a decimal); booleans as "true"/"false"."""
     kind = column.type
-    if pa.types.is_boolean(kind):
-        key, index_of = (lambda value: "true" if value else "false"), {c: i for i, c in enumerate(classes)}
-    elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        key, index_of = float, {float(c): i for i, c in enumerate(classes)}
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        keys, known = column.cast(pa.float64()), pa.array([float(c) for c in classes], pa.float64())
     else:
-        key, index_of = str, {c: i for i, c in enumerate(classes)}
-    keys = [None if value is None else key(value) for value in column.to_pylist()]
-    unknown = sorted({str(k) for k in keys if k not in index_of})
-    if unknown:
+        keys, known = column.cast(pa.string()), pa.array(classes, pa.string())
+    indices = pc.index_in(keys, value_set=known)
+    if indices.null_count > 0:
+        unknown = sorted(str(value) for value in pc.unique(pc.filter(keys, pc.is_null(indices))).to_pylist())
         raise TrainerError(f"{path}: the target holds {unknown}, which MLOPS_CLASSES {classes} lacks")
-    return [index_of[k] for k in keys]
+    return indices.to_numpy()
 
 
 def is_number(field_type):
@@ -92,7 +91,7 @@ def read_part(path, features, target, classes):
     # float32 like the ONNX input, so LightGBM's thresholds see the values the model will be given.
     x = np.stack(columns, axis=1).astype(np.float32)
     y = class_indices(table.column(target), classes, path)
-    return x, np.array(y, dtype=np.int64)
+    return x, y.astype(np.int64)
 
 
 def progress_callback(n_estimators):
@@ -180,9 +179,9 @@ def main():
     validation = {}
     if validation_path and pq.read_metadata(validation_path).num_rows > 0:
         x_valid, y_valid = read_part(validation_path, features, target, classes)
+        # The objective's own loss only: LightGBM updates it incrementally, where AUC would sort the
+        # validation rows again after every tree. The platform scores the model itself anyway.
         validation = {"eval_X": x_valid, "eval_y": y_valid, "eval_names": ["validation"]}
-        if task == "binary":
-            validation["eval_metric"] = ["auc"]  # besides the objective's own loss
     report(0.05)
 
     n_estimators = int(params["n_estimators"])
@@ -202,7 +201,6 @@ def main():
 
     metrics = {}
     if validation:
-        metrics["validation_accuracy"] = np.mean(model.predict_proba(x_valid).argmax(axis=1) == y_valid)
         for name, values in model.evals_result_["validation"].items():
             metrics[f"validation_{name}"] = values[-1]
     path = write_atomically(onnx_model(model, len(features)), required_env("MLOPS_OUTPUT_DIR"))
