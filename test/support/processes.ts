@@ -29,9 +29,13 @@ export function spawnMlops(args: string[], env: NodeJS.ProcessEnv): SpawnedComma
         // Not complete yet.
       }
     });
-    void exited.then((code) =>
-      reject(new Error(`mlops ${args.join(' ')} exited (${code}) before printing JSON:\n${stderr}`)),
-    );
+    // 'exit' can come before the last of stdout has been read: give up on the JSON only once
+    // stdout is closed too (or 2 s after the exit, should a process it started still hold it).
+    const stdoutClosed = new Promise<void>((resolve) => child.stdout?.once('close', () => resolve()));
+    void exited.then(async (code) => {
+      await Promise.race([stdoutClosed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      reject(new Error(`mlops ${args.join(' ')} exited (${code}) before printing JSON:\n${stderr}`));
+    });
   });
   // Commands that print no JSON (workers) are fine as long as nobody waits for it.
   json.catch(() => undefined);
