@@ -1,18 +1,11 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../client/pipeline.js';
-import { pipelineRuns, stageRuns } from '../../db/schema.js';
 import { waitUntil } from '../../stack/processes.js';
 import { commandTrainerSpec } from '../support/command-trainers.js';
-import { runPipeline } from '../support/pipeline.js';
+import { runPipeline, stageRunsOf } from '../support/pipeline.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { useWorkerProcesses } from '../support/worker-processes.js';
-
-const stagesOf = async (db: TestPlatform['database']['db'], workflowId: string) => {
-  const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.workflowId, workflowId));
-  return db.select().from(stageRuns).where(eq(stageRuns.pipelineRunId, run.id));
-};
 
 describe('a command trainer whose worker dies', () => {
   const harness = useWorkerProcesses('command-resume', {});
@@ -54,7 +47,7 @@ describe('a command trainer whose worker dies', () => {
       const second = harness.startWorker();
       const result = await run.result();
       expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
-      const train = (await stagesOf(harness.database.db, run.workflowId)).find(
+      const train = (await stageRunsOf(harness.database.db, run.workflowId)).find(
         (stage) => stage.stage === 'train',
       );
       expect(train?.attempt).toBe(2);
@@ -93,7 +86,9 @@ describe('command trainers on the GPU pool', () => {
       expect(results.map((result) => result.status)).toEqual(['succeeded', 'succeeded']);
       const trains = await Promise.all(
         results.map(async (result) =>
-          (await stagesOf(platform.database.db, result.workflowId)).find((stage) => stage.stage === 'train'),
+          (await stageRunsOf(platform.database.db, result.workflowId)).find(
+            (stage) => stage.stage === 'train',
+          ),
         ),
       );
       // What the worker recorded and what the trainer saw are the same device, and the two differ.
@@ -111,7 +106,7 @@ describe('command trainers on the GPU pool', () => {
       const spec = await commandTrainerSpec(['python3', 'trainer.py', 'retry-later']);
       const result = await runPipeline(platform, spec);
       expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
-      const train = (await stagesOf(platform.database.db, result.workflowId)).find(
+      const train = (await stageRunsOf(platform.database.db, result.workflowId)).find(
         (stage) => stage.stage === 'train',
       );
       expect(train?.attempt).toBe(2);

@@ -6,16 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriftWindowActivities } from '../../activities/loop/drift-window.js';
 import { createProductionDataActivities } from '../../activities/loop/production-data.js';
 import { packageTrainerCode } from '../../client/trainer-code.js';
-import { createLogger } from '../../config/logger.js';
 import type { DriftWindowOutput, ProductionDataOutput } from '../../contracts/loop-stages.js';
 import { isOnnxModelDocument, onnxExpectation, type OnnxModelDocument } from '../../contracts/onnx-model.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
-import { artifacts, pipelineRuns, stageRuns } from '../../db/schema.js';
+import { artifacts } from '../../db/schema.js';
 import { loadOnnxScorer } from '../../ml/onnx/index.js';
 import { parseSpec } from '../../spec/parse.js';
 import type { PipelineSpec } from '../../spec/types.js';
-import { runPipeline, versionsOf } from '../support/pipeline.js';
-import { startTestPlatform, testArtifactStore, type TestPlatform } from '../support/platform.js';
+import { runPipeline, stageRunsOf, versionsOf } from '../support/pipeline.js';
+import {
+  startTestPlatform,
+  testActivityDependencies,
+  testArtifactStore,
+  type TestPlatform,
+} from '../support/platform.js';
 import { logPredictions, penguinRows, type Row } from '../support/predictions.js';
 import { createTestToken, request, startTestServer, type TestServer } from '../support/serving.js';
 import { flightRows } from '../support/flights.js';
@@ -48,27 +52,9 @@ describe.each([
   let token: string;
   let parsedSpec: PipelineSpec;
   const store = testArtifactStore();
-  const activityDependencies = () => ({
-    db: platform.database.db,
-    artifacts: store,
-    log: createLogger('warn'),
-    workerIdentity: 'test',
-    codeVersion: 'test',
-    cpuWattsPerCore: 12,
-    checkpointIntervalMs: 30_000,
-    dataRoots: [],
-  });
-  const stageOf = async (workflowId: string, name: string) => {
-    const [run] = await platform.database.db
-      .select()
-      .from(pipelineRuns)
-      .where(eq(pipelineRuns.workflowId, workflowId));
-    const stages = await platform.database.db
-      .select()
-      .from(stageRuns)
-      .where(eq(stageRuns.pipelineRunId, run.id));
-    return stages.find((stage) => stage.stage === name);
-  };
+  const activityDependencies = () => testActivityDependencies(platform, store);
+  const stageOf = async (workflowId: string, name: string) =>
+    (await stageRunsOf(platform.database.db, workflowId)).find((stage) => stage.stage === name);
   const folder = `examples/trainers/${example}`;
 
   beforeAll(async () => {

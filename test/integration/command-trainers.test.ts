@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOnnxModelDocument, type OnnxModelDocument } from '../../contracts/onnx-model.js';
-import { artifacts, pipelineRuns, stageRuns } from '../../db/schema.js';
+import { artifacts } from '../../db/schema.js';
 import { loadServedVersion } from '../../serving/served-version.js';
 import { commandTrainerSpec, PENGUIN_FEATURES } from '../support/command-trainers.js';
-import { runPipeline, versionsOf } from '../support/pipeline.js';
+import { runPipeline, stageRunsOf, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, testArtifactStore, type TestPlatform } from '../support/platform.js';
 
 /**
@@ -25,17 +25,8 @@ describe('command trainers', () => {
     store.client.destroy();
   });
 
-  const trainStage = async (workflowId: string) => {
-    const [run] = await platform.database.db
-      .select()
-      .from(pipelineRuns)
-      .where(eq(pipelineRuns.workflowId, workflowId));
-    const stages = await platform.database.db
-      .select()
-      .from(stageRuns)
-      .where(eq(stageRuns.pipelineRunId, run.id));
-    return stages.find((stage) => stage.stage === 'train');
-  };
+  const trainStage = async (workflowId: string) =>
+    (await stageRunsOf(platform.database.db, workflowId)).find((stage) => stage.stage === 'train');
 
   it('trains with the command, evaluates its ONNX model like any other, and registers it', async () => {
     const spec = await commandTrainerSpec(['python3', 'trainer.py', 'ok']);
@@ -78,14 +69,7 @@ describe('command trainers', () => {
     });
     const result = await runPipeline(platform, spec);
     expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
-    const [run] = await platform.database.db
-      .select()
-      .from(pipelineRuns)
-      .where(eq(pipelineRuns.workflowId, result.workflowId));
-    const stages = await platform.database.db
-      .select()
-      .from(stageRuns)
-      .where(eq(stageRuns.pipelineRunId, run.id));
+    const stages = await stageRunsOf(platform.database.db, result.workflowId);
     const logged = async (stage: string) => {
       const row = stages.find((candidate) => candidate.stage === stage);
       const { log } = row?.outputs as { log: { uri: string } };

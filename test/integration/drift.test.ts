@@ -2,11 +2,15 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriftWindowActivities } from '../../activities/loop/drift-window.js';
 import type { DriftThresholds, DriftWindowOutput } from '../../contracts/loop-stages.js';
-import { createLogger } from '../../config/logger.js';
 import { driftReports } from '../../db/schema.js';
 import { eq } from 'drizzle-orm';
 import { exampleSpec, runPipeline, versionsOf } from '../support/pipeline.js';
-import { startTestPlatform, testArtifactStore, type TestPlatform } from '../support/platform.js';
+import {
+  startTestPlatform,
+  testActivityDependencies,
+  testArtifactStore,
+  type TestPlatform,
+} from '../support/platform.js';
 import { flightRows } from '../support/flights.js';
 import { logPredictions, type Row } from '../support/predictions.js';
 
@@ -36,16 +40,7 @@ describe('drift statistics on logged predictions', () => {
       target: 'delayed',
       at: new Date(startMs + 1000),
     });
-    const activities = createDriftWindowActivities({
-      db: platform.database.db,
-      artifacts: store,
-      log: createLogger('warn'),
-      workerIdentity: 'test',
-      codeVersion: 'test',
-      cpuWattsPerCore: 12,
-      checkpointIntervalMs: 30_000,
-      dataRoots: [],
-    });
+    const activities = createDriftWindowActivities(testActivityDependencies(platform, store));
     const input = { modelName, windowStart: startMs, windowEnd: startMs + 2000, thresholds };
     return (await new MockActivityEnvironment().run(
       activities.computeDriftWindow,

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { startPipeline } from '../../client/pipeline.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
-import { models, modelVersions } from '../../db/schema.js';
+import type { Database } from '../../db/client.js';
+import { models, modelVersions, pipelineRuns, stageRuns } from '../../db/schema.js';
 import { parseSpec } from '../../spec/parse.js';
 import type { PipelineSpec } from '../../spec/types.js';
 import { parse } from 'yaml';
@@ -39,4 +40,10 @@ export async function versionsOf(platform: TestPlatform, modelName: string) {
     .where(eq(models.name, modelName))
     .orderBy(modelVersions.version)
     .then((rows) => rows.map((row) => row.version));
+}
+
+/** The stage runs of a pipeline run, by its workflow id. */
+export async function stageRunsOf(db: Database, workflowId: string) {
+  const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.workflowId, workflowId));
+  return db.select().from(stageRuns).where(eq(stageRuns.pipelineRunId, run.id));
 }

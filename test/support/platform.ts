@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ActivityDependencies } from '../../activities/dependencies.js';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { connectClient, type PlatformClient } from '../../client/connect.js';
 import { loadConfig, type Config } from '../../config/index.js';
@@ -86,4 +87,18 @@ export async function startTestPlatform(
 
 export function testArtifactStore(): ArtifactStore {
   return ArtifactStore.fromSettings(testConnections().s3);
+}
+
+/** What an activity gets on a worker, for running one directly (MockActivityEnvironment). */
+export function testActivityDependencies(platform: TestPlatform, store: ArtifactStore): ActivityDependencies {
+  return {
+    db: platform.database.db,
+    artifacts: store,
+    log: createLogger('warn'),
+    workerIdentity: 'test',
+    codeVersion: 'test',
+    cpuWattsPerCore: 12,
+    checkpointIntervalMs: 30_000,
+    dataRoots: [],
+  };
 }
