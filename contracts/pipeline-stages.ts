@@ -163,6 +163,8 @@ export interface ChampionInput {
   readonly modelName: string;
   readonly recipe: TrainingRecipe;
   readonly primaryMetric: PrimaryMetric;
+  /** `--no-cache`: score the champion again even where this file scored this test part before. */
+  readonly noCache?: boolean;
 }
 
 export interface RegisterInput {

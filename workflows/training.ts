@@ -131,7 +131,13 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
 
     enter('gate');
     const champion = spec.evaluation.compareToChampion
-      ? await data.championStage({ pipelineRunId, modelName: spec.name, recipe: finalRecipe, primaryMetric })
+      ? await data.championStage({
+          pipelineRunId,
+          modelName: spec.name,
+          recipe: finalRecipe,
+          primaryMetric,
+          noCache,
+        })
       : null;
     const gates = evaluateGates(spec.evaluation.gates, {
       metrics: evaluated.metrics,

@@ -6,7 +6,6 @@ import { lowerIsBetter } from '../../spec/types.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { runCachedStage, stageCacheKey } from '../stage-cache.js';
-import { recordStage } from '../stage-recorder.js';
 import { loadRecipePart, recipeInputs } from './frames.js';
 import { featureImportance } from './importance.js';
 import { fairnessSummary, scorePredictions, specMetrics } from './scoring.js';
@@ -100,41 +99,63 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
       return { ...outputs, cacheHit };
     },
 
-    /** The current champion scored on this run's test part, for `compareToChampion`; null without a champion. */
+    /**
+     * The current champion scored on this run's test part, for `compareToChampion`; null without a
+     * champion. The score is a function of the champion's model file and this test part alone, so
+     * it is cached by their hashes: the second run on the same data does not score it again.
+     */
     async championStage(input: ChampionInput): Promise<ChampionScore | null> {
       const champion = await findAliasedVersion(deps.db, input.modelName, 'champion');
       if (!champion?.modelArtifactId) return null;
       const file = await findArtifact(deps.db, champion.modelArtifactId);
       if (!file) return null;
+      const { recipe } = input;
+      const scoring = {
+        model: file.sha256,
+        target: recipe.target,
+        task: recipe.task,
+        exclude: recipe.exclude,
+        primaryMetric: input.primaryMetric,
+      };
       const stage = {
         pipelineRunId: input.pipelineRunId,
         stage: 'gate/champion',
-        params: { champion: champion.version },
+        params: { champion: champion.version, ...scoring },
+        inputs: { dataset: recipe.dataset, split: recipe.split },
+        cacheKey: stageCacheKey({
+          kind: 'champion',
+          codeVersion: deps.codeVersion,
+          params: scoring,
+          inputs: [recipe.dataset.sha256, recipe.split.sha256],
+        }),
       };
-      const { result } = await recordStage(deps, stage, () =>
-        withHeartbeat(() =>
-          withScoringModel(deps, file, async (model) => {
-            const inputs = await recipeInputs(deps, input.recipe);
-            const features = model.features.filter((feature) => feature !== input.recipe.target);
-            try {
-              const frame = await loadRecipePart(inputs, input.recipe, 'test', features);
-              const scored = scorePredictions(model.target, frame, await model.predictFrame(frame), []);
-              return {
-                version: champion.version,
-                value: specMetrics(scored.evaluation)[input.primaryMetric] ?? null,
-              };
-            } catch (error) {
-              // A champion that cannot read this data (its features are gone) cannot be compared.
-              deps.log.warn(
-                { error: (error as Error).message },
-                "the champion cannot score this run's test data",
-              );
-              return { version: champion.version, value: null };
-            }
-          }),
-        ),
+      const { outputs } = await runCachedStage<{ value: number | null }>(
+        deps,
+        stage,
+        // A score names no file: nothing of it can go missing.
+        { noCache: input.noCache ?? false, artifactsOf: () => [] },
+        () =>
+          withHeartbeat(() =>
+            withScoringModel(deps, file, async (model) => {
+              const inputs = await recipeInputs(deps, recipe);
+              const features = model.features.filter((feature) => feature !== recipe.target);
+              try {
+                const frame = await loadRecipePart(inputs, recipe, 'test', features);
+                const scored = scorePredictions(model.target, frame, await model.predictFrame(frame), []);
+                return { value: specMetrics(scored.evaluation)[input.primaryMetric] ?? null };
+              } catch (error) {
+                // A champion that cannot read this data (its features are gone) cannot be compared.
+                deps.log.warn(
+                  { error: (error as Error).message },
+                  "the champion cannot score this run's test data",
+                );
+                return { value: null };
+              }
+            }),
+          ),
       );
-      return result;
+      // By this version's number, also when the score was cached under another version of the same file.
+      return { version: champion.version, value: outputs.value };
     },
   };
 }

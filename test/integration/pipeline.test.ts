@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAliasedVersion } from '../../db/queries/registry.js';
 import { datasets, datasetVersions, pipelineRuns, stageRuns } from '../../db/schema.js';
-import { exampleSpec, runPipeline, versionsOf } from '../support/pipeline.js';
+import { exampleSpec, runPipeline, stageRunsOf, versionsOf } from '../support/pipeline.js';
 import {
   stackEnvironment,
   startTestPlatform,
@@ -146,6 +146,13 @@ describe('training pipeline', () => {
     expect(rebuilt.sha256).toBe(cachedModel.sha256);
     expect(await store.exists(store.keyOf(rebuilt.uri))).toBe(true);
     expect(third.model?.version).toBe(2);
+
+    // The champion (v1) was scored on this test part by the second run; the third reuses that score.
+    const championStage = async (workflowId: string) =>
+      (await stageRunsOf(platform.database.db, workflowId)).find((stage) => stage.stage === 'gate/champion');
+    const scored = await championStage(second.workflowId);
+    expect(scored).toMatchObject({ cacheHit: false, params: { champion: 1 } });
+    expect(await championStage(third.workflowId)).toMatchObject({ cacheHit: true, outputs: scored?.outputs });
   });
 
   it('rejects a version that fails a gate: exit code 3, registered as rejected with its reasons, never promoted', async () => {
