@@ -63,7 +63,19 @@ export async function openSession(
       (await pollerCount(client, config.taskQueues.cpu)) === 0
     ) {
       log.info('no worker polls the CPU queue: running worker pools in this process');
-      pools = await startWorkerPools({ config, connections: stack.connections, pools: ['cpu', 'gpu'], log });
+      // What the command prints (progress, the result) is what its user reads: at the default
+      // level these workers say only warnings and errors, not a line per activity attempt.
+      // MLOPS_LOG_LEVEL=debug shows everything; `mlops worker` logs at the configured level.
+      const workerLog = log.child(
+        { component: 'workers' },
+        { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
+      );
+      pools = await startWorkerPools({
+        config,
+        connections: stack.connections,
+        pools: ['cpu', 'gpu'],
+        log: workerLog,
+      });
     }
   } catch (error) {
     await client?.close();
