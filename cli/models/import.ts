@@ -29,7 +29,7 @@ export async function importCommand(config: Config, file: string, options: Impor
       process.stderr.write(
         `mlops: ${options.spec}'s train section is ignored: the model is imported, not trained\n`,
       );
-    // A placeholder the schema accepts; the imported file takes its place below.
+    // The spec is checked with a built-in trainer named; once the file is stored, `train` names it instead.
     return { ...document, name: options.name, train: { trainer: 'logistic_regression' } };
   });
   if (typeof spec === 'number') return spec;

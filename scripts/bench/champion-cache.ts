@@ -6,34 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { connectClient } from '../../client/connect.js';
 import { startPipeline } from '../../client/pipeline.js';
-import { loadConfig } from '../../config/index.js';
-import { createLogger } from '../../config/logger.js';
-import { connectDatabase } from '../../db/client.js';
-import { findPipelineRun, listStageRuns } from '../../db/queries/runs.js';
 import { parseSpec } from '../../spec/parse.js';
-import { ensureStack } from '../../stack/launcher.js';
-import { startWorkerPools } from '../../workers/pools.js';
+import { startBenchPlatform } from './bench-platform.js';
 import { printTable } from './table.js';
 
 const rows = Number(process.argv.find((argument) => argument.startsWith('--rows='))?.slice(7) ?? 1_000_000);
-const config = loadConfig({
-  ...process.env,
-  MLOPS_HOME: process.env.MLOPS_HOME ?? '.mlops/bench-champion',
-  MLOPS_LOG_LEVEL: 'warn',
-  MLOPS_GPUS: 'none',
-  MLOPS_CPU_TASK_QUEUE: `bench-champion-${randomUUID().slice(0, 8)}`,
-});
-const stack = await ensureStack(config);
-const database = connectDatabase(stack.connections.databaseUrl);
-const pools = await startWorkerPools({
-  config,
-  connections: stack.connections,
-  pools: ['cpu'],
-  log: createLogger('warn'),
-});
-const client = await connectClient(config, stack.connections);
+const { config, client, stageRuns, stop } = await startBenchPlatform('champion');
 const example = parse(readFileSync('examples/flights.yaml', 'utf8')) as Record<
   string,
   { query?: string } & Record<string, unknown>
@@ -67,10 +46,7 @@ try {
     });
     const result = await started.result();
     if (result.status === 'failed') throw new Error(`run ${run} failed: ${result.error?.message}`);
-    const stages = await listStageRuns(
-      database.db,
-      (await findPipelineRun(database.db, { workflowId: started.workflowId }))!.id,
-    );
+    const stages = await stageRuns(started.workflowId);
     const champion = stages.find((stage) => stage.stage === 'gate/champion');
     table.push([
       String(run),
@@ -88,8 +64,5 @@ try {
     table,
   );
 } finally {
-  await client.close();
-  await pools.shutdown();
-  await database.close();
-  await stack.stop();
+  await stop();
 }

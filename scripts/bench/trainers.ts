@@ -18,24 +18,17 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { baseEnvironment } from '../../activities/trainers/base-environment.js';
 import { pythonEnvironment } from '../../activities/trainers/python-environment.js';
-import { connectClient } from '../../client/connect.js';
 import { startPipeline } from '../../client/pipeline.js';
 import { packageTrainerCode } from '../../client/trainer-code.js';
-import { loadConfig } from '../../config/index.js';
-import { createLogger } from '../../config/logger.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
 import { exportPartParquet } from '../../data/index.js';
-import { connectDatabase } from '../../db/client.js';
 import { createApiToken } from '../../db/queries/api-tokens.js';
 import { changeServing } from '../../db/queries/deployments.js';
-import { findPipelineRun, listStageRuns } from '../../db/queries/runs.js';
 import { parseSpec } from '../../spec/parse.js';
 import type { PipelineSpec } from '../../spec/types.js';
-import { ensureStack } from '../../stack/launcher.js';
-import { ArtifactStore } from '../../storage/artifact-store.js';
-import { startWorkerPools } from '../../workers/pools.js';
 import { runWrk } from './serving-load.js';
 import { startOurServer } from './serving-server.js';
+import { startBenchPlatform } from './bench-platform.js';
 import { median, printTable } from './table.js';
 
 const flag = (name: string) =>
@@ -64,23 +57,7 @@ const BUILT_IN = {
   threads: 2,
 };
 
-const config = loadConfig({
-  ...process.env,
-  MLOPS_HOME: process.env.MLOPS_HOME ?? '.mlops/bench-trainers',
-  MLOPS_LOG_LEVEL: 'warn',
-  MLOPS_GPUS: 'none',
-  MLOPS_CPU_TASK_QUEUE: `bench-trainers-${randomUUID().slice(0, 8)}`,
-});
-const stack = await ensureStack(config);
-const store = ArtifactStore.fromSettings(stack.connections.s3);
-const database = connectDatabase(stack.connections.databaseUrl);
-const pools = await startWorkerPools({
-  config,
-  connections: stack.connections,
-  pools: ['cpu'],
-  log: createLogger('warn'),
-});
-const client = await connectClient(config, stack.connections);
+const { config, stack, store, database, client, stageRuns, stop } = await startBenchPlatform('trainers');
 const scratch = await mkdtemp(path.join(tmpdir(), 'mlops-bench-trainers-'));
 
 try {
@@ -180,12 +157,8 @@ try {
   );
   if (builtIns.length > 0) await serving(command.result, builtIns[0].result);
 } finally {
-  await client.close();
-  await pools.shutdown();
-  await database.close();
-  store.client.destroy();
   await rm(scratch, { recursive: true, force: true });
-  await stack.stop();
+  await stop();
 }
 
 async function run(
@@ -198,10 +171,7 @@ async function run(
   });
   const result = await started.result();
   if (result.status === 'failed') throw new Error(`${spec.name} failed: ${result.error?.message}`);
-  const stages = await listStageRuns(
-    database.db,
-    (await findPipelineRun(database.db, { workflowId: started.workflowId }))!.id,
-  );
+  const stages = await stageRuns(started.workflowId);
   const train = stages.find((stage) => stage.stage === 'train')!;
   const split = stages.find((stage) => stage.stage === 'split')!.outputs as { counts: { train: number } };
   return { result, trainSeconds: (train.durationMs ?? 0) / 1000, trainRows: split.counts.train };
@@ -209,10 +179,7 @@ async function run(
 
 /** The run's train, validation and test parts, as the stage exports them, for the sides run by hand. */
 async function exportParts(result: PipelineResult): Promise<void> {
-  const stages = await listStageRuns(
-    database.db,
-    (await findPipelineRun(database.db, { workflowId: result.workflowId }))!.id,
-  );
+  const stages = await stageRuns(result.workflowId);
   const inputs = stages.find((stage) => stage.stage === 'train')!.inputs as {
     dataset: { uri: string };
     split: { uri: string };
@@ -314,10 +281,7 @@ async function exampleByHand(binDirectory: string): Promise<number> {
 
 /** The platform's own lines of the command trainer's log: where the stage's time went. */
 async function platformLines(result: PipelineResult): Promise<string[]> {
-  const stages = await listStageRuns(
-    database.db,
-    (await findPipelineRun(database.db, { workflowId: result.workflowId }))!.id,
-  );
+  const stages = await stageRuns(result.workflowId);
   const { log } = stages.find((stage) => stage.stage === 'train')!.outputs as { log: { uri: string } };
   const text = (await store.getBuffer(store.keyOf(log.uri))).toString('utf8');
   return text.split('\n').filter((line) => line.startsWith('[platform]'));
