@@ -63,18 +63,11 @@ export async function openSession(
       (await pollerCount(client, config.taskQueues.cpu)) === 0
     ) {
       log.info('no worker polls the CPU queue: running worker pools in this process');
-      // What the command prints (progress, the result) is what its user reads: at the default
-      // level these workers say only warnings and errors, not a line per activity attempt.
-      // MLOPS_LOG_LEVEL=debug shows everything; `mlops worker` logs at the configured level.
-      const workerLog = log.child(
-        { component: 'workers' },
-        { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
-      );
       pools = await startWorkerPools({
         config,
         connections: stack.connections,
         pools: ['cpu', 'gpu'],
-        log: workerLog,
+        log: quietWorkerLog(config, log),
       });
     }
   } catch (error) {
@@ -106,18 +99,32 @@ export async function startStackAndPools(
   config: Config,
   log: Logger,
   poolNames: readonly PoolName[] = ['cpu', 'gpu'],
+  options: { readonly quietWorkers?: boolean } = {},
 ): Promise<{ stack: Stack; pools: RunningPools }> {
   const stack = await ensureStack(config, (message) => log.info(message));
   const pools = await startWorkerPools({
     config,
     connections: stack.connections,
     pools: poolNames,
-    log,
+    log: options.quietWorkers ? quietWorkerLog(config, log) : log,
   }).catch(async (error: unknown) => {
     await stack.stop();
     throw error;
   });
   return { stack, pools };
+}
+
+/**
+ * The log of worker pools a command runs for itself: what the command prints (progress, a table,
+ * the result) is what its user reads, so at the default level they say only warnings and errors,
+ * not a line per activity attempt. MLOPS_LOG_LEVEL=debug shows everything; `mlops worker` and
+ * `mlops up` log at the configured level.
+ */
+function quietWorkerLog(config: Config, log: Logger): Logger {
+  return log.child(
+    { component: 'workers' },
+    { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
+  );
 }
 
 /** Workers polling a task queue for workflow tasks right now. */

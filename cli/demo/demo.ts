@@ -67,7 +67,7 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
   const log = cliLogger(config, 'demo');
   const say = (line: string) => (options.json ? undefined : process.stdout.write(`${line}\n`));
 
-  const { stack, pools } = await startStackAndPools(config, log);
+  const { stack, pools } = await startStackAndPools(config, log, undefined, { quietWorkers: true });
   const serving = await startServing({ config, stack, log, port: 0, host: '127.0.0.1' }).catch(
     async (error: unknown) => {
       await pools.shutdown();

@@ -15,7 +15,7 @@ export async function smokeCommand(
   options: { json?: boolean; exit?: boolean; keep?: boolean },
 ): Promise<void> {
   const log = cliLogger(config, 'smoke');
-  const { stack, pools } = await startStackAndPools(config, log);
+  const { stack, pools } = await startStackAndPools(config, log, undefined, { quietWorkers: true });
   const stopAll = async () => {
     await pools.shutdown();
     await stack.stop();
