@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { controlCharacterProblems, searchProblems, specSizeProblem, trainerParamProblems } from './limits.js';
 import { specSchema } from './schema.js';
 import { COMMAND_TRAINER, isFairnessGate, metricFitsTask, type PipelineSpec } from './types.js';
 
@@ -30,6 +31,8 @@ export function parseSpecText(text: string, source = 'spec'): PipelineSpec {
 
 /** The YAML or JSON document of a spec file, not yet validated. */
 export function readSpecDocument(text: string, source = 'spec'): unknown {
+  const tooLarge = specSizeProblem(text);
+  if (tooLarge) throw new SpecError(source, [tooLarge]);
   let document: unknown;
   try {
     const asJson = path.extname(source) === '.json' || text.trimStart().startsWith('{');
@@ -53,12 +56,15 @@ export function parseSpec(document: unknown, source = 'spec'): PipelineSpec {
       { path: '(document)', message: 'must be a mapping with at least name, dataset, target and train' },
     ]);
   }
+  const tooLarge = specSizeProblem(JSON.stringify(document) ?? '');
+  if (tooLarge) throw new SpecError(source, [tooLarge]);
+  const characters = controlCharacterProblems(document);
   const result = specSchema.safeParse(document, { reportInput: true });
-  if (!result.success)
-    throw new SpecError(
-      source,
-      result.error.issues.flatMap((issue) => describeIssue(issue)),
-    );
+  if (!result.success || characters.length > 0)
+    throw new SpecError(source, [
+      ...characters,
+      ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue))),
+    ]);
   const spec = result.data as PipelineSpec;
   const problems = crossFieldProblems(spec);
   if (problems.length > 0) throw new SpecError(source, problems);
@@ -179,6 +185,7 @@ function crossFieldProblems(spec: PipelineSpec): SpecProblem[] {
     ['exclude', spec.exclude],
     ['pii.drop', spec.pii.drop],
     ['pii.hash', spec.pii.hash],
+    ['pii.hashed', spec.pii.hashed ?? []],
     ['features', spec.features],
     ['sensitive', spec.sensitive],
   ] as const) {
@@ -195,6 +202,12 @@ function crossFieldProblems(spec: PipelineSpec): SpecProblem[] {
   }
   for (const column of spec.pii.hash)
     if (spec.pii.drop.includes(column)) add('pii.hash', `${JSON.stringify(column)} is also in pii.drop`);
+  for (const column of spec.pii.hashed ?? [])
+    if (spec.pii.drop.includes(column) || spec.pii.hash.includes(column))
+      add(
+        'pii.hashed',
+        `${JSON.stringify(column)} is also in pii.${spec.pii.drop.includes(column) ? 'drop' : 'hash'}`,
+      );
   const { split } = spec;
   if (split.strategy === 'time' && !split.timeColumn)
     add('split.timeColumn', 'is required when split.strategy is time');
@@ -233,7 +246,11 @@ function crossFieldProblems(spec: PipelineSpec): SpecProblem[] {
   }
   if (spec.train.maxTrials !== undefined && !spec.train.search)
     add('train.maxTrials', 'only applies with train.search');
-  problems.push(...commandTrainerProblems(spec.train));
+  problems.push(
+    ...commandTrainerProblems(spec.train),
+    ...searchProblems(spec.train),
+    ...trainerParamProblems(spec.train),
+  );
   return problems;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TRIALS } from './limits.js';
 import { COMMAND_TRAINER, fairnessMetrics, primaryMetrics, trainerNames } from './types.js';
 
 /**
@@ -64,7 +65,9 @@ export const specSchema = z.strictObject({
   task: z.enum(['binary', 'multiclass', 'regression']).optional(),
   features: columnList,
   exclude: columnList,
-  pii: z.strictObject({ drop: columnList, hash: columnList }).default({ drop: [], hash: [] }),
+  pii: z
+    .strictObject({ drop: columnList, hash: columnList, hashed: z.array(columnName).optional() })
+    .default({ drop: [], hash: [] }),
   sensitive: columnList,
   validation: z
     .strictObject({
@@ -100,7 +103,7 @@ export const specSchema = z.strictObject({
     params: z.record(z.string(), scalar).default({}),
     search: z.record(z.string(), z.array(scalar).min(1, 'list at least one value to try')).optional(),
     searchStrategy: z.enum(['grid', 'random']).default('grid'),
-    maxTrials: z.number().int().min(1).max(1000).optional(),
+    maxTrials: z.number().int().min(1).max(MAX_TRIALS).optional(),
     maxParallelTrials: z.number().int().min(1).max(64).default(4),
     resources: z.strictObject({ gpu: z.number().int().min(0).max(16).default(0) }).default({ gpu: 0 }),
   }),

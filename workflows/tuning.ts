@@ -42,17 +42,37 @@ export async function tuningTrialWorkflow(input: TuningTrialInput): Promise<Tria
 /**
  * The parameter sets to try: the grid of `search` over the base `params` (every combination), or
  * `maxTrials` seeded random draws from it. A grid larger than `maxTrials` is sampled the same way.
+ * Nothing here grows with the grid: a large one (spec/limits.ts bounds it) is sampled by index,
+ * so a 10^10-combination grid costs what its `maxTrials` trials cost, inside the workflow's heap.
  */
 export function searchCandidates(train: PipelineSpec['train'], seed: number): Record<string, ParamValue>[] {
   const search = train.search ?? {};
   const names = Object.keys(search).sort();
-  let grid: Record<string, ParamValue>[] = [{ ...train.params }];
-  for (const name of names)
-    grid = grid.flatMap((partial) => search[name].map((value) => ({ ...partial, [name]: value })));
-  const limit = train.maxTrials ?? (train.searchStrategy === 'random' ? 10 : grid.length);
-  if (train.searchStrategy === 'grid' && grid.length <= limit) return grid;
   const random = seededRandom(seed);
-  if (train.searchStrategy === 'grid') {
+  if (train.searchStrategy === 'random') {
+    return Array.from({ length: train.maxTrials ?? 10 }, () => {
+      const candidate: Record<string, ParamValue> = { ...train.params };
+      for (const name of names) candidate[name] = search[name][Math.floor(random() * search[name].length)];
+      return candidate;
+    });
+  }
+  const size = names.reduce((product, name) => product * search[name].length, 1);
+  // Without a cap the whole grid runs; spec validation refuses one past the trials a run may have.
+  const limit = Math.min(train.maxTrials ?? size, size);
+  const combination = (index: number) => {
+    // Mixed radix, the last name fastest: index order is the order the grid is written in.
+    const candidate: Record<string, ParamValue> = { ...train.params };
+    let rest = index;
+    for (const name of [...names].reverse()) {
+      const values = search[name];
+      candidate[name] = values[rest % values.length];
+      rest = Math.floor(rest / values.length);
+    }
+    return Object.fromEntries([...Object.keys(train.params), ...names].map((key) => [key, candidate[key]]));
+  };
+  if (size <= shuffledGridMax) {
+    const grid = Array.from({ length: size }, (_, index) => combination(index));
+    if (limit === size) return grid;
     // A seeded shuffle, then the first `limit`: a sample of the grid without repeats.
     for (let index = grid.length - 1; index > 0; index -= 1) {
       const other = Math.floor(random() * (index + 1));
@@ -60,12 +80,16 @@ export function searchCandidates(train: PipelineSpec['train'], seed: number): Re
     }
     return grid.slice(0, limit);
   }
-  return Array.from({ length: limit }, () => {
-    const candidate: Record<string, ParamValue> = { ...train.params };
-    for (const name of names) candidate[name] = search[name][Math.floor(random() * search[name].length)];
-    return candidate;
-  });
+  // Far more combinations than trials: distinct seeded indices, drawn until there are enough.
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(limit, maxTrialsPerRun)) chosen.add(Math.floor(random() * size));
+  return [...chosen].map(combination);
 }
+
+/** Grids up to this size are shuffled whole (the order runs started before sampling by index kept). */
+const shuffledGridMax = 100_000;
+/** spec/limits.ts' MAX_TRIALS (a workflow cannot import the spec's limits, which import ml/). */
+const maxTrialsPerRun = 1000;
 
 /** Runs the trials as child workflows, at most `maxParallelTrials` at once, in trial order. */
 export async function runTuning(
