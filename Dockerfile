@@ -15,6 +15,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY cli/mlops.mjs ./cli/mlops.mjs
+# The prediction server's spill folder (docker-compose.yml mounts a volume there), owned by the
+# user it runs as; a new volume takes this ownership.
+RUN mkdir -p /var/lib/mlops/serving && chown node:node /var/lib/mlops/serving
 USER node
 ENTRYPOINT []
 CMD ["npm", "run", "worker:cpu"]

@@ -12,6 +12,7 @@ const otherFolders = folderImports(
   'activities',
   'cli',
   'client',
+  'codec',
   'config',
   'data',
   'db',
@@ -99,6 +100,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
     },
+  },
+  {
+    // CommonJS modules the SDK require()s by path (codec/failure-converter.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', exports: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['workflows/**/*.ts'],

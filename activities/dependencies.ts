@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Logger } from '../config/logger.js';
+import type { SourcePolicy } from '../data/index.js';
 import type { Database } from '../db/client.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 
@@ -41,6 +42,10 @@ export interface ActivityDependencies {
   readonly gpu?: GpuContext;
   /** Folders local dataset paths may be read from: the working directory and MLOPS_DATA_ROOTS. */
   readonly dataRoots: readonly string[];
+  /** Folders never read as data even inside a root: the platform's state (MLOPS_HOME). */
+  readonly stateFolders: readonly string[];
+  /** Which buckets and hosts remote dataset sources may come from (data/source-policy.ts). */
+  readonly sourcePolicy: SourcePolicy;
 }
 
 /** The dependencies' logger bound to the running activity: workflow id, activity and attempt on every line. */

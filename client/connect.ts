@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { platformDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
 import { temporalConnectionOptions, type Connections } from '../config/connections.js';
 
@@ -8,12 +9,17 @@ export interface PlatformClient {
   close(): Promise<void>;
 }
 
-/** A Temporal client for the platform's namespace, with Temporal Cloud's API key or mTLS when configured. */
+/**
+ * A Temporal client for the platform's namespace, with Temporal Cloud's API key or mTLS when
+ * configured, encrypting every payload it sends (codec/data-converter.ts).
+ */
 export async function connectClient(config: Config, connections: Connections): Promise<PlatformClient> {
+  // Keys first: a missing or malformed key fails before any connection is opened.
+  const dataConverter = platformDataConverter(config, connections);
   const connection = await Connection.connect(
     temporalConnectionOptions(config, connections.temporal.address),
   );
-  const temporal = new Client({ connection, namespace: connections.temporal.namespace });
+  const temporal = new Client({ connection, namespace: connections.temporal.namespace, dataConverter });
   return { temporal, connections, close: () => connection.close() };
 }
 

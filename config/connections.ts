@@ -13,6 +13,10 @@ export interface Connections {
     readonly address: string;
     readonly namespace: string;
     readonly uiUrl: string | undefined;
+    /** The embedded stack's payload encryption keys (made on its first start); unset elsewhere. */
+    readonly payloadKeysFile?: string;
+    /** Where the embedded UI expects the codec server (`mlops up` runs it there); unset elsewhere. */
+    readonly codecUrl?: string;
   };
   readonly databaseUrl: string;
   readonly s3: S3Settings;

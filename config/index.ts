@@ -39,6 +39,10 @@ export interface Config {
   /** Device indices for the GPU pool; undefined: ask nvidia-smi. */
   readonly gpus: readonly number[] | undefined;
   readonly dataRoots: readonly string[];
+  /** MLOPS_DATA_BUCKETS: `bucket` or `bucket/prefix` entries s3:// datasets may come from. */
+  readonly dataBuckets: readonly string[];
+  /** MLOPS_HTTP_SOURCES_ALLOW: non-public hosts or ranges http(s) datasets may reach. */
+  readonly httpSourcesAllow: readonly string[];
   readonly taskQueues: { readonly cpu: string; readonly gpu: string };
   readonly cpuActivitySlots: number;
   readonly workflowBundlePath: string | undefined;
@@ -49,6 +53,19 @@ export interface Config {
   readonly checkpointIntervalMs: number;
   /** Keyed HMAC for `pii.hash`; undefined when not configured (specs that hash PII are refused). */
   readonly piiHmacKey: string | undefined;
+  /** NODE_ENV=production: refuse to exchange payloads with Temporal unencrypted. */
+  readonly production: boolean;
+  /**
+   * Payload encryption keys (config/payload-keys.ts), from one of the two variables; both unset:
+   * the embedded stack's key file, else none (codec/data-converter.ts decides what that means).
+   */
+  readonly payloadKeys: { readonly text: string } | { readonly file: string } | undefined;
+  readonly codecServer: {
+    /** Unset: the port the embedded UI is pointed at, else 8888. */
+    readonly port: number | undefined;
+    /** Unset: the embedded UI's origin and TEMPORAL_UI_URL's. */
+    readonly allowedOrigins: readonly string[] | undefined;
+  };
   readonly serving: {
     readonly host: string;
     /** Unset: the command's default (8080 for `mlops serve`, a free port under `mlops up`). */
@@ -59,6 +76,10 @@ export interface Config {
     readonly maxBodyBytes: number;
     readonly maxInstances: number;
     readonly predictionLogQueue: number;
+    /** Where predictions wait, durable, while PostgreSQL is unreachable (default `<home>/serving`). */
+    readonly predictionSpillDir: string;
+    /** The spill file's bound; past it, predictions are refused (503) rather than answered unlogged. */
+    readonly predictionSpillMaxBytes: number;
     readonly refreshIntervalMs: number;
     /** Serve only these models; undefined: every model with a champion. */
     readonly models: readonly string[] | undefined;
@@ -110,6 +131,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `(example: TEMPORAL_TLS_CERT_PATH=${variables.TEMPORAL_TLS_CERT_PATH.example} TEMPORAL_TLS_KEY_PATH=${variables.TEMPORAL_TLS_KEY_PATH.example})`,
     );
   }
+  if (parsed.MLOPS_PAYLOAD_KEYS !== undefined && parsed.MLOPS_PAYLOAD_KEYS_FILE !== undefined) {
+    problems.push(
+      'MLOPS_PAYLOAD_KEYS and MLOPS_PAYLOAD_KEYS_FILE both give the payload keys: set one of them ' +
+        `(example: MLOPS_PAYLOAD_KEYS_FILE=${variables.MLOPS_PAYLOAD_KEYS_FILE.example})`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return buildConfig(parsed, env);
 }
@@ -148,11 +175,9 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
     },
     home: path.resolve(text('MLOPS_HOME') ?? '.mlops'),
     gpus: parseGpus(text('MLOPS_GPUS')),
-    dataRoots: (text('MLOPS_DATA_ROOTS') ?? '')
-      .split(',')
-      .map((root) => root.trim())
-      .filter(Boolean)
-      .map((root) => path.resolve(root)),
+    dataRoots: list(text('MLOPS_DATA_ROOTS')).map((root) => path.resolve(root)),
+    dataBuckets: list(text('MLOPS_DATA_BUCKETS')),
+    httpSourcesAllow: list(text('MLOPS_HTTP_SOURCES_ALLOW')),
     taskQueues: {
       cpu: text('MLOPS_CPU_TASK_QUEUE') ?? CPU_TASK_QUEUE,
       gpu: text('MLOPS_GPU_TASK_QUEUE') ?? GPU_TASK_QUEUE,
@@ -165,6 +190,12 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
     cpuWattsPerCore: number('MLOPS_CPU_WATTS_PER_CORE') ?? 12,
     checkpointIntervalMs: number('MLOPS_CHECKPOINT_INTERVAL') ?? 30_000,
     piiHmacKey: text('MLOPS_PII_HMAC_KEY'),
+    production: env.NODE_ENV === 'production',
+    payloadKeys: payloadKeysOf(text('MLOPS_PAYLOAD_KEYS'), text('MLOPS_PAYLOAD_KEYS_FILE')),
+    codecServer: {
+      port: number('MLOPS_CODEC_PORT'),
+      allowedOrigins: text('MLOPS_CODEC_ORIGINS')?.split(','),
+    },
     serving: {
       host: text('MLOPS_SERVING_HOST') ?? '127.0.0.1',
       port: number('MLOPS_SERVING_PORT'),
@@ -173,6 +204,10 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
       maxBodyBytes: number('MLOPS_MAX_BODY_BYTES') ?? 1024 * 1024,
       maxInstances: number('MLOPS_MAX_INSTANCES') ?? 1000,
       predictionLogQueue: number('MLOPS_PREDICTION_LOG_QUEUE') ?? 10_000,
+      predictionSpillDir: path.resolve(
+        text('MLOPS_PREDICTION_SPILL_DIR') ?? path.join(text('MLOPS_HOME') ?? '.mlops', 'serving'),
+      ),
+      predictionSpillMaxBytes: number('MLOPS_PREDICTION_SPILL_MAX_BYTES') ?? 1024 ** 3,
       refreshIntervalMs: number('MLOPS_SERVING_REFRESH') ?? 5000,
       models: text('MLOPS_SERVING_MODELS')?.split(','),
     },
@@ -185,10 +220,23 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
   };
 }
 
+function payloadKeysOf(keys: string | undefined, file: string | undefined): Config['payloadKeys'] {
+  if (keys !== undefined) return { text: keys };
+  return file === undefined ? undefined : { file: path.resolve(file) };
+}
+
 /** `2` is a count (devices 0 and 1); `0,3` lists device indices; `none` disables the GPU pool. */
 function parseGpus(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   if (value === 'none') return [];
   if (!value.includes(',')) return Array.from({ length: Number(value) }, (_, index) => index);
   return [...new Set(value.split(',').filter(Boolean).map(Number))];
+}
+
+/** A comma-separated variable's entries, trimmed, empty ones left out. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }

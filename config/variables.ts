@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { payloadKeyProblems } from './payload-keys.js';
 
 /**
  * Every environment variable the platform reads, with its schema, an example of a valid value and
@@ -140,6 +141,18 @@ export const variables = {
     example: '/data,/mnt/shared',
     description: 'extra folders local dataset paths may be read from (comma-separated)',
   },
+  MLOPS_DATA_BUCKETS: {
+    schema: nonEmpty,
+    example: 'raw-data,shared/exports',
+    description:
+      "buckets (or bucket/prefix) s3:// datasets may come from besides the platform bucket's datasets/ (comma-separated)",
+  },
+  MLOPS_HTTP_SOURCES_ALLOW: {
+    schema: nonEmpty,
+    example: 'files.internal,10.1.0.0/16',
+    description:
+      'hosts, addresses or CIDR ranges http(s) datasets may reach although loopback, private or link-local (comma-separated)',
+  },
   MLOPS_CPU_TASK_QUEUE: {
     schema: taskQueue,
     example: 'mlops-cpu',
@@ -188,6 +201,38 @@ export const variables = {
     example: '5f1c…(64 hex characters)',
     description: 'secret key for `pii.hash` columns (keyed HMAC-SHA256); required by specs that hash PII',
     secret: true,
+  },
+  MLOPS_PAYLOAD_KEYS: {
+    schema: z.string().superRefine((value, context) => {
+      for (const problem of payloadKeyProblems(value)) context.addIssue({ code: 'custom', message: problem });
+    }),
+    example: 'k2:<base64 of 32 bytes>,k1:<base64 of 32 bytes>',
+    description:
+      'payload encryption keys (AES-256-GCM) as `id:base64key`, comma-separated; the first encrypts, all decrypt; required with NODE_ENV=production (embedded stack: made under .mlops/)',
+    secret: true,
+  },
+  MLOPS_PAYLOAD_KEYS_FILE: {
+    schema: nonEmpty,
+    example: '/run/secrets/mlops-payload-keys',
+    description:
+      'a file of payload encryption keys, one `id:base64key` per line (instead of MLOPS_PAYLOAD_KEYS)',
+  },
+  MLOPS_CODEC_PORT: {
+    schema: port,
+    example: '8888',
+    description:
+      'port of the codec server (`mlops codec-server`, `mlops up`); default: the one the embedded Temporal UI is pointed at, else 8888',
+  },
+  MLOPS_CODEC_ORIGINS: {
+    schema: z
+      .string()
+      .regex(
+        /^https?:\/\/[^,\s/]+(,https?:\/\/[^,\s/]+)*$/,
+        'must be origins (scheme://host[:port], no path) separated by commas',
+      ),
+    example: 'https://temporal.example.com,https://cloud.temporal.io',
+    description:
+      "Temporal UI origins the codec server answers (CORS); default: the embedded UI's and TEMPORAL_UI_URL's",
   },
   MLOPS_LOG_LEVEL: { schema: logLevel, example: 'info', description: 'log level (default info)' },
   MLOPS_TEMPORAL_PORT: {
@@ -243,6 +288,18 @@ export const variables = {
     schema: wholeNumberBetween(1, 10_000_000),
     example: '10000',
     description: 'predictions held in memory before requests wait for the prediction log (default 10000)',
+  },
+  MLOPS_PREDICTION_SPILL_DIR: {
+    schema: nonEmpty,
+    example: '/var/lib/mlops/serving',
+    description:
+      "the prediction server's own folder for predictions written while PostgreSQL is unreachable, replayed when it is back (default <MLOPS_HOME>/serving)",
+  },
+  MLOPS_PREDICTION_SPILL_MAX_BYTES: {
+    schema: wholeNumberBetween(1024 * 1024, 1024 ** 4),
+    example: '1073741824',
+    description:
+      'largest spill file (default 1 GiB); past it, predictions get 503 instead of an answer that could not be logged',
   },
   MLOPS_SERVING_REFRESH: {
     schema: duration,

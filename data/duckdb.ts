@@ -15,6 +15,19 @@ export interface DuckDBOptions {
   readonly threads?: number;
   /** DuckDB's memory limit, e.g. `'1GB'`; default: DuckDB's own (80% of RAM). */
   readonly memoryLimit?: string;
+  /** Interrupts the running query when aborted; default: the one `interruptQueriesOn` gives. */
+  readonly signal?: AbortSignal;
+}
+
+let ambientSignal: () => AbortSignal | undefined = () => undefined;
+
+/**
+ * Where withDuckDB finds the signal to interrupt on when its caller passes none: the worker sets
+ * it to the running activity's cancellation, so a cancelled run's query stops at once instead of
+ * keeping every core busy until it ends (DuckDB runs on its own threads, deaf to the event loop).
+ */
+export function interruptQueriesOn(signalOf: () => AbortSignal | undefined): void {
+  ambientSignal = signalOf;
 }
 
 export async function withDuckDB<T>(
@@ -36,16 +49,25 @@ export async function withDuckDB<T>(
     preserve_insertion_order: 'true',
   };
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  const signal = options.signal ?? ambientSignal();
+  signal?.throwIfAborted();
   const instance = await DuckDBInstance.create(':memory:', config);
   try {
     const connection = await instance.connect();
+    const interrupt = () => connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
       const paths = allowedFiles.map((file) => quoteLiteral(resolve(file))).join(', ');
       await connection.run(`SET allowed_paths = [${paths}]`);
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
       return await work(connection);
+    } catch (error) {
+      // An interrupted query fails with DuckDB's "INTERRUPT Error"; the caller wants the reason.
+      if (signal?.aborted) throw signal.reason;
+      throw error;
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
     }
   } finally {

@@ -4,11 +4,18 @@
  * Temporal, S3 or Postgres: activities download inputs, call these, then upload and record.
  */
 export { deidentifyDataset, type DeidentifyOptions, type DeidentifyResult } from './deidentify.js';
-export type { DuckDBOptions } from './duckdb.js';
+export { type DuckDBOptions, interruptQueriesOn } from './duckdb.js';
 export { DatasetInputError } from './errors.js';
 export { hmacPads, hmacSql } from './hmac.js';
 export { exportPartParquet, loadPartFrame, type LoadPartOptions } from './load-part.js';
 export { inferFormat, type LocalPathOptions, resolveLocalDataPath } from './paths.js';
+export {
+  checkHttpUrl,
+  checkS3Source,
+  checkSourceAddress,
+  isPublicAddress,
+  type SourcePolicy,
+} from './source-policy.js';
 export type { ColumnProfile, DatasetProfile, TopValue } from './profile.js';
 export {
   snapshotDataset,

@@ -1,6 +1,9 @@
 /**
  * Local dataset paths. A spec may name any path, so reads are confined to the working directory
  * and the folders in MLOPS_DATA_ROOTS; symlinks are resolved first so that one cannot point out.
+ * State folders are never data, even inside a root: the working directory usually holds
+ * `.mlops/` (the stack's credentials, tokens and keys), and a validation error quoting a "row" of
+ * `.mlops/env` would put the secrets in the run's history.
  */
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -12,12 +15,18 @@ export interface LocalPathOptions {
   readonly workingDirectory: string;
   /** Folders besides the working directory (MLOPS_DATA_ROOTS). */
   readonly allowedRoots: readonly string[];
+  /** Folders never read as data wherever they are (MLOPS_HOME); any `.mlops` folder is one too. */
+  readonly stateFolders: readonly string[];
 }
+
+/** The folder name of the platform's state (the embedded stack's and the CLI's). */
+const STATE_FOLDER_NAME = '.mlops';
 
 /** The absolute real path of a local dataset URI (a plain path or file://), or a DatasetInputError. */
 export async function resolveLocalDataPath(uri: string, options: LocalPathOptions): Promise<string> {
   const requested = resolve(options.workingDirectory, localPathOf(uri));
   const roots = await realRoots([options.workingDirectory, ...options.allowedRoots]);
+  await refuseStateFolders(uri, requested, options.stateFolders);
   let real: string;
   try {
     real = await realpath(requested);
@@ -31,12 +40,24 @@ export async function resolveLocalDataPath(uri: string, options: LocalPathOption
     );
   }
   if (!roots.some((root) => isInside(root, real))) throw outsideRoots(uri, real, roots);
+  await refuseStateFolders(uri, real, options.stateFolders);
   if (!(await stat(real)).isFile()) {
     throw new DatasetInputError(
       `dataset ${JSON.stringify(uri)} is not a file (${real}); name one file in dataset.uri`,
     );
   }
   return real;
+}
+
+/** Refuses a path (checked as written, then where its symlinks lead) inside a state folder. */
+async function refuseStateFolders(uri: string, path: string, stateFolders: readonly string[]): Promise<void> {
+  const folders = [...stateFolders.map((folder) => resolve(folder)), ...(await realRoots(stateFolders))];
+  if (path.split(sep).includes(STATE_FOLDER_NAME) || folders.some((folder) => isInside(folder, path))) {
+    throw new DatasetInputError(
+      `dataset ${JSON.stringify(uri)} is inside the platform's state folder (${STATE_FOLDER_NAME}, MLOPS_HOME), ` +
+        'which holds credentials and is never read as data; point dataset.uri at a data file',
+    );
+  }
 }
 
 function outsideRoots(uri: string, path: string, roots: readonly string[]): DatasetInputError {

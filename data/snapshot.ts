@@ -8,10 +8,13 @@ import { describeColumns, type DuckDBOptions, queryRows, toCount, withDuckDB } f
 import { DatasetInputError, duckDBMessage } from './errors.js';
 import { copyToParquet, parquetRelation, writeAtomically } from './parquet.js';
 import { computeProfile, type DatasetProfile } from './profile.js';
+import { quoteLiteral } from './sql.js';
 import { assertNotEmpty, createDataView, isLateTypeError } from './source.js';
 
 export interface SnapshotOptions extends DuckDBOptions {
   readonly inputPath: string;
+  /** How messages name the input (the dataset URI); default its path. A fetched copy's path is the worker's business. */
+  readonly label?: string;
   readonly format: DatasetFormat;
   /** SQL over the view `data`; default `select * from data`. */
   readonly query?: string;
@@ -38,10 +41,11 @@ const defaultQuery = 'select * from data';
 
 export async function snapshotDataset(options: SnapshotOptions): Promise<SnapshotResult> {
   const { inputPath, format, outputPath } = options;
-  await assertNotEmpty(inputPath, format);
+  const label = options.label ?? inputPath;
+  await assertNotEmpty(inputPath, format, label);
   return writeAtomically(outputPath, (partialPath) =>
     withDuckDB([inputPath, partialPath], options, async (connection) => {
-      await createDataView(connection, format, inputPath);
+      await createDataView(connection, format, inputPath, false, label);
       const query = await checkedQuery(connection, options.query ?? defaultQuery);
       const rows = await writeSnapshot(connection, options, query, partialPath);
       if (rows === 0) await refuseEmptyResult(connection, options);
@@ -82,8 +86,27 @@ async function checkedQuery(connection: DuckDBConnection, query: string): Promis
     const message = error instanceof Error ? error.message.trim() : String(error);
     throw fail(`failed: ${message.replace(/^Failed to extract statements: /, '')}`);
   }
-  if (statementType !== StatementType.SELECT) throw fail('must be a SELECT statement');
+  // DuckDB prepares `PRAGMA x` as a SELECT over pragma_x(): a statement the user did not write as one.
+  if (statementType !== StatementType.SELECT || /^pragma\b/i.test(trimmed))
+    throw fail('must be a SELECT statement');
+  const introspection = (await functionNames(connection, trimmed)).filter((name) =>
+    introspectionFunction.test(name),
+  );
+  if (introspection.length > 0)
+    throw fail(`calls ${[...new Set(introspection)].join(', ')}, which describe the worker, not the data`);
   return trimmed;
+}
+
+/**
+ * DuckDB's own settings and catalog functions: the sandbox keeps files and the network out, but
+ * these would still show the worker's paths and configuration (`allowed_paths`) in a dataset.
+ */
+const introspectionFunction = /^(duckdb_\w+|pragma_\w+|current_setting|getvariable|which_secret)$/i;
+
+/** Every scalar and table function a query calls, from DuckDB's own parse tree. */
+async function functionNames(connection: DuckDBConnection, query: string): Promise<string[]> {
+  const [row] = await queryRows(connection, `SELECT json_serialize_sql(${quoteLiteral(query)}) AS tree`);
+  return [...String(row.tree).matchAll(/"function_name":"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1]);
 }
 
 async function writeSnapshot(
@@ -98,7 +121,7 @@ async function writeSnapshot(
     if (options.format === 'parquet' || !isLateTypeError(error)) throw readFailure(options, error);
   }
   // A value past the type-detection sample broke a detected type: detect types over the whole file.
-  await createDataView(connection, options.format, options.inputPath, true);
+  await createDataView(connection, options.format, options.inputPath, true, options.label);
   try {
     return await copyToParquet(connection, query, partialPath);
   } catch (error) {
@@ -109,7 +132,7 @@ async function writeSnapshot(
 function readFailure(options: SnapshotOptions, error: unknown): DatasetInputError {
   const where =
     options.query === undefined
-      ? `reading ${options.inputPath}`
+      ? `reading ${options.label ?? options.inputPath}`
       : 'reading the dataset or running dataset.query';
   return new DatasetInputError(
     `${where} failed: ${duckDBMessage(error)}. Fix the file` +
@@ -120,13 +143,13 @@ function readFailure(options: SnapshotOptions, error: unknown): DatasetInputErro
 async function refuseEmptyResult(connection: DuckDBConnection, options: SnapshotOptions): Promise<never> {
   if (options.query === undefined) {
     throw new DatasetInputError(
-      `dataset file ${options.inputPath} has no data rows; point dataset.uri at a file with data`,
+      `dataset file ${options.label ?? options.inputPath} has no data rows; point dataset.uri at a file with data`,
     );
   }
   const [{ rows }] = await queryRows(connection, 'SELECT count(*) AS "rows" FROM data');
   throw new DatasetInputError(
     toCount(rows) === 0
-      ? `dataset file ${options.inputPath} has no data rows; point dataset.uri at a file with data`
+      ? `dataset file ${options.label ?? options.inputPath} has no data rows; point dataset.uri at a file with data`
       : `dataset.query returned no rows (the file has ${toCount(rows)}); loosen its WHERE clause. ` +
           'The query runs over the table `data`',
   );

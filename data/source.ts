@@ -10,11 +10,11 @@ import { quoteLiteral } from './sql.js';
 const whitespaceProbeBytes = 64 * 1024;
 
 /** Refuses a file with no bytes, or (for text formats) nothing but whitespace. */
-export async function assertNotEmpty(path: string, format: DatasetFormat): Promise<void> {
+export async function assertNotEmpty(path: string, format: DatasetFormat, label = path): Promise<void> {
   const { size } = await stat(path);
   if (size === 0)
     throw new DatasetInputError(
-      `dataset file ${path} is empty (0 bytes); point dataset.uri at a file with data`,
+      `dataset file ${label} is empty (0 bytes); point dataset.uri at a file with data`,
     );
   if (format === 'parquet' || size > whitespaceProbeBytes) return;
   const handle = await open(path, 'r');
@@ -22,7 +22,7 @@ export async function assertNotEmpty(path: string, format: DatasetFormat): Promi
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(size), 0, size, 0);
     if (buffer.subarray(0, bytesRead).toString('utf8').trim() === '') {
       throw new DatasetInputError(
-        `dataset file ${path} holds only whitespace; point dataset.uri at a file with data`,
+        `dataset file ${label} holds only whitespace; point dataset.uri at a file with data`,
       );
     }
   } finally {
@@ -53,31 +53,33 @@ export async function createDataView(
   format: DatasetFormat,
   path: string,
   wholeFileTypes = false,
+  /** How messages name the file (the dataset URI where the file is a fetched copy). */
+  label = path,
 ): Promise<void> {
   const relation = sourceRelationSql(format, path, wholeFileTypes);
   try {
     await connection.run(`CREATE OR REPLACE VIEW data AS SELECT * FROM ${relation}`);
   } catch (error) {
     throw new DatasetInputError(
-      `could not read ${path} as ${format.toUpperCase()}: ${duckDBMessage(error)}. ` +
+      `could not read ${label} as ${format.toUpperCase()}: ${duckDBMessage(error)}. ` +
         'Fix the file, or set dataset.format if it is not ' +
         format,
     );
   }
-  if (format === 'csv') await assertConsistentCsvColumns(connection, path);
+  if (format === 'csv') await assertConsistentCsvColumns(connection, label);
 }
 
 /**
  * DuckDB reads a CSV whose rows have different numbers of fields as one column holding whole
  * lines. A single column whose header holds a delimiter is that case, not real data.
  */
-async function assertConsistentCsvColumns(connection: DuckDBConnection, path: string): Promise<void> {
+async function assertConsistentCsvColumns(connection: DuckDBConnection, label: string): Promise<void> {
   const columns = await describeColumns(connection, 'data');
   const header = columns.length === 1 ? columns[0].name : '';
   const delimiter = [',', ';', '\t', '|'].find((candidate) => header.includes(candidate));
   if (delimiter !== undefined) {
     throw new DatasetInputError(
-      `could not parse ${path} as CSV: no delimiter splits every line into the same number of fields ` +
+      `could not parse ${label} as CSV: no delimiter splits every line into the same number of fields ` +
         `(the header ${JSON.stringify(header)} has ${header.split(delimiter).length} fields separated by ` +
         `${JSON.stringify(delimiter)}, but other lines have a different count). Make every line have as many ` +
         'fields as the header, quoting fields that contain the delimiter',

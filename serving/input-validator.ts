@@ -1,3 +1,4 @@
+import type { ServedPiiRules } from '../db/queries/serving.js';
 import type { InputField } from '../ml/model/index.js';
 import { MAX_PROBLEMS, type InputProblem } from './http-errors.js';
 
@@ -15,13 +16,24 @@ import { MAX_PROBLEMS, type InputProblem } from './http-errors.js';
  *   training rows (the model learned what missing means there); other inputs are required.
  * - Unknown names are refused, and `__proto__`, `constructor` and `prototype` are refused by name
  *   even when a model had such an input, so no such key is ever handed on.
+ * - Personal data (the version's PII rules): a hashed input takes a string, the raw value that
+ *   serving hashes as training did (ml/pii-hash.ts says why not numbers); a dropped column is refused by name, like any
+ *   name that is not an input, with a message saying why. Refusing rather than silently dropping
+ *   it keeps one rule for every field a model does not read, tells the client to stop sending
+ *   personal data the model never uses, and stores nothing of it (a refused request is not
+ *   logged). Problems with personal data never quote the value.
  */
 export type InstanceValidator = (instances: readonly unknown[]) => InputProblem[];
 
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-export function compileInstanceValidator(schema: readonly InputField[]): InstanceValidator {
+export function compileInstanceValidator(
+  schema: readonly InputField[],
+  pii: ServedPiiRules = { hashed: [], dropped: [] },
+): InstanceValidator {
   const fields = new Map(schema.map((field) => [field.name, field]));
+  const hashed = new Set(pii.hashed.filter((name) => fields.has(name)));
+  const dropped = new Set(pii.dropped.filter((name) => !fields.has(name)));
   const required = schema.filter((field) => !field.missingInTraining && !FORBIDDEN_KEYS.has(field.name));
   const inputList = describeInputs(schema);
 
@@ -43,6 +55,15 @@ export function compileInstanceValidator(schema: readonly InputField[]): Instanc
           continue;
         }
         const field = fields.get(key);
+        if (!field && dropped.has(key)) {
+          problems.push({
+            index,
+            field: key,
+            problem:
+              'is personal data this model was trained without (pii.drop): leave it out of the request (value not shown)',
+          });
+          continue;
+        }
         if (!field) {
           problems.push({
             index,
@@ -51,7 +72,7 @@ export function compileInstanceValidator(schema: readonly InputField[]): Instanc
           });
           continue;
         }
-        const problem = valueProblem(field, record[key]);
+        const problem = hashed.has(key) ? hashedValueProblem(record[key]) : valueProblem(field, record[key]);
         if (problem) problems.push({ index, field: key, problem });
       }
       for (const field of required) {
@@ -72,6 +93,13 @@ export function compileInstanceValidator(schema: readonly InputField[]): Instanc
     }
     return problems.slice(0, MAX_PROBLEMS);
   };
+}
+
+/** A hashed input takes the raw text training hashed (the value itself is never quoted). */
+function hashedValueProblem(value: unknown): string | undefined {
+  if (value === null || typeof value === 'string') return undefined;
+  const kind = Array.isArray(value) ? 'an array' : `a${typeof value === 'object' ? 'n' : ''} ${typeof value}`;
+  return `must be a string (personal data, hashed before the model sees it; value not shown), not ${kind}`;
 }
 
 /** What is wrong with one value, or undefined when it is fine (null is judged by the caller). */

@@ -47,7 +47,27 @@ export class ServingMetrics {
   );
   readonly logDropped = new Counter(
     'mlops_serving_prediction_log_dropped_total',
-    'Answered predictions that could not be written (only at shutdown with the database gone; 0 otherwise).',
+    'Answered predictions that could not be written (a shutdown with both the database and the spill file out of reach, or a damaged spill line; 0 otherwise).',
+    [],
+  );
+  readonly logSpillRows = new Gauge(
+    'mlops_serving_prediction_log_spill_rows',
+    'Predictions in the local spill file, written while the database was unreachable, not yet replayed into prediction_logs.',
+    [],
+  );
+  readonly logSpillBytes = new Gauge(
+    'mlops_serving_prediction_log_spill_bytes',
+    'Size of the local spill file; requests are refused (503) once it reaches its bound.',
+    [],
+  );
+  readonly logSpilled = new Counter(
+    'mlops_serving_prediction_log_spilled_total',
+    'Predictions written to the local spill file (each batch fsynced) because the database was unreachable.',
+    [],
+  );
+  readonly logReplayed = new Counter(
+    'mlops_serving_prediction_log_replayed_total',
+    'Spilled predictions replayed into prediction_logs.',
     [],
   );
   readonly logWaits = new Counter(
@@ -72,6 +92,10 @@ export class ServingMetrics {
     this.logQueueDepth.set([], 0);
     this.logWritten.inc([], 0);
     this.logDropped.inc([], 0);
+    this.logSpillRows.set([], 0);
+    this.logSpillBytes.set([], 0);
+    this.logSpilled.inc([], 0);
+    this.logReplayed.inc([], 0);
     this.logWriteFailures.inc([], 0);
     this.logWaits.inc([], 0);
   }
@@ -86,6 +110,10 @@ export class ServingMetrics {
       this.logQueueDepth,
       this.logWritten,
       this.logDropped,
+      this.logSpillRows,
+      this.logSpillBytes,
+      this.logSpilled,
+      this.logReplayed,
       this.logWaits,
       this.logWriteFailures,
       this.modelsLoaded,

@@ -1,7 +1,9 @@
 import type { Logger } from '../config/logger.js';
 import type { PredictionLogRow } from '../db/queries/serving.js';
-import { HttpError } from './http-errors.js';
+import { DatabaseUnreachableError, describeWriteError, isConnectionError } from './database-errors.js';
 import type { ServingMetrics } from './metrics.js';
+import { MAX_RETRY_DELAY_MS, PredictionLogSpill, unavailable } from './prediction-log-spill.js';
+import type { PredictionSpillSettings } from './prediction-spill.js';
 
 export interface PredictionLogSettings {
   /** Rows held in memory at most (queued plus being written); a request that does not fit waits. */
@@ -11,6 +13,13 @@ export interface PredictionLogSettings {
   readonly flushIntervalMs: number;
   /** How long a request waits for room before it is refused with 503 (and nothing is answered). */
   readonly maxWaitMs: number;
+  /**
+   * Where rows go, fsync'd, while PostgreSQL is unreachable. Undefined: they wait in memory only,
+   * and a shutdown during an outage drops them.
+   */
+  readonly spill?: PredictionSpillSettings;
+  /** A write that has not finished by then counts as the database being unreachable. */
+  readonly writeTimeoutMs?: number;
 }
 
 interface Waiter {
@@ -21,11 +30,22 @@ interface Waiter {
 }
 
 /**
- * The bounded in-memory queue between answered predictions and prediction_logs. A request puts its
- * rows here before it is answered; when the queue is full the request waits for room (backpressure)
- * and, after `maxWaitMs`, gets a 503 instead of an answer, so no answered prediction goes unlogged
- * for lack of room. One batch is written at a time, in arrival order; a failed write is retried
- * with its rows kept. `close` writes everything left (shutdown).
+ * The path from answered predictions to prediction_logs; answered == logged.
+ *
+ * While PostgreSQL answers, rows wait in a bounded in-memory queue: a request puts its rows there
+ * before it is answered; when the queue is full the request waits for room (backpressure) and,
+ * after `maxWaitMs`, gets a 503 instead of an answer. One batch is written at a time, in arrival
+ * order; a batch that fails for a data reason is retried with its rows kept.
+ *
+ * When a write fails because PostgreSQL cannot be reached (connection errors, a write past
+ * `writeTimeoutMs`), the failed batch and the queue go to the spill file, and from then on each
+ * request's rows are appended there and fsync'd before it is answered (requests arriving together
+ * share one fsync). The spill is replayed into prediction_logs, with growing pauses between
+ * tries, until it is empty; then rows go through memory again. Rows carry their prediction id and
+ * the insert skips ids already there, so a replay repeated after a crash duplicates nothing. A
+ * spill past its size bound refuses requests with 503 rather than answer what it cannot log.
+ * `open` replays what an earlier server left; `close` writes everything out (to the database, or
+ * to the spill when the database is away).
  */
 export class PredictionLog {
   private readonly queue: PredictionLogRow[] = [];
@@ -38,24 +58,52 @@ export class PredictionLog {
   private readonly writtenWaiters: { target: number; resolve: () => void }[] = [];
   private writeLoop: Promise<void> | undefined;
   private closed = false;
+  private readonly spill: PredictionLogSpill | undefined;
+  private opened = false;
 
   constructor(
     private readonly write: (rows: readonly PredictionLogRow[]) => Promise<void>,
     private readonly settings: PredictionLogSettings,
     private readonly metrics: ServingMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.spill = settings.spill
+      ? new PredictionLogSpill(settings.spill, {
+          write: (rows) => this.writeInTime(rows),
+          onWritten: (count) => {
+            this.written += count;
+            this.settleFlushed();
+          },
+          onTaken: (count) => (this.accepted += count),
+          metrics,
+          log,
+        })
+      : undefined;
+  }
+
+  /** Opens the spill (when configured) and starts replaying what an earlier server left in it. */
+  async open(): Promise<void> {
+    await this.spill?.open();
+    this.opened = true;
+  }
 
   /** Rows in memory: queued and being written. */
   get depth(): number {
     return this.queue.length + this.writing.length;
   }
 
+  /** Rows (and bytes) in the spill file that are not in the database yet. */
+  get spillDepth(): { rows: number; bytes: number } {
+    return this.spill?.depth ?? { rows: 0, bytes: 0 };
+  }
+
   /**
    * Takes a request's rows. Returns undefined when they were taken at once (the common case, no
-   * promise allocated), or a promise that settles when there was room (or rejects with a 503).
+   * promise allocated), or a promise that settles when there was room, or when they are durable
+   * in the spill (or rejects with a 503).
    */
   enqueue(rows: readonly PredictionLogRow[]): Promise<void> | undefined {
+    if (this.spill?.active) return this.spill.take(rows, true);
     if (this.waiters.length === 0 && this.fits(rows.length)) {
       this.accept(rows);
       return undefined;
@@ -66,12 +114,8 @@ export class PredictionLog {
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
         reject(
-          new HttpError(
-            503,
-            'overloaded',
+          unavailable(
             `the prediction log is behind (${this.depth} rows waiting to be written): retry shortly`,
-            [],
-            { 'retry-after': '1' },
           ),
         );
       }, this.settings.maxWaitMs);
@@ -81,7 +125,7 @@ export class PredictionLog {
     });
   }
 
-  /** Settles once every row taken before this call is written. */
+  /** Settles once every row taken before this call is written to the database. */
   flushed(): Promise<void> {
     if (this.written >= this.accepted) return Promise.resolve();
     const target = this.accepted;
@@ -92,21 +136,27 @@ export class PredictionLog {
   }
 
   /**
-   * Writes everything queued, retrying failed writes until `deadlineMs` has passed; rows still
-   * unwritten then are counted as dropped and reported (the only way a row can be lost).
+   * Writes everything queued, retrying failed writes until `deadlineMs` has passed, to the spill
+   * when the database is away; rows still in memory then are counted as dropped and reported
+   * (without a spill, or with a spill that cannot be written, the only ways a row can be lost).
+   * What the spill holds stays there for the next server.
    */
   async close(deadlineMs: number): Promise<{ dropped: number }> {
     const deadline = Date.now() + deadlineMs;
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.depth > 0 || this.waiters.length > 0) {
+    while (this.depth > 0 || this.waiters.length > 0 || this.spill?.busy) {
       if (Date.now() > deadline) break;
       this.startWriting();
       await this.writeLoop;
-      if (this.retryDelayMs > 0) await sleep(Math.min(this.retryDelayMs, Math.max(0, deadline - Date.now())));
+      await this.spill?.busy;
+      if (this.depth > 0 && this.retryDelayMs > 0)
+        await sleep(Math.min(this.retryDelayMs, Math.max(0, deadline - Date.now())));
     }
     this.closed = true;
     clearTimeout(this.timer);
+    // One more try at the database for what was spilled; whatever is left waits for the next start.
+    if (this.opened) await this.spill?.close(deadline);
     const dropped = this.depth + this.waiters.reduce((sum, waiter) => sum + waiter.rows.length, 0);
     if (dropped > 0) {
       this.metrics.logDropped.inc([], dropped);
@@ -146,7 +196,7 @@ export class PredictionLog {
     while (this.queue.length > 0) {
       this.writing = this.queue.splice(0, Math.max(this.settings.batchRows, 1));
       try {
-        await this.write(this.writing);
+        await this.writeInTime(this.writing);
         this.written += this.writing.length;
         this.metrics.logWritten.inc([], this.writing.length);
         this.writing = [];
@@ -155,12 +205,13 @@ export class PredictionLog {
         // Back in front, in order; the next attempt comes after a growing pause.
         this.queue.unshift(...this.writing);
         this.writing = [];
-        this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, 100), 5000);
+        this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, 100), MAX_RETRY_DELAY_MS);
         this.metrics.logWriteFailures.inc([]);
         this.log.warn(
-          { error: (error as Error).message, queued: this.queue.length, retryInMs: this.retryDelayMs },
+          { ...describeWriteError(error), queued: this.queue.length, retryInMs: this.retryDelayMs },
           'prediction log: writing a batch failed; it will be retried',
         );
+        if (this.spill && this.opened && isConnectionError(error)) await this.spillQueue(this.spill);
         return;
       } finally {
         this.admitWaiters();
@@ -173,6 +224,44 @@ export class PredictionLog {
         this.waiters.length === 0
       )
         return;
+    }
+  }
+
+  /**
+   * The database is away: the queue's rows (answered already) go to the spill, and so do the
+   * rows of requests waiting for room and of every request from now on, until it is replayed.
+   */
+  private async spillQueue(spill: PredictionLogSpill): Promise<void> {
+    spill.engage();
+    const answered = this.queue.splice(0);
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      spill.take(waiter.rows, true).then(waiter.resolve, waiter.reject);
+    }
+    try {
+      await spill.take(answered, false);
+      this.retryDelayMs = 0;
+    } catch {
+      // The spill failed too (disk full, say): the rows stay in memory and the queue retries them.
+      this.queue.unshift(...answered);
+    }
+  }
+
+  /** The write, failed as "unreachable" when it hangs past the timeout (its rows are kept either way). */
+  private async writeInTime(rows: readonly PredictionLogRow[]): Promise<void> {
+    const limit = this.settings.writeTimeoutMs;
+    if (!limit) return this.write(rows);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DatabaseUnreachableError(`writing the prediction log took over ${limit} ms`)),
+        limit,
+      );
+    });
+    try {
+      await Promise.race([this.write(rows), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -31,6 +31,8 @@ export class ServedModels {
       readonly log: Logger;
       /** Serve only these models; undefined: every model with a champion. */
       readonly only: readonly string[] | undefined;
+      /** For versions that hash personal-data inputs (MLOPS_PII_HMAC_KEY). */
+      readonly piiHmacKey?: string;
     },
   ) {}
 
@@ -106,7 +108,9 @@ export class ServedModels {
     const loaded = this.versions.get(ref.modelVersionId);
     if (loaded) return loaded;
     try {
-      const version = await loadServedVersion(this.deps.store, modelName, ref);
+      const version = await loadServedVersion(this.deps.store, modelName, ref, {
+        piiHmacKey: this.deps.piiHmacKey,
+      });
       this.versions.set(ref.modelVersionId, version);
       this.failures.delete(ref.modelVersionId);
       return version;

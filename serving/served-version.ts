@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { isOnnxModelDocument, onnxExpectation, type OnnxModelDocument } from '../contracts/onnx-model.js';
-import type { ServedVersionRef } from '../db/queries/serving.js';
+import type { ServedPiiRules, ServedVersionRef } from '../db/queries/serving.js';
 import { loadModelDocument, predictRowInto, type InputField, type TaskType } from '../ml/model/index.js';
 import { loadOnnxScorer } from '../ml/onnx/index.js';
+import { hashPiiText } from '../ml/pii-hash.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { compileInstanceValidator, type InstanceValidator } from './input-validator.js';
 
@@ -22,7 +23,16 @@ export interface ServedVersion {
   readonly kind: 'model' | 'onnx';
   readonly task: TaskType;
   readonly inputs: readonly InputField[];
+  /** Inputs that are hashed before scoring and logging, and columns refused as dropped PII. */
+  readonly pii: ServedPiiRules;
+  /** Checks raw instances (as a client sent them) against the inputs and the PII rules. */
   readonly validate: InstanceValidator;
+  /**
+   * Validated instances as the model and the prediction log see them: each hashed input replaced
+   * by the keyed HMAC of its value, as training's de-identification made it. The same array when
+   * the version hashes nothing.
+   */
+  deidentify(instances: readonly Record<string, unknown>[]): readonly Record<string, unknown>[];
   /** Class labels (classification), in probability order; null for regression. */
   readonly classes: readonly string[] | null;
   /** Scores validated instances: synchronously for the platform's models, in one ONNX run otherwise. */
@@ -39,17 +49,68 @@ export class ModelFileError extends Error {
   override readonly name = 'ModelFileError';
 }
 
+export interface ServedVersionOptions {
+  /** The key of `pii.hash` (MLOPS_PII_HMAC_KEY), the workers' own; needed by versions that hash inputs. */
+  readonly piiHmacKey?: string;
+}
+
 /**
  * Reads a version's model document from S3, checks it against the sha256 the registry recorded
  * and validates it (a model document is data: loading evaluates nothing). An ONNX model
  * document's file is fetched and checked against the sha256 the document pins, then bound to the
- * version's features.
+ * version's features. The PII rules of the spec that trained it apply to its inputs: hashed
+ * inputs need the platform's key, without which the version is refused rather than scored on
+ * raw values its model never saw.
  */
 export async function loadServedVersion(
   store: ArtifactStore,
   modelName: string,
   ref: ServedVersionRef,
+  options: ServedVersionOptions = {},
 ): Promise<ServedVersion> {
+  const loaded = await loadScorer(store, modelName, ref);
+  const pii = piiRulesFor(loaded.inputs, ref.pii);
+  if (pii.hashed.length > 0 && !options.piiHmacKey) {
+    await loaded.release();
+    // Never scored on raw values: the model knows only their hashes.
+    throw new ModelFileError(
+      `${modelName} v${ref.version} hashes ${pii.hashed.map((name) => JSON.stringify(name)).join(', ')} as personal data (pii.hash) but this server has no MLOPS_PII_HMAC_KEY: set the workers' key here`,
+    );
+  }
+  return {
+    ...loaded,
+    pii,
+    validate: compileInstanceValidator(loaded.inputs, pii),
+    deidentify: piiHasher(pii.hashed, options.piiHmacKey ?? ''),
+  };
+}
+
+type Scorer = Omit<ServedVersion, 'pii' | 'validate' | 'deidentify'>;
+
+/** The rules that apply to these inputs: hashed inputs, and dropped columns that are not inputs. */
+function piiRulesFor(inputs: readonly InputField[], rules: ServedPiiRules | undefined): ServedPiiRules {
+  const names = new Set(inputs.map((input) => input.name));
+  return {
+    hashed: [...new Set(rules?.hashed ?? [])].filter((name) => names.has(name)),
+    dropped: [...new Set(rules?.dropped ?? [])].filter((name) => !names.has(name)),
+  };
+}
+
+function piiHasher(hashed: readonly string[], key: string): ServedVersion['deidentify'] {
+  if (hashed.length === 0) return (instances) => instances;
+  return (instances) =>
+    instances.map((instance) => {
+      const copy = { ...instance };
+      for (const name of hashed) {
+        // Validation let only strings, null and absent through; missing stays missing.
+        const value = copy[name];
+        if (typeof value === 'string') copy[name] = hashPiiText(key, value);
+      }
+      return copy;
+    });
+}
+
+async function loadScorer(store: ArtifactStore, modelName: string, ref: ServedVersionRef): Promise<Scorer> {
   if (!ref.modelFile) {
     throw new ModelFileError(
       `${modelName} v${ref.version} has no model file in the registry: it cannot be served`,
@@ -71,7 +132,6 @@ export async function loadServedVersion(
     kind: 'model',
     task: model.task,
     inputs: model.document.inputSchema,
-    validate: compileInstanceValidator(model.document.inputSchema),
     classes,
     score: (instances) => {
       if (classes === null)
@@ -95,7 +155,7 @@ async function onnxVersion(
   store: ArtifactStore,
   identity: Pick<ServedVersion, 'modelName' | 'modelVersionId' | 'version'>,
   document: OnnxModelDocument,
-): Promise<ServedVersion> {
+): Promise<Scorer> {
   const bytes = await checkedBytes(
     store,
     document.onnx,
@@ -109,7 +169,6 @@ async function onnxVersion(
     kind: 'onnx',
     task: document.task,
     inputs: document.inputSchema,
-    validate: compileInstanceValidator(document.inputSchema),
     classes,
     score: async (instances) => {
       const predictions = await scorer.predictRecords(instances);

@@ -28,7 +28,10 @@ export interface ServingServer {
   readonly metrics: ServingMetrics;
   readonly models: ServedModels;
   readonly predictionLog: PredictionLog;
-  /** Loads tokens and models, subscribes to changes, then listens; resolves with the base URL. */
+  /**
+   * Opens the prediction log's spill (replaying what it holds), loads tokens and models,
+   * subscribes to changes, then listens; resolves with the base URL.
+   */
   listen(port: number, host: string): Promise<string>;
   /**
    * Graceful stop: readiness turns 503, new connections are refused, in-flight requests finish
@@ -48,6 +51,7 @@ export function createServingServer(options: ServingServerOptions): ServingServe
     metrics,
     log,
     only: settings.models,
+    piiHmacKey: settings.piiHmacKey,
   });
   const auth = new TokenAuthority(options.db);
   const predictionLog = new PredictionLog(
@@ -133,6 +137,8 @@ export function createServingServer(options: ServingServerOptions): ServingServe
     models,
     predictionLog,
     async listen(port, host) {
+      // First: a spill an earlier server left is replayed, and this one's rows can spill from the start.
+      await predictionLog.open();
       await auth.refresh();
       await models.refresh();
       await listener.start();

@@ -12,6 +12,11 @@ export interface ServingSettings {
   readonly models: readonly string[] | undefined;
   /** How long in-flight requests and the prediction log get to finish on shutdown. */
   readonly shutdownGraceMs: number;
+  /**
+   * The key of `pii.hash` (MLOPS_PII_HMAC_KEY), the same the workers de-identify with: serving
+   * hashes those inputs as training did. Versions that hash inputs are not served without it.
+   */
+  readonly piiHmacKey: string | undefined;
 }
 
 export const defaultServingSettings: ServingSettings = {
@@ -19,10 +24,19 @@ export const defaultServingSettings: ServingSettings = {
   maxInstances: 1000,
   // Written every 100 ms or as soon as 1000 rows wait: a few round trips a second at low traffic,
   // batches of 1000 under load.
-  predictionLog: { capacity: 10_000, batchRows: 1000, flushIntervalMs: 100, maxWaitMs: 5000 },
+  // A write hanging for 10 s (a network partition rather than a refused connection) counts as the
+  // database being away: the rows go to the spill rather than wait for the TCP timeout.
+  predictionLog: {
+    capacity: 10_000,
+    batchRows: 1000,
+    flushIntervalMs: 100,
+    maxWaitMs: 5000,
+    writeTimeoutMs: 10_000,
+  },
   refreshIntervalMs: 5000,
   models: undefined,
   shutdownGraceMs: 30_000,
+  piiHmacKey: undefined,
 };
 
 export function servingSettings(config: Config): ServingSettings {
@@ -34,9 +48,14 @@ export function servingSettings(config: Config): ServingSettings {
       ...defaultServingSettings.predictionLog,
       capacity: config.serving.predictionLogQueue,
       batchRows: Math.min(defaultServingSettings.predictionLog.batchRows, config.serving.predictionLogQueue),
+      spill: {
+        directory: config.serving.predictionSpillDir,
+        maxBytes: config.serving.predictionSpillMaxBytes,
+      },
     },
     refreshIntervalMs: config.serving.refreshIntervalMs,
     models: config.serving.models,
     shutdownGraceMs: config.shutdownGraceMs,
+    piiHmacKey: config.piiHmacKey,
   };
 }

@@ -67,7 +67,17 @@ export interface PipelineSpec {
   readonly task?: TaskType;
   readonly features: readonly string[];
   readonly exclude: readonly string[];
-  readonly pii: { readonly drop: readonly string[]; readonly hash: readonly string[] };
+  readonly pii: {
+    readonly drop: readonly string[];
+    /** Replaced by the keyed HMAC-SHA256 of their values at de-identification, and at serving. */
+    readonly hash: readonly string[];
+    /**
+     * Already the keyed HMAC of their values, under the platform's key (as the prediction log
+     * holds them: a retraining spec built from it sets this): kept as they are, never hashed
+     * again, but hashed at serving like `hash`, since that is what the model's inputs are.
+     */
+    readonly hashed?: readonly string[];
+  };
   readonly sensitive: readonly string[];
   readonly validation: {
     readonly minRows?: number;

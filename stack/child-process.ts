@@ -10,6 +10,20 @@ export interface StartedChild<Ready> {
   readonly exited: () => string | undefined;
 }
 
+/** What a helper tells the launcher after it started its server again (supervise.mjs). */
+export interface RestartEvent {
+  readonly pid: number;
+  readonly reason: string;
+}
+
+/** Calls `listener` for each restart the helper reports over its IPC channel. */
+export function onRestart(child: ChildProcess, listener: (event: RestartEvent) => void): void {
+  child.on('message', (message: { event?: string } & Partial<RestartEvent>) => {
+    if (message?.event === 'restarted' && typeof message.pid === 'number')
+      listener({ pid: message.pid, reason: String(message.reason ?? '') });
+  });
+}
+
 /**
  * Forks one of the stack's helper scripts with an IPC channel (so it can notice when the launcher
  * dies), sends its output to `logFile` and waits for the JSON line it prints when ready.

@@ -10,6 +10,7 @@ export function connectionVariables(connections: Connections): Record<string, st
     TEMPORAL_ADDRESS: connections.temporal.address,
     TEMPORAL_NAMESPACE: connections.temporal.namespace,
     TEMPORAL_UI_URL: connections.temporal.uiUrl,
+    MLOPS_PAYLOAD_KEYS_FILE: connections.temporal.payloadKeysFile,
     DATABASE_URL: connections.databaseUrl,
     S3_ENDPOINT: connections.s3.endpoint,
     S3_BUCKET: connections.s3.bucket,

@@ -5,9 +5,10 @@ import type { Config } from '../config/index.js';
 import type { Connections } from '../config/connections.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { removeEnvFile, writeEnvFile } from './env-file.js';
+import { ensurePayloadKeyFile } from './payload-key-file.js';
 import { startPostgresServer } from './postgres-server.js';
-import { isAlive, terminate } from './processes.js';
-import { EMBEDDED_S3_CREDENTIALS, startS3Server } from './s3-server.js';
+import { freePort, isAlive, terminate } from './processes.js';
+import { startS3Server } from './s3-server.js';
 import {
   cleanUpStaleStack,
   readState,
@@ -49,12 +50,17 @@ export async function ensureStack(config: Config, log: StackLog = () => undefine
   const temporalBinary = embedded.temporal ? findTemporalBinary(config.temporal.cliPath) : undefined;
   await mkdir(path.join(config.home, 'logs'), { recursive: true, mode: 0o755 });
   return withStackLock(config.home, async () => {
+    // The embedded Temporal's payloads are encrypted with this stack's own key (made once, kept).
+    const payloadKeysFile = embedded.temporal ? await ensurePayloadKeyFile(config.home) : undefined;
     const existing = await readState(config.home);
     if (existing) {
       if (isAlive(existing.ownerPid) && (await isHealthy(existing.connections))) {
         log(`joining the embedded stack of process ${existing.ownerPid}`);
+        const joined = mergeConnections(config, existing.connections);
         return {
-          connections: mergeConnections(config, existing.connections),
+          connections: payloadKeysFile
+            ? { ...joined, temporal: { ...joined.temporal, payloadKeysFile } }
+            : joined,
           owned: false,
           embedded,
           stop: async () => undefined,
@@ -66,7 +72,7 @@ export async function ensureStack(config: Config, log: StackLog = () => undefine
         `cleaned up a stale embedded stack (owner ${existing.ownerPid} gone${stopped.length ? `; stopped ${stopped.join(', ')}` : ''})`,
       );
     }
-    return startStack(config, embedded, temporalBinary, log);
+    return startStack(config, embedded, temporalBinary, payloadKeysFile, log);
   });
 }
 
@@ -74,10 +80,22 @@ async function startStack(
   config: Config,
   embedded: Stack['embedded'],
   temporalBinary: string | undefined,
+  payloadKeysFile: string | undefined,
   log: StackLog,
 ): Promise<Stack> {
   const logs = (name: string) => path.join(config.home, 'logs', `${name}.log`);
   const started: StackState['processes'][number][] = [];
+  let state: StackState | undefined;
+  // A helper restarted its server: say so, and record the new pid for crash clean-up.
+  const noteRestart = async (name: string, event: { pid: number; reason: string }) => {
+    log(`${name} ${event.reason}; its helper started it again (pid ${event.pid})`);
+    const entry = started.findIndex((process) => process.name === name);
+    if (entry >= 0) started[entry] = { ...started[entry], pid: event.pid };
+    if (state) {
+      state = { ...state, processes: [...started] };
+      await writeState(config.home, state).catch(() => undefined);
+    }
+  };
   const stopAll = async () => {
     // Helpers stop their servers when signalled; the server pids are only for crash clean-up.
     await Promise.all(
@@ -85,9 +103,18 @@ async function startStack(
     );
   };
   try {
+    // The UI learns its codec server's address when it starts, so the port is chosen now. The codec
+    // server needs PostgreSQL (for tokens) and outlives no command, so it runs in the process that
+    // serves people (`mlops up`, or `mlops codec-server` on this port), not as a stack helper: a
+    // stack a one-off command starts for its own duration has no UI user to decode for.
+    const codecUrl = temporalBinary
+      ? `http://127.0.0.1:${config.codecServer.port || (await freePort())}`
+      : undefined;
     const [temporal, postgres, s3] = await Promise.all([
       temporalBinary
         ? startTemporalServer({
+            codecEndpoint: codecUrl,
+            onRestart: (event) => void noteRestart('temporal', event),
             binary: temporalBinary,
             databaseFile: path.join(config.home, 'temporal.sqlite'),
             logFile: logs('temporal'),
@@ -105,6 +132,7 @@ async function startStack(
             directory: path.join(config.home, 'postgres'),
             port: config.ports.postgres,
             logFile: logs('postgres'),
+            onRestart: (event) => void noteRestart('postgres', event),
           }).then((server) => {
             started.push({
               name: 'postgres helper',
@@ -131,7 +159,13 @@ async function startStack(
     const external = externalConnections(config);
     const connections: Connections = {
       temporal: temporal
-        ? { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl }
+        ? {
+            address: temporal.address,
+            namespace: temporal.namespace,
+            uiUrl: temporal.uiUrl,
+            payloadKeysFile,
+            codecUrl,
+          }
         : external.temporal,
       databaseUrl: postgres?.url ?? external.databaseUrl,
       s3: s3
@@ -140,17 +174,18 @@ async function startStack(
             bucket: config.s3.bucket,
             region: config.s3.region,
             forcePathStyle: true,
-            credentials: EMBEDDED_S3_CREDENTIALS,
+            credentials: s3.credentials,
           }
         : external.s3,
     };
-    await writeState(config.home, {
+    state = {
       version: 1,
       ownerPid: process.pid,
       startedAt: new Date().toISOString(),
       connections,
-      processes: started,
-    });
+      processes: [...started],
+    };
+    await writeState(config.home, state);
     await writeEnvFile(config.home, connections);
     log(`embedded stack started under ${config.home}`);
     let stopped = false;

@@ -31,31 +31,46 @@ const dataDirectory = await chooseDataDirectory(directory);
 const password = await readOrCreatePassword(path.join(directory, 'password'));
 
 if (!existsSync(path.join(dataDirectory, 'PG_VERSION'))) await initialise();
-const server = spawn(
-  binaries.postgres,
-  [
-    '-D',
-    dataDirectory,
-    '-p',
-    String(port),
-    '-c',
-    'listen_addresses=127.0.0.1',
-    '-c',
-    'unix_socket_directories=',
-  ],
-  { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
-);
-server.stdout.pipe(log);
-server.stderr.pipe(log);
+// PostgreSQL that dies on its own (killed, out of memory) is started again on the same data, after
+// 1 s, doubling to 30 s while it keeps dying within a minute; the launcher is told over IPC.
+let server;
 let stopping = false;
-server.on('exit', (code, signal) => {
-  if (!stopping) log.write(`postgres exited unexpectedly (code ${code}, signal ${signal})\n`);
-  process.exit(stopping ? 0 : 1);
-});
+let restartDelayMs = 1000;
+function startServer() {
+  const startedAt = Date.now();
+  server = spawn(
+    binaries.postgres,
+    [
+      '-D',
+      dataDirectory,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ],
+    { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+  );
+  server.stdout.pipe(log, { end: false });
+  server.stderr.pipe(log, { end: false });
+  server.on('exit', (code, signal) => {
+    if (stopping) process.exit(0);
+    if (Date.now() - startedAt > 60_000) restartDelayMs = 1000;
+    const reason = `exited unexpectedly (code ${code}, signal ${signal})`;
+    log.write(`[supervisor] postgres ${reason}; restarting in ${restartDelayMs / 1000} s\n`);
+    setTimeout(() => {
+      if (stopping) return process.exit(0);
+      startServer();
+      process.send?.({ event: 'restarted', pid: server.pid, reason });
+    }, restartDelayMs);
+    restartDelayMs = Math.min(restartDelayMs * 2, 30_000);
+  });
+}
+startServer();
 const shutdown = () => {
   if (stopping) return;
   stopping = true;
-  // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
   server.kill('SIGINT');
 };
 process.on('SIGTERM', shutdown);

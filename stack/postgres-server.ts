@@ -1,5 +1,5 @@
 import { freePort } from './processes.js';
-import { startChild } from './child-process.js';
+import { onRestart, startChild, type RestartEvent } from './child-process.js';
 
 export interface PostgresServer {
   readonly url: string;
@@ -18,6 +18,8 @@ export async function startPostgresServer(options: {
   directory: string;
   port: number;
   logFile: string;
+  /** Told when PostgreSQL died and its helper started it again (on the same data). */
+  onRestart?: (event: RestartEvent) => void;
 }): Promise<PostgresServer> {
   const port = options.port || (await freePort());
   const child = await startChild<{ url: string; postmasterPid: number }>(
@@ -26,5 +28,6 @@ export async function startPostgresServer(options: {
     // initdb on a first start takes a few seconds on a slow disk.
     { name: 'PostgreSQL', logFile: options.logFile, timeoutMs: 120_000 },
   );
+  if (options.onRestart) onRestart(child.process, options.onRestart);
   return { url: child.ready.url, pid: child.process.pid ?? 0, postmasterPid: child.ready.postmasterPid };
 }

@@ -1,14 +1,39 @@
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { startChild } from './child-process.js';
 import { freePort, waitUntil } from './processes.js';
 
-/** s3rver checks signatures against this fixed account; clients of the embedded stack use it. */
-export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export interface S3Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
 
 export interface S3Server {
   readonly pid: number;
   readonly endpoint: string;
+  /** The stack's own key pair: every request must be signed with it (s3-signature.mjs). */
+  readonly credentials: S3Credentials;
+}
+
+/**
+ * The embedded S3's key pair, made at random on the first start and kept (mode 0600) beside its
+ * data, so objects stay readable across restarts and nobody else on the machine knows the secret.
+ */
+export async function embeddedS3Credentials(file: string): Promise<S3Credentials> {
+  try {
+    const stored = JSON.parse(await readFile(file, 'utf8')) as S3Credentials;
+    if (stored.accessKeyId && stored.secretAccessKey) return stored;
+  } catch (error) {
+    if (!(error instanceof SyntaxError) && (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const made = {
+    accessKeyId: `MLOPS${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64url'),
+  };
+  await writeFile(file, `${JSON.stringify(made)}\n`, { mode: 0o600 });
+  return made;
 }
 
 export async function startS3Server(options: {
@@ -19,10 +44,12 @@ export async function startS3Server(options: {
   logFile: string;
 }): Promise<S3Server> {
   await mkdir(options.directory, { recursive: true });
+  const credentialsFile = path.join(path.dirname(options.directory), 's3-credentials.json');
+  const credentials = await embeddedS3Credentials(credentialsFile);
   const port = options.port || (await freePort());
   const child = await startChild<{ port: number }>(
     './s3-server.mjs',
-    [options.directory, String(port), options.bucket],
+    [options.directory, String(port), options.bucket, credentialsFile],
     {
       name: 'S3 server',
       logFile: options.logFile,
@@ -35,7 +62,7 @@ export async function startS3Server(options: {
     bucket: options.bucket,
     region: options.region,
     forcePathStyle: true,
-    credentials: EMBEDDED_S3_CREDENTIALS,
+    credentials,
   });
   try {
     await waitUntil('S3 bucket', () => store.ensureBucket().then(() => true), {
@@ -45,5 +72,5 @@ export async function startS3Server(options: {
   } finally {
     store.client.destroy();
   }
-  return { pid: child.process.pid ?? 0, endpoint };
+  return { pid: child.process.pid ?? 0, endpoint, credentials };
 }

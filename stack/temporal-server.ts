@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { cliSearchAttributeType, platformSearchAttributes } from '../contracts/search-attributes.js';
-import { startChild } from './child-process.js';
+import { onRestart, startChild, type RestartEvent } from './child-process.js';
 import { freePort, waitUntil } from './processes.js';
 
 export interface TemporalServer {
@@ -20,6 +20,10 @@ export async function startTemporalServer(options: {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The codec server the UI asks to decode payloads (codec/server.ts). */
+  codecEndpoint?: string;
+  /** Told when the dev server died and its helper started it again (on the same SQLite file). */
+  onRestart?: (event: RestartEvent) => void;
 }): Promise<TemporalServer> {
   const port = options.port || (await freePort());
   const uiPort = options.uiPort || (await freePort());
@@ -41,6 +45,7 @@ export async function startTemporalServer(options: {
     '--ui-disable-news-fetch',
     '--dynamic-config-value',
     'system.enableActivityEagerExecution=true',
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
     ...platformSearchAttributes.flatMap((key) => [
       '--search-attribute',
       `${key.name}=${cliSearchAttributeType(key.type)}`,
@@ -55,6 +60,7 @@ export async function startTemporalServer(options: {
       timeoutMs: 10_000,
     },
   );
+  if (options.onRestart) onRestart(child.process, options.onRestart);
   const address = `127.0.0.1:${port}`;
   const uiUrl = `http://127.0.0.1:${uiPort}`;
   await waitUntil('Temporal dev server', () => probeTemporal(address, options.namespace), {

@@ -27,7 +27,16 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
   /** Explicit keys (the embedded server's); unset: the AWS SDK's standard credential chain. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** A connection that sends or receives nothing this long fails, and the SDK retries it (default 30 s). */
+  readonly idleTimeoutMs?: number;
 }
+
+/**
+ * Without these the SDK waits on a stalled S3 forever (no socket timeout by default): a 47 s
+ * stall held a stage with no error and no retry. Connecting takes milliseconds when S3 is up.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 30_000;
 
 export interface StoredObject extends ArtifactRef {
   readonly key: string;
@@ -76,6 +85,12 @@ export class ArtifactStore {
       // MinIO and s3rver predate the flexible-checksum headers newer SDKs send by default.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: {
+        connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, settings.idleTimeoutMs ?? CONNECT_TIMEOUT_MS),
+        // Inactivity, not duration: a long transfer that keeps moving is fine, a silent socket is not
+        // (streamed bodies too). The SDK retries the TimeoutError it raises.
+        socketTimeout: settings.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+      },
     });
     return new ArtifactStore(client, settings.bucket);
   }

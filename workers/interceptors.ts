@@ -57,7 +57,7 @@ export function attemptLoggingInterceptor(
               errorType,
               failuresOfType: failures.record(errorType),
               nonRetryable: error instanceof ApplicationFailure ? error.nonRetryable : false,
-              error: (error as { message?: string }).message,
+              error: failureMessageOf(error),
             },
             'activity attempt failed',
           );

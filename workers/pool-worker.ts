@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createCpuActivities, createGpuActivities, type ActivityDependencies } from '../activities/index.js';
 import type { Logger } from '../config/logger.js';
@@ -15,6 +16,8 @@ export interface PoolWorkerOptions {
   /** `scratch`: the CPU worker's second Worker on its own task queue (workers/scratch.ts). */
   readonly pool: PoolName | 'scratch';
   readonly connection: NativeConnection;
+  /** The platform's payload codec and failure converter (codec/data-converter.ts), shared by a process's workers. */
+  readonly dataConverter: DataConverter;
   readonly namespace: string;
   readonly taskQueue: string;
   readonly deps: ActivityDependencies;
@@ -37,6 +40,7 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     identity: options.deps.workerIdentity,
+    dataConverter: options.dataConverter,
     // Running activities get this long to finish on shutdown, then are cancelled through heartbeats.
     shutdownGraceTime: options.shutdownGraceMs,
     // Heartbeats carry training's checkpoint reference: send them within 5 s, not the default 80%

@@ -1,6 +1,9 @@
+import { Context } from '@temporalio/activity';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { ActivityDependencies } from '../activities/dependencies.js';
+import { platformDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
+import { interruptQueriesOn } from '../data/index.js';
 import { temporalConnectionOptions, type Connections } from '../config/connections.js';
 import type { Logger } from '../config/logger.js';
 import { connectDatabase, type DatabaseHandle } from '../db/client.js';
@@ -39,6 +42,9 @@ export async function startWorkerPools(options: {
 }): Promise<RunningPools> {
   const { config, connections, log } = options;
   installTemporalRuntime(log);
+  interruptQueriesOn(runningActivitySignal);
+  // Keys first: without them in production nothing starts (no database, S3 or Temporal connection).
+  const dataConverter = platformDataConverter(config, connections);
   const gpuDevices = options.pools.includes('gpu') ? await detectGpuDevices(config.gpus) : [];
   const pools = options.pools.filter((pool) => pool !== 'gpu' || gpuDevices.length > 0);
   if (pools.length === 0) {
@@ -71,6 +77,12 @@ export async function startWorkerPools(options: {
       checkpointIntervalMs: config.checkpointIntervalMs,
       piiHmacKey: config.piiHmacKey,
       dataRoots: [process.cwd(), ...config.dataRoots],
+      stateFolders: [config.home],
+      sourcePolicy: {
+        platformBucket: connections.s3.bucket,
+        dataBuckets: config.dataBuckets,
+        httpAllow: config.httpSourcesAllow,
+      },
     };
     const workerOf = (pool: PoolName | 'scratch', taskQueue: string, identity: string) => {
       const poolLog = log.child({ pool, workerIdentity: identity });
@@ -87,6 +99,7 @@ export async function startWorkerPools(options: {
       return createPoolWorker({
         pool,
         connection: nativeConnection,
+        dataConverter,
         namespace: connections.temporal.namespace,
         taskQueue,
         deps,
@@ -136,5 +149,14 @@ export async function startWorkerPools(options: {
     artifacts.client.destroy();
     if (scratch) await removeScratchSpace(scratch);
     throw error;
+  }
+}
+
+/** The cancellation of the activity this call runs in, if any (DuckDB queries stop on it). */
+function runningActivitySignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // not inside an activity
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
+import { failureConverterPath } from '../codec/data-converter.js';
 
 /** workflows/index.ts under tsx (development), workflows/index.js once compiled to dist/. */
 export function workflowsEntry(): string {
@@ -16,9 +17,11 @@ export const bundlerOptions: Pick<BundleOptions, 'webpackConfigHook' | 'ignoreMo
   },
 };
 
+/** The prebuilt bundle holds the failure converter workflows raise failures through (a bundle cannot take it later). */
 export async function buildWorkflowBundle() {
   return bundleWorkflowCode({
     workflowsPath: workflowsEntry(),
+    failureConverterPath: failureConverterPath(),
     ...bundlerOptions,
     logger: quietBundlerLogger,
   });

@@ -10,6 +10,7 @@ import { findDatasetVersion } from '../../db/queries/datasets.js';
 import { servedVersions } from '../../db/queries/deployments.js';
 import { loggedPredictions } from '../../db/queries/predictions.js';
 import { trainingSpecOf } from '../../db/queries/registry.js';
+import { hashPiiText, PII_HASH_PATTERN } from '../../ml/pii-hash.js';
 import { isFairnessGate, type PipelineSpec } from '../../spec/types.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { storeDatasetVersion } from '../pipeline/dataset-versions.js';
@@ -25,6 +26,12 @@ const LOGGED_AT = 'logged_at';
  * back for them (optionally after the original training rows), snapshotted as a dataset version
  * like any ingest, linked to the versions that served them. Returns the served model's spec
  * pointed at it, split by time on when each prediction was logged.
+ *
+ * Personal data: serving hashes `pii.hash` inputs before it logs them and never logs a dropped
+ * column, so the rows hold keyed hashes, the values the model was trained on. They are kept as
+ * they are (hashing them again would give values no model has seen) and the retraining spec says
+ * so (`pii.hashed`); a value that is not a hash (logged raw by a server from before serving
+ * hashed) is hashed here, so raw personal data never reaches the snapshot.
  */
 export function createProductionDataActivities(deps: ActivityDependencies) {
   return {
@@ -39,6 +46,13 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
         async (served) => served,
       );
       const { features, target } = champion;
+      const original = await trainingSpecOf(deps.db, champion.modelVersionId);
+      if (!original)
+        throw new Error(
+          `v${champion.version} was not trained by a pipeline run of this platform: there is no spec to retrain it with`,
+        );
+      const hashed = hashedFeatures(original, features);
+      const keepHashed = hashedValues(deps, hashed);
       const folder = await temporaryDirectory('production');
       try {
         const rowsFile = path.join(folder.path, 'rows.ndjson');
@@ -46,6 +60,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
         const write = async (line: string) => {
           if (!out.write(`${line}\n`)) await once(out, 'drain');
         };
+        const writeRecord = (record: Record<string, unknown>) => write(JSON.stringify(keepHashed(record)));
         let trainingRows = 0;
         let productionRows = 0;
         const loggedTimes: number[] = [];
@@ -56,7 +71,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
               deps,
               champion.datasetVersionId,
               [...features, target],
-              write,
+              hashed.length > 0 ? (line) => writeRecord(JSON.parse(line) as Record<string, unknown>) : write,
             );
           const window = {
             modelName: input.modelName,
@@ -71,7 +86,7 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
               );
               record[target] = row.label;
               record[LOGGED_AT] = row.createdAt.toISOString();
-              await write(JSON.stringify(record));
+              await writeRecord(record);
               servedBy.add(row.modelVersionId);
               productionRows += 1;
               loggedTimes.push(row.createdAt.getTime());
@@ -85,7 +100,12 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
             `no labeled predictions of ${input.modelName} between ${new Date(input.windowStart).toISOString()} and ${new Date(input.windowEnd).toISOString()}`,
           );
         const parquet = path.join(folder.path, 'production.parquet');
-        const snapshot = await snapshotDataset({ inputPath: rowsFile, format: 'json', outputPath: parquet });
+        const snapshot = await snapshotDataset({
+          inputPath: rowsFile,
+          format: 'json',
+          outputPath: parquet,
+          redactedColumns: hashed,
+        });
         const dataset = await storeDatasetVersion(deps, {
           name: `${input.modelName}-production`,
           parquetPath: parquet,
@@ -113,8 +133,8 @@ export function createProductionDataActivities(deps: ActivityDependencies) {
         }
         return {
           dataset,
-          spec: await retrainingSpec(
-            deps,
+          spec: retrainingSpec(
+            original,
             champion,
             dataset.uri,
             features,
@@ -167,26 +187,58 @@ async function copyTrainingRows(
   });
 }
 
-/** The served version's spec, retargeted: this dataset, its features, a time split on when rows were logged. */
-async function retrainingSpec(
+/** The features the model reads as keyed hashes: `pii.hash` of its spec, and `pii.hashed` of a retraining. */
+function hashedFeatures(spec: PipelineSpec, features: readonly string[]): string[] {
+  const piiHashed = new Set([...spec.pii.hash, ...(spec.pii.hashed ?? [])]);
+  return features.filter((feature) => piiHashed.has(feature));
+}
+
+/** A record with every hashed feature a keyed hash: hashes stay, anything else is hashed now. */
+function hashedValues(
   deps: ActivityDependencies,
+  hashed: readonly string[],
+): (record: Record<string, unknown>) => Record<string, unknown> {
+  if (hashed.length === 0) return (record) => record;
+  return (record) => {
+    for (const feature of hashed) {
+      const value = record[feature];
+      if (value === null || value === undefined) continue;
+      if (typeof value === 'string' && PII_HASH_PATTERN.test(value)) continue;
+      if (!deps.piiHmacKey)
+        throw new Error(
+          `logged predictions hold ${JSON.stringify(feature)} unhashed (from a server that did not hash pii.hash inputs yet), and this worker has no MLOPS_PII_HMAC_KEY to hash it with: set it on every CPU worker`,
+        );
+      record[feature] = hashPiiText(deps.piiHmacKey, String(value));
+    }
+    return record;
+  };
+}
+
+/**
+ * The served version's spec, retargeted: this dataset, its features, a time split on when rows
+ * were logged. Its PII rules are the original's that still apply to these rows: hashed features
+ * are `pii.hashed` (hashes already: not hashed again, hashed at serving); no dropped column is
+ * among the rows, so no drop rule applies (naming a column the data lacks fails de-identification).
+ */
+function retrainingSpec(
+  original: PipelineSpec,
   champion: Pick<ServedModel, 'modelVersionId' | 'version' | 'primaryMetric'>,
   uri: string,
   features: readonly string[],
   target: string,
   cutoffs: { validationFrom?: string; testFrom: string },
-): Promise<PipelineSpec> {
-  const original = await trainingSpecOf(deps.db, champion.modelVersionId);
-  if (!original)
-    throw new Error(
-      `v${champion.version} was not trained by a pipeline run of this platform: there is no spec to retrain it with`,
-    );
+): PipelineSpec {
   const kept = new Set([...features, target]);
+  const hashed = hashedFeatures(original, features);
   return {
     ...original,
     dataset: { uri, format: 'parquet' },
     features: [...features],
-    pii: { drop: [], hash: [] },
+    pii: {
+      drop: original.pii.drop.filter((column) => kept.has(column)),
+      hash: [],
+      ...(hashed.length > 0 ? { hashed } : {}),
+    },
     // Sensitive columns are not model inputs, so production logs do not hold them.
     sensitive: [],
     validation: {

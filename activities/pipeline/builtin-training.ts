@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
 import { serializeModelDocument, type ModelCheckpoint } from '../../ml/model/index.js';
@@ -143,6 +144,10 @@ async function readCheckpoint(
 ): Promise<StoredCheckpoint | undefined> {
   try {
     const bytes = await deps.artifacts.getBuffer(deps.artifacts.keyOf(ref.uri), 512 * 1024 * 1024);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // Rewritten in S3 since the heartbeat recorded it: resuming could plant anything in the model.
+    if (sha256 !== ref.sha256)
+      throw new Error(`its sha256 is ${sha256}, not the ${ref.sha256} recorded when it was stored`);
     return JSON.parse(bytes.toString('utf8')) as StoredCheckpoint;
   } catch (error) {
     // A checkpoint that cannot be read costs the progress it held, not the run.

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { DatasetVersionRef } from '../../contracts/pipeline.js';
-import { errorTypes } from '../../contracts/errors.js';
+import { errorTypes, InputError } from '../../contracts/errors.js';
 import {
   deidentifyDataset,
   inferFormat,
@@ -58,45 +58,49 @@ export function createDataActivities(deps: ActivityDependencies) {
         stage: 'ingest',
         params: { uri: input.dataset.uri, format: input.dataset.format, query: input.dataset.query },
       };
-      const { result } = await recordStage(deps, stage, () =>
-        withHeartbeat(async () => {
-          const source = await fetchSource(deps, input.dataset.uri, directory);
-          const cacheKey = stageCacheKey({
-            kind: 'data',
-            codeVersion: deps.codeVersion,
-            params: {
-              dataset: input.dataset,
-              pii: input.pii,
-              key: keyId(deps.piiHmacKey),
-              validation: input.validation,
-              target: input.target,
-            },
-            inputs: [source.sha256],
-          });
-          if (!input.noCache) {
-            const cached = await findCachedOutputs<{ dataset: DatasetVersionRef }>(
-              deps,
+      // Whatever fails, the fetched source and a partial snapshot (raw data) do not stay behind.
+      const { result } = await discardingOnFailure(directory, () =>
+        recordStage(deps, stage, () =>
+          withHeartbeat(async () => {
+            const source = await fetchSource(deps, input.dataset.uri, directory);
+            const cacheKey = stageCacheKey({
+              kind: 'data',
+              codeVersion: deps.codeVersion,
+              params: {
+                dataset: input.dataset,
+                pii: input.pii,
+                key: keyId(deps.piiHmacKey),
+                validation: input.validation,
+                target: input.target,
+              },
+              inputs: [source.sha256],
+            });
+            if (!input.noCache) {
+              const cached = await findCachedOutputs<{ dataset: DatasetVersionRef }>(
+                deps,
+                cacheKey,
+                (outputs) => [outputs.dataset],
+              );
+              if (cached)
+                return { kind: 'cached' as const, dataset: cached.dataset, sourceSha256: source.sha256 };
+            }
+            const snapshot = await snapshotDataset({
+              inputPath: source.path,
+              label: input.dataset.uri,
+              format: input.dataset.format ?? inferFormat(input.dataset.uri),
+              query: input.dataset.query,
+              outputPath: path.join(directory, RAW_SNAPSHOT),
+              redactedColumns: piiColumns(input.pii),
+            });
+            return {
+              kind: 'staged' as const,
+              rows: snapshot.rows,
+              columns: snapshot.columns.map((column) => column.name),
               cacheKey,
-              (outputs) => [outputs.dataset],
-            );
-            if (cached)
-              return { kind: 'cached' as const, dataset: cached.dataset, sourceSha256: source.sha256 };
-          }
-          const snapshot = await snapshotDataset({
-            inputPath: source.path,
-            format: input.dataset.format ?? inferFormat(input.dataset.uri),
-            query: input.dataset.query,
-            outputPath: path.join(directory, RAW_SNAPSHOT),
-            redactedColumns: [...input.pii.drop, ...input.pii.hash],
-          });
-          return {
-            kind: 'staged' as const,
-            rows: snapshot.rows,
-            columns: snapshot.columns.map((column) => column.name),
-            cacheKey,
-            sourceSha256: source.sha256,
-          };
-        }),
+              sourceSha256: source.sha256,
+            };
+          }),
+        ),
       );
       if (result.kind === 'cached') {
         await rm(directory, { recursive: true, force: true });
@@ -130,30 +134,33 @@ export function createDataActivities(deps: ActivityDependencies) {
         stage: 'validate',
         params: { ...input.validation, target: input.target },
       };
-      const { result } = await recordStage(deps, stage, () =>
-        withHeartbeat(async () => {
-          const report = redactPii(
-            await validateDataset({
-              snapshotPath,
-              target: input.target,
-              expectations: input.validation,
-            }),
-            [...input.pii.drop, ...input.pii.hash],
-          );
-          const reportRef = await storeJsonArtifact(
-            deps,
-            artifactKeys.validationReport(runFolder()),
-            'validation_report',
-            JSON.stringify(report, null, 2),
-          );
-          if (!report.passed) {
-            throw ApplicationFailure.create({
-              ...errorTypes.validationFailed,
-              message: describeViolations(report, reportRef.uri),
-            });
-          }
-          return { report: reportRef, rows: report.rows };
-        }),
+      // A failed validation ends the run's use of the staged raw data: it goes now, not at worker exit.
+      const { result } = await discardingOnFinalFailure(input.scratch.directory, () =>
+        recordStage(deps, stage, () =>
+          withHeartbeat(async () => {
+            const report = redactPii(
+              await validateDataset({
+                snapshotPath,
+                target: input.target,
+                expectations: input.validation,
+              }),
+              piiColumns(input.pii),
+            );
+            const reportRef = await storeJsonArtifact(
+              deps,
+              artifactKeys.validationReport(runFolder()),
+              'validation_report',
+              JSON.stringify(report, null, 2),
+            );
+            if (!report.passed) {
+              throw ApplicationFailure.create({
+                ...errorTypes.validationFailed,
+                message: describeViolations(report, reportRef.uri),
+              });
+            }
+            return { report: reportRef, rows: report.rows };
+          }),
+        ),
       );
       return result;
     },
@@ -166,39 +173,42 @@ export function createDataActivities(deps: ActivityDependencies) {
         params: { drop: input.pii.drop, hash: input.pii.hash, key: keyId(deps.piiHmacKey) },
         cacheKey: input.cacheKey,
       };
-      const { result, stageRun } = await recordStage(deps, stage, () =>
-        withHeartbeat(async () => {
-          const deidentifiedPath = path.join(input.scratch.directory, 'deidentified.parquet');
-          const finalPath = path.join(input.scratch.directory, 'snapshot.parquet');
-          await deidentifyDataset({
-            inputPath: snapshotPath,
-            outputPath: deidentifiedPath,
-            drop: input.pii.drop,
-            hash: input.pii.hash,
-            key: Buffer.from(deps.piiHmacKey ?? ''),
-          });
-          // Re-read through the snapshot writer: the stored bytes and profile are those of the de-identified data.
-          const snapshot = await snapshotDataset({
-            inputPath: deidentifiedPath,
-            format: 'parquet',
-            outputPath: finalPath,
-            redactedColumns: input.pii.hash,
-          });
-          const dataset = await storeDatasetVersion(deps, {
-            name: input.pipelineName,
-            parquetPath: finalPath,
-            snapshot,
-            source: {
-              kind: 'ingest',
-              uri: input.source.uri,
-              sha256: input.source.sha256,
-              query: input.source.query ?? null,
-              pii: { ...input.pii, key: keyId(deps.piiHmacKey) },
-            },
-            signal: Context.current().cancellationSignal,
-          });
-          return { dataset };
-        }),
+      const { result, stageRun } = await discardingOnFinalFailure(input.scratch.directory, () =>
+        recordStage(deps, stage, () =>
+          withHeartbeat(async () => {
+            const deidentifiedPath = path.join(input.scratch.directory, 'deidentified.parquet');
+            const finalPath = path.join(input.scratch.directory, 'snapshot.parquet');
+            await deidentifyDataset({
+              inputPath: snapshotPath,
+              outputPath: deidentifiedPath,
+              drop: input.pii.drop,
+              hash: input.pii.hash,
+              hashed: input.pii.hashed,
+              key: Buffer.from(deps.piiHmacKey ?? ''),
+            });
+            // Re-read through the snapshot writer: the stored bytes and profile are those of the de-identified data.
+            const snapshot = await snapshotDataset({
+              inputPath: deidentifiedPath,
+              format: 'parquet',
+              outputPath: finalPath,
+              redactedColumns: [...input.pii.hash, ...(input.pii.hashed ?? [])],
+            });
+            const dataset = await storeDatasetVersion(deps, {
+              name: input.pipelineName,
+              parquetPath: finalPath,
+              snapshot,
+              source: {
+                kind: 'ingest',
+                uri: input.source.uri,
+                sha256: input.source.sha256,
+                query: input.source.query ?? null,
+                pii: { ...input.pii, key: keyId(deps.piiHmacKey) },
+              },
+              signal: Context.current().cancellationSignal,
+            });
+            return { dataset };
+          }),
+        ),
       );
       await addLineageEdge(
         deps.db,
@@ -210,6 +220,33 @@ export function createDataActivities(deps: ActivityDependencies) {
       return result.dataset;
     },
   };
+}
+
+/** Runs `work`; when it fails, removes `directory` (a retry of ingest stages everything again). */
+async function discardingOnFailure<T>(directory: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Runs `work`; when it fails for good (bad data, failed expectations, cancellation: nothing will
+ * read the staged data again), removes `directory`. A retryable failure keeps it for the retry.
+ */
+async function discardingOnFinalFailure<T>(directory: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const final =
+      error instanceof InputError ||
+      error instanceof CancelledFailure ||
+      (error instanceof ApplicationFailure && error.nonRetryable);
+    if (final) await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** This run's folder in the scratch space: one per workflow execution. */
@@ -236,6 +273,11 @@ function keyId(key: string | undefined): string | null {
   return key ? createHash('sha256').update(`mlops-key-id:${key}`).digest('hex').slice(0, 16) : null;
 }
 
+/** Columns whose values no report or profile shows: dropped, hashed, or hashed already. */
+function piiColumns(pii: IngestInput['pii']): string[] {
+  return [...pii.drop, ...pii.hash, ...(pii.hashed ?? [])];
+}
+
 function redactPii(report: ValidationReport, piiColumns: readonly string[]): ValidationReport {
   const pii = new Set(piiColumns);
   return {
@@ -248,10 +290,27 @@ function redactPii(report: ValidationReport, piiColumns: readonly string[]): Val
   };
 }
 
+/**
+ * The run's error (its history, pipeline_runs, logs) quotes at most this many examples, each cut
+ * short: enough to recognise a problem, not enough to carry a line of a file that is no dataset.
+ * The report in S3 has them all.
+ */
+const MESSAGE_EXAMPLES = 3;
+const MESSAGE_EXAMPLE_CHARACTERS = 24;
+
+function quotedExample(example: string): string {
+  const characters = [...example];
+  return JSON.stringify(
+    characters.length > MESSAGE_EXAMPLE_CHARACTERS
+      ? `${characters.slice(0, MESSAGE_EXAMPLE_CHARACTERS).join('')}…`
+      : example,
+  );
+}
+
 function describeViolations(report: ValidationReport, reportUri: string): string {
   const lines = report.violations.map((violation) => {
     const examples = violation.examples.length
-      ? `; examples: ${violation.examples.map((example) => JSON.stringify(example)).join(', ')}`
+      ? `; examples: ${violation.examples.slice(0, MESSAGE_EXAMPLES).map(quotedExample).join(', ')}`
       : '';
     return `  - ${violation.column ? `${JSON.stringify(violation.column)}: ` : ''}${violation.message}${examples}`;
   });

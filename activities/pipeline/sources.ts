@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
-import { DatasetInputError, resolveLocalDataPath } from '../../data/index.js';
+import { checkS3Source, DatasetInputError, resolveLocalDataPath } from '../../data/index.js';
 import { hashFile } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
 import { streamToFile } from '../local-files.js';
+import { getHttpSource } from './http-source.js';
 
 export interface FetchedSource {
   /** A local file DuckDB can read. */
@@ -16,8 +17,9 @@ export interface FetchedSource {
 
 /**
  * Brings a dataset URI to a local file: local paths are read in place (only under the working
- * directory and MLOPS_DATA_ROOTS); s3:// objects and http(s):// URLs are streamed to `directory`
- * and hashed on the way. DuckDB itself never touches the network.
+ * directory and MLOPS_DATA_ROOTS, never in a state folder); s3:// objects (from the buckets the
+ * source policy names) and http(s):// URLs (public addresses unless allow-listed) are streamed to
+ * `directory` and hashed on the way. DuckDB itself never touches the network.
  */
 export async function fetchSource(
   deps: ActivityDependencies,
@@ -27,7 +29,7 @@ export async function fetchSource(
   const signal = Context.current().cancellationSignal;
   const target = path.join(directory, `source${path.extname(new URL(uri, 'file:///').pathname) || '.data'}`);
   if (/^s3:\/\//i.test(uri)) {
-    const { bucket, key } = parseS3Uri(uri);
+    const { bucket, key } = checkS3Source(uri, deps.sourcePolicy);
     try {
       const response = await deps.artifacts.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
         abortSignal: signal,
@@ -44,25 +46,13 @@ export async function fetchSource(
     }
   }
   if (/^https?:\/\//i.test(uri)) {
-    const response = await fetch(uri, { signal, redirect: 'follow' });
-    if (response.status >= 400 && response.status < 500)
-      throw new DatasetInputError(`GET ${uri} answered ${response.status} ${response.statusText}`);
-    if (!response.ok || !response.body)
-      throw new Error(`GET ${uri} answered ${response.status} ${response.statusText}`);
-    return {
-      path: target,
-      sha256: await streamToFile(Readable.fromWeb(response.body as never), target, signal),
-    };
+    const response = await getHttpSource(uri, deps.sourcePolicy, signal);
+    return { path: target, sha256: await streamToFile(response, target, signal) };
   }
   const local = await resolveLocalDataPath(uri, {
     workingDirectory: process.cwd(),
     allowedRoots: deps.dataRoots,
+    stateFolders: deps.stateFolders,
   });
   return { path: local, sha256: await hashFile(local) };
-}
-
-function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/i.exec(uri);
-  if (!match) throw new DatasetInputError(`${uri} is not an s3://bucket/key URI`);
-  return { bucket: match[1], key: decodeURIComponent(match[2]) };
 }

@@ -2,6 +2,7 @@ import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { extract } from 'tar';
+import { errorTypes, failureTypeOf } from '../../contracts/errors.js';
 import type { ArtifactRef } from '../../contracts/artifacts.js';
 import type { CommandTrainerRecipe, TrainInput, TrainOutput } from '../../contracts/pipeline-stages.js';
 import type { TrainerReport } from '../../contracts/trainer-protocol.js';
@@ -63,6 +64,7 @@ export async function trainWithCommand(
     reports: 0,
     checkpoint: previous?.kind === 'command' ? (previous.checkpoint ?? null) : null,
   };
+  let resumedFrom = beat.checkpoint?.name ?? null;
   const log = new TrainerLog();
   const folder = await temporaryDirectory('trainer');
   const paths = {
@@ -120,7 +122,24 @@ export async function trainWithCommand(
         };
         const restoredCheckpoint = async () => {
           if (!beat.checkpoint) return;
-          const restored = await localCopy(deps, beat.checkpoint.file, '.checkpoint');
+          let restored: string;
+          try {
+            // localCopy checks the bytes against the sha256 the heartbeat recorded.
+            restored = await localCopy(deps, beat.checkpoint.file, '.checkpoint');
+          } catch (error) {
+            if (failureTypeOf(error) !== errorTypes.integrityMismatch.type) throw error;
+            // Rewritten in S3 since it was stored: resuming from it could plant anything in the model.
+            log.write(
+              `[platform] checkpoint ${beat.checkpoint.name} does not match the sha256 recorded when it was stored; training from the start`,
+            );
+            deps.log.warn(
+              { checkpoint: beat.checkpoint.file.uri },
+              'checkpoint failed its sha256 check; not resumed',
+            );
+            beat = { ...beat, checkpoint: null };
+            resumedFrom = null;
+            return;
+          }
           await copyFile(restored, path.join(paths.checkpoints, beat.checkpoint.name));
           log.write(`[platform] restored checkpoint ${beat.checkpoint.name} from the previous attempt`);
         };
@@ -190,7 +209,7 @@ export async function trainWithCommand(
           validationMetric: metricValue,
           validationMetricName: metricName,
           pythonEnvironment: environmentRecord(environment),
-          resumedFromCheckpoint: previous?.kind === 'command' ? (previous.checkpoint?.name ?? null) : null,
+          resumedFromCheckpoint: resumedFrom,
         };
       },
       () => beat,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
+import { configuredPayloadKeys } from '../../codec/data-converter.js';
 import type { Config } from '../../config/index.js';
 import { temporalConnectionOptions, type Connections } from '../../config/connections.js';
 import { platformSearchAttributes } from '../../contracts/search-attributes.js';
@@ -14,6 +15,7 @@ import { detectGpuDevices } from '../../workers/gpu-devices.js';
 import { externalConnections, mergeConnections } from '../../stack/launcher.js';
 import { isAlive } from '../../stack/processes.js';
 import { readEnvFile } from '../../stack/env-file.js';
+import { payloadKeyFile } from '../../stack/payload-key-file.js';
 import { readState } from '../../stack/state.js';
 import { findTemporalBinary } from '../../stack/temporal-binary.js';
 import { describeEndpoints, redactUrl } from './endpoints.js';
@@ -56,6 +58,7 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
     config.serving.url ?? (stackRunning ? (await readEnvFile(config.home)).MLOPS_SERVING_URL : undefined);
   const serving = servingUrl ? await checkServing(servingUrl) : undefined;
   for (const check of [temporal, postgres, s3, serving]) if (check) checks.push(check);
+  checks.push(encryptionCheck(config, connections));
   checks.push(await gpuCheck(config));
 
   const endpoints = describeEndpoints(connections);
@@ -238,6 +241,39 @@ async function checkServing(url: string): Promise<Check> {
       detail: `${url}: ${(error as Error).message}`,
       fix: 'start it with `mlops serve` (or `mlops up`), or fix MLOPS_SERVING_URL',
     };
+  }
+}
+
+/** Payload encryption: which keys encrypt, or why payloads would reach Temporal in plain text. */
+function encryptionCheck(config: Config, connections: Connections): Check {
+  const fix =
+    'set MLOPS_PAYLOAD_KEYS=<id>:<base64 of 32 bytes> (`echo "k1:$(openssl rand -base64 32)"`) or MLOPS_PAYLOAD_KEYS_FILE, the same on every worker and client';
+  try {
+    const ring = configuredPayloadKeys(config, connections);
+    if (ring) {
+      return {
+        name: 'encryption',
+        ok: true,
+        detail: `AES-256-GCM with key ${JSON.stringify(ring.defaultKeyId)} (${ring.keys.size} key(s) in ${ring.source})`,
+      };
+    }
+    if (!config.temporal.address) {
+      return {
+        name: 'encryption',
+        ok: true,
+        detail: `AES-256-GCM with the embedded stack's key (${payloadKeyFile(config.home)}, made on its first start)`,
+      };
+    }
+    return {
+      name: 'encryption',
+      ok: !config.production,
+      detail: config.production
+        ? 'no payload keys: workers and clients refuse to start with NODE_ENV=production'
+        : 'off: no payload keys, so inputs, results and errors reach Temporal in plain text',
+      fix,
+    };
+  } catch (error) {
+    return { name: 'encryption', ok: false, detail: (error as Error).message, fix };
   }
 }
 

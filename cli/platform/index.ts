@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
+import { parsePort } from '../options.js';
 import { lazyCommand } from '../shared.js';
 
-/** Running and operating the platform: the embedded stack, workers, health checks, migrations, the bundle. */
+/**
+ * Running and operating the platform: the embedded stack, workers, health checks, migrations, the
+ * bundle, and the codec server that lets Temporal UIs show encrypted payloads.
+ */
 export function register(program: Command): void {
   program
     .command('up')
@@ -20,6 +24,20 @@ export function register(program: Command): void {
     .description('run worker pools in the foreground (scale out by running this on more machines)')
     .option('--pool <pool>', 'cpu, gpu or all', 'cpu')
     .action(lazyCommand(async () => (await import('./worker.js')).workerCommand));
+
+  program
+    .command('codec-server')
+    .description(
+      'the payload codec server for the Temporal UI and CLI (POST /encode, /decode; admin token; CORS for the UI)',
+    )
+    .option(
+      '--port <port>',
+      'port (default MLOPS_CODEC_PORT, else the embedded UI expects, else 8888)',
+      parsePort,
+    )
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--json', 'print the URL and allowed origins as JSON')
+    .action(lazyCommand(async () => (await import('./codec-server.js')).codecServerCommand));
 
   program
     .command('migrate')

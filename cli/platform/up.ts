@@ -1,14 +1,18 @@
 import type { Config } from '../../config/index.js';
+import type { Logger } from '../../config/logger.js';
+import type { Stack } from '../../stack/launcher.js';
 import { startStackAndPools } from '../session.js';
 import { envFile } from '../../stack/env-file.js';
 import { cliLogger, onShutdownSignal, printJson } from '../shared.js';
 import { describeEndpoints } from './endpoints.js';
 import { startServing } from '../serving/serving-process.js';
+import { startCodecServer, type RunningCodecServer } from './codec-server.js';
 
 /**
  * `mlops up`: the embedded stack, both worker pools and the prediction server in the foreground
  * until Ctrl-C. The server takes a free port unless MLOPS_SERVING_PORT says otherwise; its URL and
- * an admin token go into `.mlops/env` (MLOPS_SERVING_URL, MLOPS_API_TOKEN).
+ * an admin token go into `.mlops/env` (MLOPS_SERVING_URL, MLOPS_API_TOKEN). With the embedded
+ * Temporal, the codec server runs too, where the stack's UI expects it.
  */
 export async function upCommand(config: Config, options: { json?: boolean }): Promise<void> {
   const log = cliLogger(config, 'up');
@@ -24,7 +28,14 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
     await stack.stop();
     throw error;
   });
+  const codec = await startEmbeddedCodecServer(config, stack, log).catch(async (error: unknown) => {
+    await serving.close();
+    await pools.shutdown();
+    await stack.stop();
+    throw error;
+  });
   onShutdownSignal(async () => {
+    await codec?.close();
     // Serving first: its in-flight requests finish and its prediction log is written while the database is up.
     await serving.close();
     await pools.shutdown();
@@ -37,6 +48,7 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
     workers: pools.identities,
     gpuDevices: pools.gpuDevices,
     serving: { url: serving.url, models: serving.models, tokenFile: serving.tokenFile ?? null },
+    codecServer: codec ? { url: codec.url } : null,
   };
   if (options.json) printJson(summary);
   else {
@@ -48,6 +60,9 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
       `CPU pool     ${pools.identities.cpu} on ${pools.taskQueues.cpu}`,
       `GPU pool     ${pools.identities.gpu ? `${pools.identities.gpu} on ${pools.taskQueues.gpu}, devices ${pools.gpuDevices.join(', ')}` : 'not started (no GPU; set MLOPS_GPUS to run it anyway)'}`,
       `Serving      ${serving.url} (${serving.models.length > 0 ? serving.models.join(', ') : 'models appear once they have a champion'})`,
+      codec
+        ? `Codec server ${codec.url} (decrypted payloads in the UI: sign in at ${codec.url}/ with the API token)`
+        : 'Codec server not started (`mlops codec-server` runs one)',
       serving.tokenFile
         ? `API token    ${serving.tokenFile} (admin; also MLOPS_API_TOKEN in ${summary.envFile})`
         : 'API token    `mlops tokens create --name <name> --scopes predict` makes one',
@@ -59,4 +74,26 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   await pools.finished;
+}
+
+/**
+ * The codec server where the embedded UI expects it; none for an external Temporal (run
+ * `mlops codec-server` where its UI can reach it), and none when another process already serves
+ * that port (a second `mlops up` that joined the stack).
+ */
+async function startEmbeddedCodecServer(
+  config: Config,
+  stack: Stack,
+  log: Logger,
+): Promise<RunningCodecServer | undefined> {
+  if (!stack.connections.temporal.codecUrl) return undefined;
+  try {
+    return await startCodecServer({ config, stack, log });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    log.warn(
+      `the codec server's port (${stack.connections.temporal.codecUrl}) is taken: not starting another`,
+    );
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { defaultPayloadConverter } from '@temporalio/common';
+import { decodePayloadValue } from '../../codec/data-converter.js';
 import type { PipelineProgress } from '../../contracts/pipeline.js';
 import type { PipelineRun } from '../../client/pipeline.js';
 
@@ -78,7 +78,8 @@ async function heartbeatOf(run: PipelineRun): Promise<Record<string, unknown> | 
   const description = await run.handle.describe();
   for (const activity of description.raw.pendingActivities ?? []) {
     const payload = activity.heartbeatDetails?.payloads?.[0];
-    if (payload) return defaultPayloadConverter.fromPayload(payload) as Record<string, unknown>;
+    // Raw in describe(): decrypted with the client's own codec.
+    if (payload) return decodePayloadValue(run.handle.client.options.loadedDataConverter, payload);
   }
   return undefined;
 }

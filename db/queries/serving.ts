@@ -1,6 +1,14 @@
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { artifacts, deployments, modelAliases, models, modelVersions, type TrafficSplit } from '../schema.js';
+import {
+  artifacts,
+  deployments,
+  modelAliases,
+  models,
+  modelVersions,
+  pipelineRuns,
+  type TrafficSplit,
+} from '../schema.js';
 
 /**
  * What the prediction server reads and writes: which versions to serve, the prediction log and
@@ -34,6 +42,19 @@ export interface ServedVersionRef {
   readonly version: number;
   /** The model document in S3; null for a version registered without one (it cannot be served). */
   readonly modelFile: { readonly uri: string; readonly sha256: string; readonly bytes: number } | null;
+  /** What the version's training did to personal data; absent: nothing (no spec, or no rules). */
+  readonly pii?: ServedPiiRules;
+}
+
+/**
+ * The personal-data rules of the spec that trained a version (pipeline_runs.spec, the record
+ * of what made it, so serving cannot drift from training): `hashed` columns reached the model as
+ * keyed hashes (`pii.hash`, and `pii.hashed` of a retraining on logged predictions), `dropped`
+ * ones never reached it (`pii.drop`).
+ */
+export interface ServedPiiRules {
+  readonly hashed: readonly string[];
+  readonly dropped: readonly string[];
 }
 
 export interface ServingPlanEntry {
@@ -125,9 +146,12 @@ async function versionRefs(db: Database, ids: number[]) {
       uri: artifacts.uri,
       sha256: artifacts.sha256,
       bytes: artifacts.bytes,
+      // The rules only, not the whole spec.
+      pii: sql<unknown>`${pipelineRuns.spec} -> 'pii'`,
     })
     .from(modelVersions)
     .leftJoin(artifacts, eq(modelVersions.modelArtifactId, artifacts.id))
+    .leftJoin(pipelineRuns, eq(modelVersions.pipelineRunId, pipelineRuns.id))
     .where(inArray(modelVersions.id, ids));
   for (const row of rows) {
     const modelFile =
@@ -136,10 +160,18 @@ async function versionRefs(db: Database, ids: number[]) {
         : null;
     found.set(row.id, {
       modelId: row.modelId,
-      ref: { modelVersionId: row.id, version: row.version, modelFile },
+      ref: { modelVersionId: row.id, version: row.version, modelFile, pii: piiRulesOf(row.pii) },
     });
   }
   return found;
+}
+
+/** A stored spec's `pii` as serving rules (a smoke run's spec has none). */
+function piiRulesOf(pii: unknown): ServedPiiRules {
+  const names = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((name): name is string => typeof name === 'string') : [];
+  const rules = pii !== null && typeof pii === 'object' ? (pii as Record<string, unknown>) : {};
+  return { hashed: [...names(rules.hash), ...names(rules.hashed)], dropped: names(rules.drop) };
 }
 
 function clampShare(share: number | undefined): number {

@@ -79,6 +79,8 @@ try {
     cpuWattsPerCore: 12,
     checkpointIntervalMs: 30_000,
     dataRoots: [],
+    stateFolders: [],
+    sourcePolicy: { platformBucket: store.bucket, dataBuckets: [], httpAllow: [] },
   });
   const timings: number[] = [];
   let result: DriftWindowOutput | undefined;

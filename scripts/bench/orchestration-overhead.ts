@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { connectClient } from '../../client/connect.js';
+import { platformDataConverter } from '../../codec/data-converter.js';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { installTemporalRuntime } from '../../workers/runtime.js';
@@ -24,6 +25,8 @@ const taskQueue = `bench-orchestration-${randomUUID().slice(0, 8)}`;
 const connection = await NativeConnection.connect({ address: stack.connections.temporal.address });
 const worker = await Worker.create({
   connection,
+  // What production pays too: every payload encrypted, errors encoded.
+  dataConverter: platformDataConverter(config, stack.connections),
   namespace: stack.connections.temporal.namespace,
   taskQueue,
   workflowsPath: fileURLToPath(new URL('./orchestration/workflows.ts', import.meta.url)),

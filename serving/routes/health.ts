@@ -36,6 +36,9 @@ export const readinessRoute: RouteHandler = async (context) => {
 export const metricsRoute: RouteHandler = (context) => {
   // Read when scraped, not kept current on every request: the prediction log's depth is the source.
   context.metrics.logQueueDepth.set([], context.predictionLog.depth);
+  const spill = context.predictionLog.spillDepth;
+  context.metrics.logSpillRows.set([], spill.rows);
+  context.metrics.logSpillBytes.set([], spill.bytes);
   return { status: 200, text: context.metrics.render(), contentType: EXPOSITION_CONTENT_TYPE };
 };
 

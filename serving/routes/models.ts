@@ -46,6 +46,8 @@ export function describeModel(model: ServedModel) {
         name: input.name,
         type: input.type,
         required: !input.missingInTraining,
+        // Sent raw; the server hashes it as training did.
+        ...(champion.pii.hashed.includes(input.name) ? { pii: 'hashed' } : {}),
       })) ?? [],
     ...(model.loadError ? { loadError: model.loadError } : {}),
   };

@@ -11,8 +11,9 @@ import { servedModelOrNotFound } from './models.js';
 /**
  * `POST /v1/models/<name>:predict`. Order matters: the caller is authorized and the model found
  * before the body is read, the body is checked (structure, then every instance against the chosen version's input
- * schema) before anything reaches the model, and the rows are in the prediction log's queue before
- * the answer is sent.
+ * schema and PII rules) before anything reaches the model, hashed inputs are hashed before scoring
+ * and logging, and the rows are in the prediction log (in its queue, or durable in its spill file
+ * while the database is away) before the answer is sent.
  */
 export const predictRoute: RouteHandler = async (context, request, labels, modelName) => {
   const started = performance.now();
@@ -37,7 +38,9 @@ export const predictRoute: RouteHandler = async (context, request, labels, model
   const problems = version.validate(predictRequest.instances);
   if (problems.length > 0) throw invalidInput(problems);
 
-  const instances = predictRequest.instances as readonly Record<string, unknown>[];
+  // Personal data is hashed before the model sees it and before it is logged: the raw value of a
+  // hashed input goes no further than this line.
+  const instances = version.deidentify(predictRequest.instances as readonly Record<string, unknown>[]);
   const scored = await version.score(instances);
   const predictionIds = instances.map(() => randomUUID());
   const createdAt = new Date();

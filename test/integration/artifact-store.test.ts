@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArtifactNotFoundError } from '../../storage/artifact-store.js';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { ArtifactNotFoundError, ArtifactStore } from '../../storage/artifact-store.js';
 import { UnsafeArtifactKeyError } from '../../storage/keys.js';
-import { testArtifactStore } from '../support/platform.js';
+import { testArtifactStore, testConnections } from '../support/platform.js';
 
 /** `size` bytes of seeded pseudo-random data, produced 1 MiB at a time (never held whole). */
 function seededStream(size: number, seed: number): Readable {
@@ -103,4 +104,27 @@ describe('artifact store', () => {
       await expect(store.putContentAddressed(key, '.bin', 'x')).rejects.toThrow(UnsafeArtifactKeyError);
     },
   );
+
+  it('gives up on a stalled S3 after its idle timeout, retrying first, instead of waiting forever', async () => {
+    // Accepts connections and never answers: what a hung S3 looks like from here.
+    const sockets: Socket[] = [];
+    const stalled = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as AddressInfo;
+    const hung = ArtifactStore.fromSettings({
+      ...testConnections().s3,
+      endpoint: `http://127.0.0.1:${port}`,
+      idleTimeoutMs: 300,
+    });
+    try {
+      const started = performance.now();
+      await expect(hung.getBuffer(`${prefix}/anything.json`)).rejects.toThrow(/timeout|timed out/i);
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      hung.client.destroy();
+      for (const socket of sockets) socket.destroy();
+      stalled.close();
+    }
+  });
 });

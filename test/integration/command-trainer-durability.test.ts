@@ -1,6 +1,6 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../client/pipeline.js';
+import { decodePayloadValue } from '../../codec/data-converter.js';
 import { waitUntil } from '../../stack/processes.js';
 import { commandTrainerSpec } from '../support/command-trainers.js';
 import { runPipeline, stageRunsOf } from '../support/pipeline.js';
@@ -30,7 +30,7 @@ describe('a command trainer whose worker dies', () => {
           );
           const payload = training?.heartbeatDetails?.payloads?.[0];
           const heartbeat = payload
-            ? (defaultPayloadConverter.fromPayload(payload) as {
+            ? ((await decodePayloadValue(run.handle.client.options.loadedDataConverter, payload)) as {
                 kind: string;
                 progress: number;
                 checkpoint: { name: string } | null;

@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, type PlatformClient } from '../../client/connect.js';
+import { platformDataConverter } from '../../codec/data-converter.js';
 import { errorTypes } from '../../contracts/errors.js';
 import type { DatasetVersionRef } from '../../contracts/pipeline.js';
 import { parseSpec } from '../../spec/parse.js';
@@ -42,10 +43,13 @@ describe('staging the data again when the worker holding it lost it', () => {
 
   beforeAll(async () => {
     const connections = testConnections();
-    client = await connectClient(testConfig(), connections);
+    const config = testConfig();
+    client = await connectClient(config, connections);
     connection = await NativeConnection.connect({ address: connections.temporal.address });
     worker = await Worker.create({
       connection,
+      // The client encrypts what it sends: the worker decrypts with the same keys.
+      dataConverter: platformDataConverter(config, connections),
       namespace: connections.temporal.namespace,
       taskQueue,
       workflowsPath: fileURLToPath(new URL('../support/workflows/prepare-dataset.ts', import.meta.url)),

@@ -31,7 +31,8 @@ function csv(
 
 describe('training pipeline on bad input', () => {
   let platform: TestPlatform;
-  const folder = path.resolve('.mlops', 'test-data', randomUUID());
+  // Under the working directory (where datasets may be read from), outside .mlops (never read as data).
+  const folder = path.resolve('test', 'artifacts', 'datasets', randomUUID());
 
   beforeAll(async () => {
     await mkdir(folder, { recursive: true });

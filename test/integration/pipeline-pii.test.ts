@@ -17,7 +17,8 @@ const KEY = 'test-key-0123456789abcdef0123456789abcdef';
 describe('personal data in the training pipeline', () => {
   let platform: TestPlatform;
   const logLines: string[] = [];
-  const folder = path.resolve('.mlops', 'test-data', randomUUID());
+  // Under the working directory (where datasets may be read from), outside .mlops (never read as data).
+  const folder = path.resolve('test', 'artifacts', 'datasets', randomUUID());
   const store = testArtifactStore();
   const people = Array.from({ length: 300 }, (_, index) => ({
     name: `Person Number${index}`,

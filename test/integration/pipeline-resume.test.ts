@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { startPipeline } from '../../client/pipeline.js';
+import { decodePayloadValue } from '../../codec/data-converter.js';
 import { lineageEdges, pipelineRuns, stageRuns } from '../../db/schema.js';
 import { waitUntil } from '../../stack/processes.js';
 import { exampleSpec } from '../support/pipeline.js';
@@ -41,7 +41,10 @@ describe('training pipeline durability', () => {
           );
           const payload = training?.heartbeatDetails?.payloads?.[0];
           const heartbeat = payload
-            ? (defaultPayloadConverter.fromPayload(payload) as { iteration: number; checkpoint: unknown })
+            ? ((await decodePayloadValue(run.handle.client.options.loadedDataConverter, payload)) as {
+                iteration: number;
+                checkpoint: unknown;
+              })
             : undefined;
           return heartbeat?.checkpoint && heartbeat.iteration >= 20 ? heartbeat : undefined;
         },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive, waitUntil } from '../../stack/processes.js';
 import { readState } from '../../stack/state.js';
@@ -98,6 +99,61 @@ describe('embedded stack launcher', () => {
 
     recovered.child.kill('SIGTERM');
     expect(await recovered.exited).toBe(0);
+    await noneLeft();
+  });
+
+  it('restarts a Temporal dev server or PostgreSQL that died, on the same state, and records the new pids', async () => {
+    const owner = up();
+    const summary = (await owner.json) as { temporal: { address: string } };
+    const before = await readState(home);
+    const pidOf = (state: typeof before, name: string) =>
+      state?.processes.find((recorded) => recorded.name === name)?.pid;
+    const connections = before!.connections;
+    for (const name of ['temporal', 'postgres']) process.kill(pidOf(before, name)!, 'SIGKILL');
+
+    const after = await waitUntil(
+      'both services restarted',
+      async () => {
+        const state = await readState(home);
+        const moved = ['temporal', 'postgres'].every((name) => {
+          const pid = pidOf(state, name);
+          return pid !== undefined && pid !== pidOf(before, name) && isAlive(pid);
+        });
+        return moved ? state : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(after.ownerPid).toBe(owner.child.pid);
+    await waitUntil('Temporal to answer again', () => probeTemporal(summary.temporal.address, 'default'), {
+      timeoutMs: 60_000,
+    });
+    await waitUntil(
+      'PostgreSQL to answer again',
+      async () => {
+        const client = new pg.Client({
+          connectionString: connections.databaseUrl,
+          connectionTimeoutMillis: 2000,
+        });
+        try {
+          await client.connect();
+          return (await client.query('select 1 as one')).rows[0].one === 1;
+        } catch {
+          return false;
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(await readFile(path.join(home, 'logs', 'postgres.log'), 'utf8')).toMatch(
+      /\[supervisor\] postgres exited unexpectedly \(code null, signal SIGKILL\); restarting in 1 s/,
+    );
+    expect(await readFile(path.join(home, 'logs', 'temporal.log'), 'utf8')).toMatch(
+      /\[supervisor\] .* exited unexpectedly/,
+    );
+
+    owner.child.kill('SIGTERM');
+    expect(await owner.exited).toBe(0);
     await noneLeft();
   });
 });

@@ -100,5 +100,7 @@ export function testActivityDependencies(platform: TestPlatform, store: Artifact
     cpuWattsPerCore: 12,
     checkpointIntervalMs: 30_000,
     dataRoots: [],
+    stateFolders: [],
+    sourcePolicy: { platformBucket: store.bucket, dataBuckets: [], httpAllow: [] },
   };
 }

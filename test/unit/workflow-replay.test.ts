@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { failureConverterPath } from '../../codec/data-converter.js';
 import { bundlerOptions, workflowsEntry } from '../../workers/workflow-source.js';
 
 /**
@@ -30,8 +31,14 @@ describe('workflow determinism', () => {
       })),
     );
     const failures: string[] = [];
+    // The bundle production workers run: with the failure converter that encodes error messages.
+    // Histories are saved decoded (through the codec server), so no keys are needed here.
     for await (const result of Worker.runReplayHistories(
-      { workflowsPath: workflowsEntry(), bundlerOptions },
+      {
+        workflowsPath: workflowsEntry(),
+        bundlerOptions,
+        dataConverter: { failureConverterPath: failureConverterPath() },
+      },
       histories,
     )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => folder.remove());
 
 const resolvePath = (uri: string) =>
-  resolveLocalDataPath(uri, { workingDirectory, allowedRoots: [dataRoot] });
+  resolveLocalDataPath(uri, { workingDirectory, allowedRoots: [dataRoot], stateFolders: [] });
 
 describe('local dataset paths', () => {
   it('accepts paths under the working directory and the allowed roots, as plain paths or file:// URIs', async () => {

@@ -1,0 +1,310 @@
+/**
+ * The chaos run: real pipelines on an embedded stack of its own, worker processes that are
+ * SIGKILLed at random moments and replaced after a delay, the Temporal dev server killed, and
+ * PostgreSQL and S3 frozen mid-run. Then the invariants, read from PostgreSQL and S3: every
+ * pipeline ends as it would without faults, one model version per pipeline, every stage recorded
+ * once, every artifact PostgreSQL references present in S3 with its recorded sha256.
+ * `npm run test:chaos` runs the full plan; test/integration/chaos.test.ts a short one in CI.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { and, eq, gte, inArray } from 'drizzle-orm';
+import { parse } from 'yaml';
+import { connectClient } from '../../client/connect.js';
+import { startPipeline } from '../../client/pipeline.js';
+import { loadConfig } from '../../config/index.js';
+import type { PipelineResult } from '../../contracts/pipeline.js';
+import { connectDatabase } from '../../db/client.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { artifacts, models, modelVersions, pipelineRuns, stageRuns } from '../../db/schema.js';
+import { parseSpec } from '../../spec/parse.js';
+import { connectionVariables } from '../../stack/env-file.js';
+import { ensureStack } from '../../stack/launcher.js';
+import { ArtifactStore } from '../../storage/artifact-store.js';
+import { spawnWorker, type WorkerProcess } from './workers.js';
+import { restartTemporal, stopPostgres, stopS3, type FaultKind, type FaultRecord } from './faults.js';
+
+export interface ChaosPlan {
+  readonly pipelines: number;
+  readonly workerKills: number;
+  readonly temporalRestarts: number;
+  /** Each a freeze of this many milliseconds. */
+  readonly postgresStops: readonly number[];
+  readonly s3Stops: readonly number[];
+  /** Seconds between faults, drawn uniformly from this range. */
+  readonly faultEverySeconds: readonly [number, number];
+  readonly seed: number;
+}
+
+export const fullPlan: ChaosPlan = {
+  pipelines: 12,
+  workerKills: 20,
+  temporalRestarts: 1,
+  postgresStops: [30_000],
+  s3Stops: [30_000],
+  faultEverySeconds: [3, 8],
+  seed: 1,
+};
+
+export const shortPlan: ChaosPlan = {
+  pipelines: 3,
+  workerKills: 4,
+  temporalRestarts: 1,
+  postgresStops: [5_000],
+  s3Stops: [5_000],
+  faultEverySeconds: [2, 4],
+  seed: 7,
+};
+
+export interface ChaosReport {
+  readonly faults: readonly FaultRecord[];
+  readonly runs: number;
+  readonly completed: number;
+  readonly unexpected: readonly string[];
+  readonly duplicateVersions: number;
+  readonly missingArtifacts: readonly string[];
+  readonly checkedArtifacts: number;
+  readonly trainingRetries: number;
+  readonly resumedFromCheckpoint: number;
+  readonly seconds: number;
+}
+
+/** Seeded, so a failing plan can be rerun as it was. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (Math.imul(state ^ (state >>> 15), 2_246_822_507) + 0x6d2b79f5) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+export async function runChaos(
+  plan: ChaosPlan,
+  home: string,
+  log: (line: string) => void,
+): Promise<ChaosReport> {
+  const started = performance.now();
+  const taskQueue = `chaos-${randomUUID().slice(0, 8)}`;
+  const config = loadConfig({
+    ...process.env,
+    MLOPS_HOME: home,
+    MLOPS_LOG_LEVEL: 'warn',
+    MLOPS_GPUS: 'none',
+  });
+  const stack = await ensureStack(config, log);
+  if (!stack.owned) throw new Error(`the chaos run needs a stack of its own; one already runs under ${home}`);
+  const database = connectDatabase(stack.connections.databaseUrl, { maxConnections: 2 });
+  const client = await connectClient(config, stack.connections);
+  const store = ArtifactStore.fromSettings(stack.connections.s3);
+  const workerEnv = {
+    ...connectionVariables(stack.connections),
+    MLOPS_CPU_TASK_QUEUE: taskQueue,
+    MLOPS_GPUS: 'none',
+    MLOPS_CHECKPOINT_INTERVAL: '500ms',
+    MLOPS_LOG_LEVEL: 'error',
+  };
+  const workers: WorkerProcess[] = [];
+  const draw = random(plan.seed);
+  try {
+    await migrateDatabase(database.db);
+    const since = new Date();
+    for (let index = 0; index < 2; index += 1) workers.push(spawnWorker(workerEnv, home));
+
+    const runs = await Promise.all(
+      Array.from({ length: plan.pipelines }, (_, index) =>
+        startPipeline(client.temporal, chaosSpec(index), {
+          taskQueues: { cpu: taskQueue, gpu: taskQueue },
+          noCache: true,
+          trigger: 'chaos',
+        }),
+      ),
+    );
+    log(`started ${runs.length} pipelines on ${taskQueue}`);
+    const results: (PipelineResult | undefined)[] = new Array(runs.length);
+    const finished = Promise.all(
+      runs.map((run, index) => run.result().then((result) => (results[index] = result))),
+    );
+    let allDone = false;
+    void finished.finally(() => (allDone = true));
+
+    const kinds: FaultKind[] = [
+      ...Array<FaultKind>(plan.workerKills).fill('kill-worker'),
+      ...Array<FaultKind>(plan.temporalRestarts).fill('restart-temporal'),
+      ...plan.postgresStops.map(() => 'stop-postgres' as const),
+      ...plan.s3Stops.map(() => 'stop-s3' as const),
+    ].sort(() => draw() - 0.5);
+    const faults: FaultRecord[] = [];
+    let postgresStop = 0;
+    let s3Stop = 0;
+    for (const kind of kinds) {
+      const [low, high] = plan.faultEverySeconds;
+      await new Promise((resolve) => setTimeout(resolve, (low + draw() * (high - low)) * 1000));
+      // Faults go on after the pipelines end too: a kill during registration or the report counts.
+      const atMs = performance.now() - started;
+      let recoveryMs = 0;
+      if (kind === 'kill-worker') {
+        const victim = workers.splice(Math.floor(draw() * workers.length), 1)[0];
+        victim.child.kill('SIGKILL');
+        await victim.exited;
+        const delay = 500 + draw() * 2500;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        workers.push(spawnWorker(workerEnv, home));
+        recoveryMs = delay;
+      } else if (kind === 'restart-temporal') {
+        recoveryMs = await restartTemporal(home, stack.connections);
+      } else if (kind === 'stop-postgres') {
+        recoveryMs = await stopPostgres(home, stack.connections, plan.postgresStops[postgresStop++]);
+      } else {
+        recoveryMs = await stopS3(home, stack.connections, plan.s3Stops[s3Stop++]);
+      }
+      faults.push({ kind, atMs, recoveryMs });
+      log(
+        `${kind} at ${(atMs / 1000).toFixed(1)} s, answered again after ${(recoveryMs / 1000).toFixed(1)} s`,
+      );
+      if (allDone && faults.length >= kinds.length) break;
+    }
+    await withTimeout(finished, 900_000, 'the pipelines to finish');
+    return {
+      ...(await checkInvariants(
+        database.db,
+        store,
+        since,
+        runs.map((run) => run.workflowId),
+        results,
+      )),
+      faults,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    for (const worker of workers) worker.child.kill('SIGTERM');
+    await Promise.all(workers.map((worker) => worker.exited));
+    await client.close();
+    await database.close();
+    store.client.destroy();
+    await stack.stop();
+  }
+}
+
+/** Penguins with gradient boosting, long enough (hundreds of rounds, checkpoints) to be hit mid-training. */
+function chaosSpec(index: number) {
+  const document = parse(readFileSync(path.resolve('examples/penguins.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return parseSpec({
+    ...document,
+    name: `chaos-${index}-${randomUUID().slice(0, 6)}`,
+    train: {
+      trainer: 'gradient_boosting',
+      params: { nEstimators: 300 + index * 50, learningRate: 0.03, maxLeaves: 8, minSamplesLeaf: 5 },
+    },
+    evaluation: { primaryMetric: 'accuracy', gates: [{ metric: 'accuracy', min: 0.8 }] },
+  });
+}
+
+async function checkInvariants(
+  db: ReturnType<typeof connectDatabase>['db'],
+  store: ArtifactStore,
+  since: Date,
+  workflowIds: readonly string[],
+  results: readonly (PipelineResult | undefined)[],
+): Promise<Omit<ChaosReport, 'faults' | 'seconds'>> {
+  const unexpected = results
+    .map((result, index) =>
+      result?.status === 'succeeded'
+        ? undefined
+        : `${workflowIds[index]}: ${result?.status} ${result?.error?.message ?? ''}`,
+    )
+    .filter((line): line is string => line !== undefined);
+  const names = results.flatMap((result) => (result?.model ? [result.model.name] : []));
+  const versions = names.length
+    ? await db
+        .select({ name: models.name, version: modelVersions.version })
+        .from(modelVersions)
+        .innerJoin(models, eq(modelVersions.modelId, models.id))
+        .where(inArray(models.name, names))
+    : [];
+  const runRows = await db
+    .select()
+    .from(pipelineRuns)
+    .where(inArray(pipelineRuns.workflowId, [...workflowIds]));
+  const stages = runRows.length
+    ? await db
+        .select()
+        .from(stageRuns)
+        .where(
+          inArray(
+            stageRuns.pipelineRunId,
+            runRows.map((row) => row.id),
+          ),
+        )
+    : [];
+  const training = stages.filter((stage) => stage.stage === 'train');
+  const referenced = await db
+    .select()
+    .from(artifacts)
+    .where(and(gte(artifacts.createdAt, since)));
+  const missingArtifacts: string[] = [];
+  for (const artifact of referenced) {
+    try {
+      const bytes = await store.getBuffer(store.keyOf(artifact.uri), 1024 ** 3);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (sha256 !== artifact.sha256)
+        missingArtifacts.push(`${artifact.uri}: sha256 ${sha256}, recorded ${artifact.sha256}`);
+    } catch (error) {
+      missingArtifacts.push(`${artifact.uri}: ${(error as Error).message}`);
+    }
+  }
+  return {
+    runs: results.length,
+    completed: results.filter((result) => result?.status === 'succeeded').length,
+    unexpected,
+    duplicateVersions: versions.length - new Set(versions.map((row) => row.name)).size,
+    missingArtifacts,
+    checkedArtifacts: referenced.length,
+    trainingRetries: training.filter((stage) => stage.attempt > 1).length,
+    resumedFromCheckpoint: training.filter(
+      (stage) =>
+        (stage.outputs as { resumedFromIteration?: number | null } | null)?.resumedFromIteration != null,
+    ).length,
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s waiting for ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The report as the table `npm run test:chaos` prints. */
+export function formatReport(report: ChaosReport): string {
+  const byKind = new Map<FaultKind, FaultRecord[]>();
+  for (const fault of report.faults) byKind.set(fault.kind, [...(byKind.get(fault.kind) ?? []), fault]);
+  const lines = [
+    '| fault | injected | longest recovery |',
+    '|---|---|---|',
+    ...[...byKind].map(
+      ([kind, records]) =>
+        `| ${kind} | ${records.length} | ${(Math.max(...records.map((r) => r.recoveryMs)) / 1000).toFixed(1)} s |`,
+    ),
+    '',
+    '| invariant | value |',
+    '|---|---|',
+    `| pipelines completed as without faults | ${report.completed} of ${report.runs} |`,
+    `| duplicate model versions | ${report.duplicateVersions} |`,
+    `| artifacts missing or not matching their sha256 | ${report.missingArtifacts.length} of ${report.checkedArtifacts} |`,
+    `| training stages retried / resumed from a checkpoint | ${report.trainingRetries} / ${report.resumedFromCheckpoint} |`,
+    `| wall time | ${report.seconds.toFixed(0)} s |`,
+  ];
+  for (const line of [...report.unexpected, ...report.missingArtifacts]) lines.push(`  ! ${line}`);
+  return lines.join('\n');
+}

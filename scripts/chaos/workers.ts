@@ -1,0 +1,22 @@
+/** Worker processes of the chaos run: real `mlops worker --pool cpu`, killed and replaced at will. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts a worker with `env` (the stack's connection variables and the run's task queue); its output goes to `<home>/logs/chaos-workers.log`. */
+export function spawnWorker(env: Record<string, string | undefined>, home: string): WorkerProcess {
+  const log = createWriteStream(path.join(home, 'logs', 'chaos-workers.log'), { flags: 'a' });
+  const child = spawn(process.execPath, [path.resolve('cli/mlops.mjs'), 'worker', '--pool', 'cpu'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited };
+}

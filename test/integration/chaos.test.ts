@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatReport, runChaos, type ChaosPlan } from '../../scripts/chaos/run.js';
+
+/**
+ * The short form of `npm run test:chaos`, on a stack of its own (it kills the stack's services):
+ * real pipelines survive killed workers, a killed Temporal dev server and frozen PostgreSQL and S3,
+ * and the invariants hold. The full plan (20 kills, 30 s outages) stays out of CI.
+ */
+const ciPlan: ChaosPlan = {
+  pipelines: 2,
+  workerKills: 2,
+  temporalRestarts: 1,
+  postgresStops: [3_000],
+  s3Stops: [3_000],
+  faultEverySeconds: [2, 4],
+  seed: 11,
+};
+
+describe('chaos, short form', () => {
+  const home = path.resolve('.mlops/chaos-tests', randomUUID());
+  afterAll(async () => {
+    // Where the checkout is closed to other users, PostgreSQL's data lives under the temp folder.
+    const relocated = await readFile(path.join(home, 'postgres', 'DATA_LOCATION'), 'utf8').catch(
+      () => undefined,
+    );
+    if (relocated) await rm(path.dirname(relocated.trim()), { recursive: true, force: true });
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it(
+    'ends every pipeline as without faults, with no duplicate and no missing artifact',
+    { timeout: 900_000 },
+    async () => {
+      const report = await runChaos(ciPlan, home, () => undefined);
+      process.stdout.write(`${formatReport(report)}\n`);
+      expect(report.faults.map((fault) => fault.kind).sort()).toEqual(
+        ['kill-worker', 'kill-worker', 'restart-temporal', 'stop-postgres', 'stop-s3'].sort(),
+      );
+      expect(report.unexpected).toEqual([]);
+      expect(report.completed).toBe(ciPlan.pipelines);
+      expect(report.duplicateVersions).toBe(0);
+      expect(report.missingArtifacts).toEqual([]);
+      expect(report.checkedArtifacts).toBeGreaterThan(0);
+    },
+  );
+});
