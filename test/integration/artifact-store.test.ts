@@ -127,4 +127,30 @@ describe('artifact store', () => {
       stalled.close();
     }
   });
+
+  it('refuses requests that are not signed by the stack key pair: unsigned, another secret, the old fixed key', async () => {
+    const { endpoint, bucket } = testConnections().s3;
+    const stored = await store.put(`${prefix}/guarded.json`, '{"champion":true}');
+    for (const [method, url] of [
+      ['GET', `${endpoint}/${bucket}/${stored.key}`],
+      ['GET', `${endpoint}/${bucket}/?list-type=2`],
+      ['PUT', `${endpoint}/${bucket}/${stored.key}`],
+    ] as const) {
+      const response = await fetch(url, { method, body: method === 'PUT' ? 'planted' : undefined });
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('<Code>AccessDenied</Code>');
+    }
+    for (const credentials of [
+      { accessKeyId: testConnections().s3.credentials!.accessKeyId, secretAccessKey: 'not-the-secret' },
+      { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    ]) {
+      const forged = ArtifactStore.fromSettings({ ...testConnections().s3, credentials });
+      try {
+        await expect(forged.put(stored.key, 'planted')).rejects.toThrow();
+      } finally {
+        forged.client.destroy();
+      }
+    }
+    expect((await store.getBuffer(stored.key)).toString('utf8')).toBe('{"champion":true}');
+  });
 });
