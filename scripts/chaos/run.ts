@@ -67,6 +67,8 @@ export interface ChaosReport {
   readonly checkedArtifacts: number;
   readonly trainingRetries: number;
   readonly resumedFromCheckpoint: number;
+  /** Workers that exited without being killed (and were started again). */
+  readonly workerExits: number;
   readonly seconds: number;
 }
 
@@ -106,10 +108,28 @@ export async function runChaos(
   };
   const workers: WorkerProcess[] = [];
   const draw = random(plan.seed);
+  let stopping = false;
+  let workerExits = 0;
+  // Like a process manager (systemd, Kubernetes): a worker that exits on its own is started again.
+  // A worker exits when Temporal is unreachable at start or for long; the run counts how often.
+  const startWorker = (): WorkerProcess => {
+    const worker = spawnWorker(workerEnv, home);
+    void worker.exited.then(() => {
+      const index = workers.indexOf(worker);
+      if (stopping || index === -1) return;
+      workers.splice(index, 1);
+      workerExits += 1;
+      log(`a worker exited on its own (${workerExits} so far); starting another`);
+      setTimeout(() => {
+        if (!stopping) workers.push(startWorker());
+      }, 1000);
+    });
+    return worker;
+  };
   try {
     await migrateDatabase(database.db);
     const since = new Date();
-    for (let index = 0; index < 2; index += 1) workers.push(spawnWorker(workerEnv, home));
+    for (let index = 0; index < 2; index += 1) workers.push(startWorker());
 
     const runs = await Promise.all(
       Array.from({ length: plan.pipelines }, (_, index) =>
@@ -145,11 +165,13 @@ export async function runChaos(
       let recoveryMs = 0;
       if (kind === 'kill-worker') {
         const victim = workers.splice(Math.floor(draw() * workers.length), 1)[0];
-        victim.child.kill('SIGKILL');
-        await victim.exited;
+        if (victim) {
+          victim.child.kill('SIGKILL');
+          await victim.exited;
+        }
         const delay = 500 + draw() * 2500;
         await new Promise((resolve) => setTimeout(resolve, delay));
-        workers.push(spawnWorker(workerEnv, home));
+        if (!stopping) workers.push(startWorker());
         recoveryMs = delay;
       } else if (kind === 'restart-temporal') {
         recoveryMs = await restartTemporal(home, stack.connections);
@@ -174,9 +196,11 @@ export async function runChaos(
         results,
       )),
       faults,
+      workerExits,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    stopping = true;
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((worker) => worker.exited));
     await client.close();
@@ -209,7 +233,7 @@ async function checkInvariants(
   since: Date,
   workflowIds: readonly string[],
   results: readonly (PipelineResult | undefined)[],
-): Promise<Omit<ChaosReport, 'faults' | 'seconds'>> {
+): Promise<Omit<ChaosReport, 'faults' | 'seconds' | 'workerExits'>> {
   const unexpected = results
     .map((result, index) =>
       result?.status === 'succeeded'
@@ -303,6 +327,7 @@ export function formatReport(report: ChaosReport): string {
     `| duplicate model versions | ${report.duplicateVersions} |`,
     `| artifacts missing or not matching their sha256 | ${report.missingArtifacts.length} of ${report.checkedArtifacts} |`,
     `| training stages retried / resumed from a checkpoint | ${report.trainingRetries} / ${report.resumedFromCheckpoint} |`,
+    `| workers that exited on their own (started again) | ${report.workerExits} |`,
     `| wall time | ${report.seconds.toFixed(0)} s |`,
   ];
   for (const line of [...report.unexpected, ...report.missingArtifacts]) lines.push(`  ! ${line}`);
