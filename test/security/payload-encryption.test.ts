@@ -12,9 +12,9 @@ import {
   type SmokePipelineInput,
   type SmokePipelineResult,
 } from '../../contracts/smoke.js';
-import { waitUntil } from '../../stack/processes.js';
 import { exampleSpec, runPipeline } from '../support/pipeline.js';
-import { startTestPlatform, testConnections, type TestPlatform } from '../support/platform.js';
+import { connectClient } from '../../client/connect.js';
+import { startTestPlatform, testConfig, testConnections, type TestPlatform } from '../support/platform.js';
 
 type History = proto.temporal.api.history.v1.IHistory;
 
@@ -121,34 +121,27 @@ describe('payload encryption', () => {
     async () => {
       const keyA = `A:${randomBytes(32).toString('base64')}`;
       const keyB = `B:${randomBytes(32).toString('base64')}`;
-      const before = await startTestPlatform({ pools: ['cpu'], env: keysEnv(keyA) });
-      let beforeRunning = true;
+      // The run is started by a client holding key A alone, before any worker runs: its input is
+      // encrypted under A. (Stopping a worker mid-run instead races its in-flight activities: one
+      // lost with the worker is retried only after its 2-minute start-to-close timeout.)
+      const before = await connectClient(testConfig(keysEnv(keyA)), testConnections());
       let after: TestPlatform | undefined;
       try {
+        const taskQueues = testConfig().taskQueues;
         const input: SmokePipelineInput = {
-          taskQueues: before.pools.taskQueues,
+          taskQueues,
           useGpu: false,
           rows: 500,
           folds: 2,
           seed: 7,
           minFoldDurationMs: 3000,
         };
-        const handle = await before.client.temporal.workflow.start(smokePipelineWorkflowType, {
+        const handle = await before.temporal.workflow.start(smokePipelineWorkflowType, {
           workflowId: smokeWorkflowId(randomUUID()),
           taskQueue: input.taskQueues.cpu,
           args: [input],
         });
-        // Past the data preparation (its result encrypted under A), then the worker restarts with B first.
-        await waitUntil(
-          'the smoke pipeline to prepare its data',
-          async () =>
-            (await rawHistory(handle.workflowId)).history.events!.filter(
-              (event) => event.activityTaskCompletedEventAttributes,
-            ).length >= 2,
-          { timeoutMs: 60_000, intervalMs: 200 },
-        );
-        beforeRunning = false;
-        await before.stop();
+        // Then the workers come up with B first: they decrypt A and encrypt with B from now on.
         after = await startTestPlatform({
           pools: ['cpu'],
           env: {
@@ -174,7 +167,7 @@ describe('payload encryption', () => {
         expect(metadataText(completed, METADATA_KEY_ID_KEY)).toBe('B');
         expect(new Set(keyIds)).toEqual(new Set(['A', 'B']));
       } finally {
-        if (beforeRunning) await before.stop();
+        await before.close();
         await after?.stop();
       }
     },
