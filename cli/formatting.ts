@@ -80,3 +80,43 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 export function indent(lines: readonly string[], prefix = '  '): string[] {
   return lines.map((text) => (text.length ? `${prefix}${text}` : text));
 }
+
+/**
+ * A change between two small JSON documents, compactly: `champion 1 -> 2, share 0 -> 0.1` for the
+ * fields that differ; a document that appears or goes as `- -> name=ci scopes=predict`.
+ */
+export function formatChange(before: unknown, after: unknown): string {
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    const changed = keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+    if (changed.length === 0) return '(no change)';
+    return changed
+      .map((key) => `${key} ${formatValue(before[key])} -> ${formatValue(after[key])}`)
+      .join(', ');
+  }
+  return `${formatDocument(before)} -> ${formatDocument(after)}`;
+}
+
+/** `text` cut to `width` characters, the cut marked with `…`. */
+export function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function formatDocument(value: unknown): string {
+  if (!isRecord(value)) return formatValue(value);
+  const entries = Object.entries(value).filter(([, field]) => field !== null && field !== undefined);
+  return entries.length === 0
+    ? '{}'
+    : entries.map(([key, field]) => `${key}=${formatValue(field)}`).join(' ');
+}
+
+function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((item) => typeof item !== 'object')) return value.join(',');
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { TemporalBinaryNotFoundError } from '../stack/temporal-binary.js';
+import * as audit from './audit/index.js';
 import * as demo from './demo/index.js';
 import * as models from './models/index.js';
 import * as monitor from './monitor/index.js';
@@ -19,7 +20,8 @@ const program = new Command('mlops')
   .description('The ML loop as durable Temporal workflows.')
   .showHelpAfterError()
   .exitOverride();
-for (const group of [platform, demo, runs, models, monitor, schedule, serving]) group.register(program);
+for (const group of [platform, demo, runs, models, monitor, schedule, serving, audit])
+  group.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -112,3 +112,13 @@ export function durationSeconds(flag: string): (text: string) => number {
     return Number(match[1]) * SECONDS_PER_UNIT[(match[2] ?? 's') as keyof typeof SECONDS_PER_UNIT];
   };
 }
+
+/** Parses `--since`: an ISO 8601 date or time (`2026-12-01`, `2026-12-01T09:30:00Z`). */
+export function parseSince(text: string): Date {
+  const time = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) || Number.isNaN(time.getTime()))
+    throw new UsageError(
+      `--since must be an ISO 8601 date or time such as 2026-12-01 or 2026-12-01T09:30:00Z, not ${JSON.stringify(text)}`,
+    );
+  return time;
+}

@@ -1,9 +1,15 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../config/logger.js';
 
 /** Exit codes every command shares (DESIGN.md): 0 done, 1 failed, 2 bad usage or configuration. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, rejected: 3 } as const;
+
+/** Who asks, as the audit trail records a person's change made at the CLI. */
+export function cliActor(): string {
+  return `${os.userInfo().username}@${os.hostname()} (cli)`;
+}
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

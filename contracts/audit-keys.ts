@@ -1,3 +1,7 @@
+/** What an audit event is about: a model (registry, serving, approvals), a training schedule, an API token. */
+export const auditSubjectKinds = ['model', 'schedule', 'token'] as const;
+export type AuditSubjectKind = (typeof auditSubjectKinds)[number];
+
 /**
  * The keys of audit events (`audit_events.event_key`, unique): the same on every retry of the
  * activity that writes one, so an event is recorded once, and never the same for two events.
@@ -14,4 +18,13 @@ export const auditKeys = {
   ) => `${execution.workflowId}@${execution.firstExecutionRunId}#${sequence}`,
   /** A pipeline run's registration of its model version. */
   registration: (pipelineWorkflowId: string) => `${pipelineWorkflowId}:register`,
+  /** An API token's creation or revocation: each happens once per token row. */
+  token: (tokenId: number, change: 'create' | 'revoke') => `token:${tokenId}:${change}`,
+  /**
+   * A change to a Temporal Schedule. `createdAt` (epoch ms) tells a schedule from an earlier one
+   * of the same id; `revision` is the schedule's conflict token after the change, which Temporal
+   * advances on every update, pause and unpause (`deleted` for its deletion).
+   */
+  scheduleChange: (scheduleId: string, createdAt: number, revision: string) =>
+    `schedule:${scheduleId}@${createdAt}#${revision}`,
 };

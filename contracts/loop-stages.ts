@@ -92,6 +92,7 @@ export interface ResolveVersionInput {
   readonly servable: boolean;
 }
 
+/** An audited lifecycle event that changes nothing served (a challenger turned away, an approval). */
 export interface LifecycleEventInput {
   readonly modelName: string;
   readonly eventKey: string;
@@ -99,6 +100,9 @@ export interface LifecycleEventInput {
   readonly actor: string;
   readonly reason: string;
   readonly version: number;
+  /** The state the event is about, before and after (default: no before, `{ version }` after). */
+  readonly before?: Readonly<Record<string, unknown>>;
+  readonly after?: Readonly<Record<string, unknown>>;
 }
 
 export interface ProposeChallengerInput {

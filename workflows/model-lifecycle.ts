@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { auditKeys } from '../contracts/audit-keys.js';
 import { errorTypes } from '../contracts/errors.js';
 import {
@@ -19,6 +19,9 @@ import type { LoopActivities } from '../contracts/loop-stages.js';
 import { canaryHasEnoughLabels, judgeCanary, judgeOffline } from './lifecycle-verdicts.js';
 
 const KEPT_TRANSITIONS = 50;
+
+/** Lifecycles whose approvals were answered before approvals had audit events of their own replay without them. */
+export const APPROVAL_AUDITED = 'approval-audited';
 
 /**
  * One model's serving state and every operation on it: promote, rollback, a challenger's way
@@ -249,6 +252,13 @@ export class ModelLifecycle {
       this.approval = null;
       await condition(() => this.approval !== null, policy.approval.timeoutSeconds * 1000);
       const given = this.approval as ApprovalRequest | null;
+      if (given && patched(APPROVAL_AUDITED))
+        await this.recordApproval(given, {
+          champion,
+          challenger: request.version,
+          share: policy.share,
+          recommended: decision,
+        });
       decision = given ? given.decision : policy.approval.defaultAction;
       decidedBy = given ? given.actor : `no answer within ${policy.approval.timeoutSeconds}s: the default`;
     }
@@ -314,8 +324,28 @@ export class ModelLifecycle {
       actor: request.actor,
       reason,
       version: request.version,
+      before: { champion: this.champion, challenger: request.version },
+      after: { champion: this.champion, challenger: null },
     });
     this.record('challenger-rejected', request.actor, reason, this.champion);
+  }
+
+  /** A person's answer to a canary, audited when it arrives. */
+  private async recordApproval(
+    given: ApprovalRequest,
+    canary: { champion: number; challenger: number; share: number; recommended: string },
+  ): Promise<void> {
+    await this.activities.recordLifecycleEvent({
+      modelName: this.input.modelName,
+      eventKey: this.nextEventKey(),
+      action: 'approve',
+      actor: given.actor,
+      reason: given.reason ?? `${given.decision} by request`,
+      version: canary.challenger,
+      // Serving changes with the next `apply`; what the answer changes is the decision.
+      before: { ...canary, decision: null },
+      after: { ...canary, decision: given.decision },
+    });
   }
 
   private record(action: string, actor: string, reason: string, toVersion: number | null): Transition {

@@ -58,7 +58,8 @@ export function createServingStateActivities(deps: ActivityDependencies): Servin
         action: input.action,
         actor: input.actor,
         reason: input.reason,
-        after: { version: input.version },
+        before: input.before,
+        after: input.after ?? { version: input.version },
       });
     },
 

@@ -79,7 +79,9 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
   const database = connectDatabase(stack.connections.databaseUrl, { maxConnections: 2 });
   const tokenName = `demo-${randomUUID().slice(0, 8)}`;
   const stopAll = async () => {
-    await revokeApiToken(database.db, tokenName).catch(() => undefined);
+    await revokeApiToken(database.db, tokenName, { actor: 'demo', reason: 'the demo ended' }).catch(
+      () => undefined,
+    );
     await client.close();
     await database.close();
     await serving.close();
@@ -101,7 +103,11 @@ export async function demoCommand(config: Config, options: DemoOptions): Promise
     .catch((error: unknown) => {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     });
-  const { token } = await createApiToken(database.db, { name: tokenName, scopes: ['predict', 'feedback'] });
+  const { token } = await createApiToken(
+    database.db,
+    { name: tokenName, scopes: ['predict', 'feedback'] },
+    { actor: 'demo', reason: "the demo's replayed traffic and labels" },
+  );
   say(`Temporal UI ${stack.connections.temporal.uiUrl ?? '-'}   serving ${serving.url}`);
   say('Training the first model on January 2001 (120,000 flights sampled)...');
   const traffic = loadTraffic({ from: '2001-02-01', to: '2001-07-01', perWeek, weeks });

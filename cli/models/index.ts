@@ -50,6 +50,7 @@ export function register(program: Command): void {
       'labeled predictions each version needs (default 200)',
       numberIn('--min-labels', 1, 1e9),
     )
+    .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'print the answer as JSON')
     .action(lazyCommand(async () => (await lifecycle()).challengeCommand));
   models

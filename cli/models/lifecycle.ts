@@ -1,15 +1,9 @@
-import os from 'node:os';
 import { ModelLoopClient, ModelRequestRefused } from '../../client/loop.js';
 import type { Config } from '../../config/index.js';
 import type { CanaryPolicy, LifecycleStatus, Transition } from '../../contracts/lifecycle.js';
 import type { ModelReference } from '../options.js';
 import { openSession, type Session } from '../session.js';
-import { cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
-
-/** Who asks, as the audit trail records it. */
-export function cliActor(): string {
-  return `${os.userInfo().username}@${os.hostname()} (cli)`;
-}
+import { cliActor, cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
 
 async function withLoop(
   config: Config,
@@ -64,6 +58,7 @@ export interface ChallengeOptions {
   /** Seconds. */
   readonly bake?: number;
   readonly minLabels?: number;
+  readonly reason?: string;
   readonly json?: boolean;
 }
 
@@ -81,7 +76,7 @@ export function challengeCommand(
     ...(options.minLabels === undefined ? {} : { minLabels: options.minLabels }),
   };
   return withLoop(config, async (loop) => {
-    await loop.challenge(reference.name, { version, actor: cliActor(), canary });
+    await loop.challenge(reference.name, { version, actor: cliActor(), reason: options.reason, canary });
     if (options.json) printJson({ accepted: true, model: reference.name, challenger: version });
     else
       process.stdout.write(

@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .addOption(
       new Option('--overlap <policy>', 'a run due while the last one runs').choices(['buffer-one', 'skip']),
     )
+    .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'print JSON')
     .action(run('create'));
   schedule
@@ -30,15 +31,19 @@ export function register(program: Command): void {
     .description('schedules with their next and recent runs')
     .option('--json', 'print JSON')
     .action(run('list', false));
-  addSubcommands<ScheduleAction>(
-    schedule,
-    [
-      ['pause', 'stop starting runs until unpaused'],
-      ['unpause', 'start runs again'],
-      ['trigger', 'start a run now'],
-      ['delete', 'delete the schedule (runs it started go on)'],
-    ],
-    { name: '<id>', description: 'the schedule id (`mlops schedule list`)' },
-    (action) => run(action),
-  );
+  const target = { name: '<id>', description: 'the schedule id (`mlops schedule list`)' };
+  // Changes are audited and say why; a trigger starts a run and changes nothing.
+  for (const [action, description] of [
+    ['pause', 'stop starting runs until unpaused'],
+    ['unpause', 'start runs again'],
+    ['delete', 'delete the schedule (runs it started go on)'],
+  ] as const)
+    schedule
+      .command(action)
+      .description(description)
+      .argument(target.name, target.description)
+      .option('--reason <text>', 'why, for the audit trail')
+      .option('--json', 'print JSON')
+      .action(run(action));
+  addSubcommands<ScheduleAction>(schedule, [['trigger', 'start a run now']], target, (action) => run(action));
 }

@@ -1,18 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { listSchedules, upsertTrainingSchedule } from '../../client/schedules.js';
+import type { Client } from '@temporalio/client';
+import {
+  describeTrainingSchedule,
+  listSchedules,
+  scheduleIdFor,
+  upsertTrainingSchedule,
+  type TrainingScheduleState,
+} from '../../client/schedules.js';
 import type { Config } from '../../config/index.js';
+import { auditKeys } from '../../contracts/audit-keys.js';
+import type { Database } from '../../db/client.js';
+import { recordAuditEvent } from '../../db/queries/audit.js';
 import { parseSpecText, SpecError } from '../../spec/parse.js';
-import { cliActor } from '../models/lifecycle.js';
 import { withTrainerCode } from '../trainer-code.js';
-import { openSession } from '../session.js';
-import { cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
+import { openSession, type DatabaseSession, type Session } from '../session.js';
+import { cliActor, cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
 
 export type ScheduleAction = 'create' | 'list' | 'pause' | 'unpause' | 'trigger' | 'delete';
 
 export interface ScheduleOptions {
   readonly cron?: string;
   readonly overlap?: 'skip' | 'buffer-one';
+  readonly reason?: string;
   readonly json?: boolean;
 }
 
@@ -36,17 +46,30 @@ export async function scheduleCommand(
       throw new UsageError(`cannot read the spec file ${target}`);
     }
   }
-  const session = await openSession(config, cliLogger(config, 'schedule'), { workers: false });
+  // The database only for changes: they are audited there.
+  const changes = action !== 'list' && action !== 'trigger';
+  const log = cliLogger(config, 'schedule');
+  const session: Session & { readonly database?: DatabaseSession['database'] } = changes
+    ? await openSession(config, log, { workers: false, database: true })
+    : await openSession(config, log, { workers: false });
+  const audited = <T>(scheduleId: string, change: () => Promise<T>) =>
+    auditedScheduleChange(
+      { client: session.client.temporal, db: session.database?.db },
+      { scheduleId, action, reason: options.reason },
+      change,
+    );
   try {
     const client = session.client.temporal;
     if (action === 'create' && spec && target) {
       const packaged = await withTrainerCode(session, spec, target);
       if (typeof packaged === 'number') return packaged;
-      const result = await upsertTrainingSchedule(client, packaged, {
-        cron: options.cron!,
-        overlap: options.overlap,
-        taskQueues: config.taskQueues,
-      });
+      const result = await audited(scheduleIdFor(packaged.name), () =>
+        upsertTrainingSchedule(client, packaged, {
+          cron: options.cron!,
+          overlap: options.overlap,
+          taskQueues: config.taskQueues,
+        }),
+      );
       if (options.json) printJson(result);
       else
         process.stdout.write(
@@ -71,10 +94,17 @@ export async function scheduleCommand(
           );
     } else {
       const handle = client.schedule.getHandle(target!);
-      if (action === 'pause') await handle.pause(`paused by ${cliActor()}`);
-      else if (action === 'unpause') await handle.unpause();
-      else if (action === 'trigger') await handle.trigger();
-      else await handle.delete();
+      // The schedule's note says who paused or unpaused it, and why, where Temporal shows it.
+      const note = `${action}d by ${cliActor()}${options.reason ? `: ${options.reason}` : ''}`;
+      if (action === 'trigger') await handle.trigger();
+      else
+        await audited(target!, () =>
+          action === 'pause'
+            ? handle.pause(note)
+            : action === 'unpause'
+              ? handle.unpause(note)
+              : handle.delete(),
+        );
       if (options.json) printJson({ scheduleId: target, [action]: true });
       else process.stdout.write(`${action}: ${target}\n`);
     }
@@ -88,4 +118,53 @@ export async function scheduleCommand(
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Makes a change to a schedule and records it in the audit trail: the schedule's state before and
+ * after, keyed by the schedule's revision after the change (its deletion once per schedule). A
+ * change that changes nothing (creating a schedule again as it is, pausing a paused one) records
+ * nothing.
+ */
+async function auditedScheduleChange<T>(
+  platform: { readonly client: Client; readonly db: Database | undefined },
+  change: { readonly scheduleId: string; readonly action: ScheduleAction; readonly reason?: string },
+  makeChange: () => Promise<T>,
+): Promise<T> {
+  const { client, db } = platform;
+  if (!db) throw new Error('schedule changes are audited: the session needs the database');
+  const before = await describeTrainingSchedule(client, change.scheduleId);
+  const result = await makeChange();
+  const after = change.action === 'delete' ? null : await describeTrainingSchedule(client, change.scheduleId);
+  const identity = after ?? before;
+  if (!identity || (before && after && sameSchedule(before, after))) return result;
+  await recordAuditEvent(db, {
+    eventKey: auditKeys.scheduleChange(
+      change.scheduleId,
+      identity.createdAt,
+      after ? after.revision : 'deleted',
+    ),
+    subjectKind: 'schedule',
+    subject: change.scheduleId,
+    action:
+      change.action === 'create'
+        ? before
+          ? 'schedule-update'
+          : 'schedule-create'
+        : `schedule-${change.action}`,
+    actor: cliActor(),
+    reason: change.reason,
+    before: before && auditedSchedule(before),
+    after: after && auditedSchedule(after),
+  });
+  return result;
+}
+
+/** What people read in the trail: the schedule's settings, not Temporal's bookkeeping. */
+function auditedSchedule(state: TrainingScheduleState) {
+  return { cron: state.cron, overlap: state.overlap, paused: state.paused, note: state.note };
+}
+
+function sameSchedule(before: TrainingScheduleState, after: TrainingScheduleState): boolean {
+  return before.cron === after.cron && before.overlap === after.overlap && before.paused === after.paused;
 }

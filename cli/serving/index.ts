@@ -38,12 +38,14 @@ export function register(program: Command): void {
       'comma-separated: predict, feedback, admin (admin implies the others)',
       'predict',
     )
+    .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'print the token as JSON')
     .action(lazyCommand(async () => (await tokenCommands()).tokensCreateCommand));
   tokens
     .command('revoke')
     .description('withdraw the active token of this name')
     .argument('<name>', 'the token name')
+    .option('--reason <text>', 'why, for the audit trail')
     .option('--json', 'print the result as JSON')
     .action(lazyCommand(async () => (await tokenCommands()).tokensRevokeCommand));
   tokens

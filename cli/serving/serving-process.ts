@@ -96,8 +96,12 @@ async function ensureEmbeddedAdminToken(
   const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (saved && (await findActiveApiToken(db, hashApiToken(saved))))
     return { token: saved, file, created: false };
-  await revokeApiToken(db, EMBEDDED_TOKEN_NAME);
-  const { token } = await createApiToken(db, { name: EMBEDDED_TOKEN_NAME, scopes: ['admin'] });
+  const audit = {
+    actor: 'embedded stack',
+    reason: saved ? `the token saved in ${file} is no longer active` : `no token saved in ${file}`,
+  };
+  await revokeApiToken(db, EMBEDDED_TOKEN_NAME, audit);
+  const { token } = await createApiToken(db, { name: EMBEDDED_TOKEN_NAME, scopes: ['admin'] }, audit);
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { token, file, created: true };

@@ -12,17 +12,21 @@ import {
 import type { Database } from '../../db/client.js';
 import { ensureStack } from '../../stack/launcher.js';
 import { formatTimestamp, renderTable } from '../formatting.js';
-import { cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
+import { cliActor, cliLogger, exitCodes, printJson, UsageError } from '../shared.js';
 
 /** `mlops tokens create --name <n> --scopes predict,feedback`: prints the new token, once. */
 export async function tokensCreateCommand(
   config: Config,
-  options: { name: string; scopes: string; json?: boolean },
+  options: { name: string; scopes: string; reason?: string; json?: boolean },
 ): Promise<number> {
   const scopes = usage(() => parseScopes(options.scopes));
   const name = usage(() => checkTokenName(options.name));
   return withDatabase(config, async (db) => {
-    const { token, record } = await createApiToken(db, { name, scopes }).catch(asUsageError);
+    const { token, record } = await createApiToken(
+      db,
+      { name, scopes },
+      { actor: cliActor(), reason: options.reason },
+    ).catch(asUsageError);
     if (options.json)
       printJson({ name, scopes: record.scopes, token, createdAt: record.createdAt.toISOString() });
     else
@@ -37,10 +41,10 @@ export async function tokensCreateCommand(
 export async function tokensRevokeCommand(
   config: Config,
   name: string,
-  options: { json?: boolean },
+  options: { reason?: string; json?: boolean },
 ): Promise<number> {
   return withDatabase(config, async (db) => {
-    const revoked = await revokeApiToken(db, name);
+    const revoked = await revokeApiToken(db, name, { actor: cliActor(), reason: options.reason });
     if (options.json) printJson({ name, revoked });
     else if (revoked) process.stdout.write(`token ${name} revoked\n`);
     else process.stderr.write(`mlops: no active token named ${name} (\`mlops tokens list\` shows them)\n`);

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull } from 'drizzle-orm';
+import { auditKeys } from '../../contracts/audit-keys.js';
 import type { Database } from '../client.js';
 import { apiTokens, apiTokenScope, type ApiTokenScope } from '../schema.js';
+import { recordAuditEvent } from './audit.js';
 import { announceApiTokensChange } from './serving.js';
 
 export type ApiToken = typeof apiTokens.$inferSelect;
@@ -21,6 +23,26 @@ export class ApiTokenError extends Error {
   override readonly name = 'ApiTokenError';
 }
 
+/** Who changes a token and why, for the audit trail. */
+export interface TokenChangeAudit {
+  readonly actor: string;
+  readonly reason?: string;
+}
+
+/** Callers that say nothing (fixtures, benchmarks) are recorded as the platform itself. */
+const unnamedActor: TokenChangeAudit = { actor: 'platform' };
+
+/** What the audit trail keeps of a token: never the token or its hash. */
+function auditedToken(token: ApiToken) {
+  return {
+    id: token.id,
+    name: token.name,
+    scopes: token.scopes,
+    createdAt: token.createdAt.toISOString(),
+    revokedAt: token.revokedAt?.toISOString() ?? null,
+  };
+}
+
 /**
  * Creates a token named `name` with `scopes` and returns it: the only time it can be read. A name
  * belongs to one active token; revoke the old one first to replace it.
@@ -28,6 +50,7 @@ export class ApiTokenError extends Error {
 export async function createApiToken(
   db: Database,
   request: { readonly name: string; readonly scopes: readonly ApiTokenScope[] },
+  audit: TokenChangeAudit = unnamedActor,
 ): Promise<{ token: string; record: ApiToken }> {
   checkTokenName(request.name);
   const token = generateApiToken();
@@ -42,19 +65,48 @@ export async function createApiToken(
         `an active token named ${JSON.stringify(request.name)} exists: revoke it (\`mlops tokens revoke ${request.name}\`) or choose another name`,
       );
     }
+    await recordAuditEvent(transaction, {
+      eventKey: auditKeys.token(record.id, 'create'),
+      subjectKind: 'token',
+      subject: record.name,
+      action: 'token-create',
+      actor: audit.actor,
+      reason: audit.reason,
+      before: null,
+      after: auditedToken(record),
+    });
     await announceApiTokensChange(transaction);
     return { token, record };
   });
 }
 
-/** Revokes the active token named `name`; false when there is none. Servers refuse it within moments. */
-export async function revokeApiToken(db: Database, name: string): Promise<boolean> {
+/**
+ * Revokes the active token named `name`; false when there is none (and nothing is audited).
+ * Servers refuse it within moments.
+ */
+export async function revokeApiToken(
+  db: Database,
+  name: string,
+  audit: TokenChangeAudit = unnamedActor,
+): Promise<boolean> {
   return db.transaction(async (transaction) => {
     const revoked = await transaction
       .update(apiTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(apiTokens.name, name), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id });
+      .returning();
+    for (const token of revoked) {
+      await recordAuditEvent(transaction, {
+        eventKey: auditKeys.token(token.id, 'revoke'),
+        subjectKind: 'token',
+        subject: token.name,
+        action: 'token-revoke',
+        actor: audit.actor,
+        reason: audit.reason,
+        before: auditedToken({ ...token, revokedAt: null }),
+        after: auditedToken(token),
+      });
+    }
     if (revoked.length > 0) await announceApiTokensChange(transaction);
     return revoked.length > 0;
   });

@@ -1,14 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database, Transaction } from '../client.js';
+import { recordAuditEvent } from './audit.js';
 import { announceServingChange } from './serving.js';
-import {
-  auditEvents,
-  deployments,
-  modelAliases,
-  models,
-  modelVersions,
-  type TrafficSplit,
-} from '../schema.js';
+import { deployments, modelAliases, models, modelVersions, type TrafficSplit } from '../schema.js';
 
 export interface ServingChange {
   readonly modelName: string;
@@ -72,19 +66,16 @@ export async function changeServing(db: Database, change: ServingChange): Promis
       challenger: change.challengerVersion,
       share: challengerId === null ? 0 : change.challengerShare,
     };
-    await transaction
-      .insert(auditEvents)
-      .values({
-        eventKey: change.audit.eventKey,
-        subjectKind: 'model',
-        subject: change.modelName,
-        action: change.audit.action,
-        actor: change.audit.actor,
-        reason: change.audit.reason,
-        before,
-        after,
-      })
-      .onConflictDoNothing();
+    await recordAuditEvent(transaction, {
+      eventKey: change.audit.eventKey,
+      subjectKind: 'model',
+      subject: change.modelName,
+      action: change.audit.action,
+      actor: change.audit.actor,
+      reason: change.audit.reason,
+      before,
+      after,
+    });
     await announceServingChange(transaction, change.modelName);
     return after;
   });

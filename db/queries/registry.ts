@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { isPipelineSpec } from '../../contracts/runs.js';
 import type { PipelineSpec } from '../../spec/types.js';
 import type { Database } from '../client.js';
-import { artifacts, auditEvents, modelAliases, models, modelVersions, pipelineRuns } from '../schema.js';
+import { artifacts, modelAliases, models, modelVersions, pipelineRuns } from '../schema.js';
 
 export type Model = typeof models.$inferSelect;
 export type ModelVersion = typeof modelVersions.$inferSelect;
@@ -157,18 +157,5 @@ export async function findAliasedVersion(
   return row?.version;
 }
 
-export interface AuditEventRecord {
-  /** Same across retries of the writing activity, so the event is recorded once. */
-  readonly eventKey: string;
-  readonly subjectKind: string;
-  readonly subject: string;
-  readonly action: string;
-  readonly actor: string;
-  readonly reason?: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
-}
-
-export async function recordAuditEvent(db: Database, event: AuditEventRecord): Promise<void> {
-  await db.insert(auditEvents).values(event).onConflictDoNothing();
-}
+/** Registration and lifecycle activities record their events through the audit trail's writer. */
+export { recordAuditEvent, type AuditEventRecord } from './audit.js';
