@@ -5,16 +5,15 @@
  * hanging, stages later.
  */
 import { resolveParams, TRAINER_NAMES, type TrainerName } from '../ml/model/trainer-params.js';
-import type { PipelineSpec } from './types.js';
+import { MAX_TRIALS, type PipelineSpec } from './types.js';
+
+export { MAX_TRIALS };
 
 /**
  * A spec's text at most: far above any real spec (the examples are under 2 KiB), far below
  * Temporal's 2 MB payload limit, which a spec (an argument of the run) must fit in with room to spare.
  */
 export const MAX_SPEC_BYTES = 256 * 1024;
-
-/** Trials one run may have: `maxTrials`' own maximum, and the largest grid tried in full. */
-export const MAX_TRIALS = 1000;
 
 /** The largest grid `maxTrials` may sample from: combinations are counted exactly up to here. */
 export const MAX_GRID_COMBINATIONS = Number.MAX_SAFE_INTEGER;

@@ -126,6 +126,9 @@ export interface PipelineSpec {
   readonly deploy: { readonly promote: boolean };
 }
 
+/** Trials one run may have: `maxTrials`' maximum, and the largest grid tried in full (spec/limits.ts). */
+export const MAX_TRIALS = 1000;
+
 /** Metrics where smaller is better; every other metric is better when larger. */
 export const lowerIsBetter: ReadonlySet<PrimaryMetric> = new Set(['logloss', 'rmse', 'mae']);
 

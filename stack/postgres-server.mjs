@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { keepRunning } from './keep-running.mjs';
 
 const USER = 'postgres';
 const DATABASE = 'mlops';
@@ -31,47 +32,37 @@ const dataDirectory = await chooseDataDirectory(directory);
 const password = await readOrCreatePassword(path.join(directory, 'password'));
 
 if (!existsSync(path.join(dataDirectory, 'PG_VERSION'))) await initialise();
-// PostgreSQL that dies on its own (killed, out of memory) is started again on the same data, after
-// 1 s, doubling to 30 s while it keeps dying within a minute; the launcher is told over IPC.
-let server;
+// PostgreSQL that dies on its own is started again on the same data (keep-running.mjs).
 let stopping = false;
-let restartDelayMs = 1000;
-function startServer() {
-  const startedAt = Date.now();
-  server = spawn(
-    binaries.postgres,
-    [
-      '-D',
-      dataDirectory,
-      '-p',
-      String(port),
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-    ],
-    { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
-  );
-  server.stdout.pipe(log, { end: false });
-  server.stderr.pipe(log, { end: false });
-  server.on('exit', (code, signal) => {
-    if (stopping) process.exit(0);
-    if (Date.now() - startedAt > 60_000) restartDelayMs = 1000;
-    const reason = `exited unexpectedly (code ${code}, signal ${signal})`;
-    log.write(`[supervisor] postgres ${reason}; restarting in ${restartDelayMs / 1000} s\n`);
-    setTimeout(() => {
-      if (stopping) return process.exit(0);
-      startServer();
-      process.send?.({ event: 'restarted', pid: server.pid, reason });
-    }, restartDelayMs);
-    restartDelayMs = Math.min(restartDelayMs * 2, 30_000);
-  });
-}
-startServer();
+const server = keepRunning({
+  name: 'postgres',
+  start: () => {
+    const started = spawn(
+      binaries.postgres,
+      [
+        '-D',
+        dataDirectory,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+    started.stdout.pipe(log, { end: false });
+    started.stderr.pipe(log, { end: false });
+    return started;
+  },
+  writeLog: (line) => log.write(line),
+  isStopping: () => stopping,
+  onStop: () => process.exit(0),
+});
 const shutdown = () => {
   if (stopping) return;
   stopping = true;
-  server.kill('SIGINT');
+  server().kill('SIGINT');
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
@@ -84,7 +75,7 @@ await client.connect();
 const existing = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
 if (existing.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(DATABASE)}`);
 await client.end();
-process.stdout.write(`${JSON.stringify({ url: connectionUrl(DATABASE), postmasterPid: server.pid })}\n`);
+process.stdout.write(`${JSON.stringify({ url: connectionUrl(DATABASE), postmasterPid: server().pid })}\n`);
 
 function connectionUrl(database) {
   return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;

@@ -1,7 +1,13 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { TrialResult, TuningTrialInput } from '../contracts/pipeline-stages.js';
 import { seededRandom } from '../contracts/seeded-random.js';
-import { lowerIsBetter, type ParamValue, type PipelineSpec, type PrimaryMetric } from '../spec/types.js';
+import {
+  lowerIsBetter,
+  MAX_TRIALS,
+  type ParamValue,
+  type PipelineSpec,
+  type PrimaryMetric,
+} from '../spec/types.js';
 import { pipelineActivities } from './pipeline-activities.js';
 
 /** One tuning trial: train with one candidate's parameters, score it on the validation part. */
@@ -82,14 +88,12 @@ export function searchCandidates(train: PipelineSpec['train'], seed: number): Re
   }
   // Far more combinations than trials: distinct seeded indices, drawn until there are enough.
   const chosen = new Set<number>();
-  while (chosen.size < Math.min(limit, maxTrialsPerRun)) chosen.add(Math.floor(random() * size));
+  while (chosen.size < Math.min(limit, MAX_TRIALS)) chosen.add(Math.floor(random() * size));
   return [...chosen].map(combination);
 }
 
 /** Grids up to this size are shuffled whole (the order runs started before sampling by index kept). */
 const shuffledGridMax = 100_000;
-/** spec/limits.ts' MAX_TRIALS (a workflow cannot import the spec's limits, which import ml/). */
-const maxTrialsPerRun = 1000;
 
 /** Runs the trials as child workflows, at most `maxParallelTrials` at once, in trial order. */
 export async function runTuning(

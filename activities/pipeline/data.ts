@@ -135,32 +135,35 @@ export function createDataActivities(deps: ActivityDependencies) {
         params: { ...input.validation, target: input.target },
       };
       // A failed validation ends the run's use of the staged raw data: it goes now, not at worker exit.
-      const { result } = await discardingOnFinalFailure(input.scratch.directory, () =>
-        recordStage(deps, stage, () =>
-          withHeartbeat(async () => {
-            const report = redactPii(
-              await validateDataset({
-                snapshotPath,
-                target: input.target,
-                expectations: input.validation,
-              }),
-              piiColumns(input.pii),
-            );
-            const reportRef = await storeJsonArtifact(
-              deps,
-              artifactKeys.validationReport(runFolder()),
-              'validation_report',
-              JSON.stringify(report, null, 2),
-            );
-            if (!report.passed) {
-              throw ApplicationFailure.create({
-                ...errorTypes.validationFailed,
-                message: describeViolations(report, reportRef.uri),
-              });
-            }
-            return { report: reportRef, rows: report.rows };
-          }),
-        ),
+      const { result } = await discardingOnFailure(
+        input.scratch.directory,
+        () =>
+          recordStage(deps, stage, () =>
+            withHeartbeat(async () => {
+              const report = redactPii(
+                await validateDataset({
+                  snapshotPath,
+                  target: input.target,
+                  expectations: input.validation,
+                }),
+                piiColumns(input.pii),
+              );
+              const reportRef = await storeJsonArtifact(
+                deps,
+                artifactKeys.validationReport(runFolder()),
+                'validation_report',
+                JSON.stringify(report, null, 2),
+              );
+              if (!report.passed) {
+                throw ApplicationFailure.create({
+                  ...errorTypes.validationFailed,
+                  message: describeViolations(report, reportRef.uri),
+                });
+              }
+              return { report: reportRef, rows: report.rows };
+            }),
+          ),
+        endsStaging,
       );
       return result;
     },
@@ -173,42 +176,45 @@ export function createDataActivities(deps: ActivityDependencies) {
         params: { drop: input.pii.drop, hash: input.pii.hash, key: keyId(deps.piiHmacKey) },
         cacheKey: input.cacheKey,
       };
-      const { result, stageRun } = await discardingOnFinalFailure(input.scratch.directory, () =>
-        recordStage(deps, stage, () =>
-          withHeartbeat(async () => {
-            const deidentifiedPath = path.join(input.scratch.directory, 'deidentified.parquet');
-            const finalPath = path.join(input.scratch.directory, 'snapshot.parquet');
-            await deidentifyDataset({
-              inputPath: snapshotPath,
-              outputPath: deidentifiedPath,
-              drop: input.pii.drop,
-              hash: input.pii.hash,
-              hashed: input.pii.hashed,
-              key: Buffer.from(deps.piiHmacKey ?? ''),
-            });
-            // Re-read through the snapshot writer: the stored bytes and profile are those of the de-identified data.
-            const snapshot = await snapshotDataset({
-              inputPath: deidentifiedPath,
-              format: 'parquet',
-              outputPath: finalPath,
-              redactedColumns: [...input.pii.hash, ...(input.pii.hashed ?? [])],
-            });
-            const dataset = await storeDatasetVersion(deps, {
-              name: input.pipelineName,
-              parquetPath: finalPath,
-              snapshot,
-              source: {
-                kind: 'ingest',
-                uri: input.source.uri,
-                sha256: input.source.sha256,
-                query: input.source.query ?? null,
-                pii: { ...input.pii, key: keyId(deps.piiHmacKey) },
-              },
-              signal: Context.current().cancellationSignal,
-            });
-            return { dataset };
-          }),
-        ),
+      const { result, stageRun } = await discardingOnFailure(
+        input.scratch.directory,
+        () =>
+          recordStage(deps, stage, () =>
+            withHeartbeat(async () => {
+              const deidentifiedPath = path.join(input.scratch.directory, 'deidentified.parquet');
+              const finalPath = path.join(input.scratch.directory, 'snapshot.parquet');
+              await deidentifyDataset({
+                inputPath: snapshotPath,
+                outputPath: deidentifiedPath,
+                drop: input.pii.drop,
+                hash: input.pii.hash,
+                hashed: input.pii.hashed,
+                key: Buffer.from(deps.piiHmacKey ?? ''),
+              });
+              // Re-read through the snapshot writer: the stored bytes and profile are those of the de-identified data.
+              const snapshot = await snapshotDataset({
+                inputPath: deidentifiedPath,
+                format: 'parquet',
+                outputPath: finalPath,
+                redactedColumns: [...input.pii.hash, ...(input.pii.hashed ?? [])],
+              });
+              const dataset = await storeDatasetVersion(deps, {
+                name: input.pipelineName,
+                parquetPath: finalPath,
+                snapshot,
+                source: {
+                  kind: 'ingest',
+                  uri: input.source.uri,
+                  sha256: input.source.sha256,
+                  query: input.source.query ?? null,
+                  pii: { ...input.pii, key: keyId(deps.piiHmacKey) },
+                },
+                signal: Context.current().cancellationSignal,
+              });
+              return { dataset };
+            }),
+          ),
+        endsStaging,
       );
       await addLineageEdge(
         deps.db,
@@ -222,31 +228,30 @@ export function createDataActivities(deps: ActivityDependencies) {
   };
 }
 
-/** Runs `work`; when it fails, removes `directory` (a retry of ingest stages everything again). */
-async function discardingOnFailure<T>(directory: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work`; when it fails and `final(error)` says nothing will read the staged data again,
+ * removes `directory` (raw data must not wait on disk for the worker to exit).
+ */
+async function discardingOnFailure<T>(
+  directory: string,
+  work: () => Promise<T>,
+  final: (error: unknown) => boolean = () => true,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    await rm(directory, { recursive: true, force: true });
+    if (final(error)) await rm(directory, { recursive: true, force: true });
     throw error;
   }
 }
 
-/**
- * Runs `work`; when it fails for good (bad data, failed expectations, cancellation: nothing will
- * read the staged data again), removes `directory`. A retryable failure keeps it for the retry.
- */
-async function discardingOnFinalFailure<T>(directory: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const final =
-      error instanceof InputError ||
-      error instanceof CancelledFailure ||
-      (error instanceof ApplicationFailure && error.nonRetryable);
-    if (final) await rm(directory, { recursive: true, force: true });
-    throw error;
-  }
+/** Bad data, failed expectations, cancellation: a retry would not use the staged data. A retryable failure keeps it. */
+function endsStaging(error: unknown): boolean {
+  return (
+    error instanceof InputError ||
+    error instanceof CancelledFailure ||
+    (error instanceof ApplicationFailure && error.nonRetryable === true)
+  );
 }
 
 /** This run's folder in the scratch space: one per workflow execution. */

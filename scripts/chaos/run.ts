@@ -9,9 +9,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { and, eq, gte, inArray } from 'drizzle-orm';
+import { eq, gte, inArray } from 'drizzle-orm';
 import { parse } from 'yaml';
 import { connectClient } from '../../client/connect.js';
+import { seededRandom } from '../../contracts/seeded-random.js';
 import { startPipeline } from '../../client/pipeline.js';
 import { loadConfig } from '../../config/index.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
@@ -72,15 +73,6 @@ export interface ChaosReport {
   readonly seconds: number;
 }
 
-/** Seeded, so a failing plan can be rerun as it was. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 2_246_822_507) + 0x6d2b79f5) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 export async function runChaos(
   plan: ChaosPlan,
   home: string,
@@ -107,7 +99,8 @@ export async function runChaos(
     MLOPS_LOG_LEVEL: 'error',
   };
   const workers: WorkerProcess[] = [];
-  const draw = random(plan.seed);
+  // Seeded, so a failing plan can be rerun as it was.
+  const draw = seededRandom(plan.seed);
   let stopping = false;
   let workerExits = 0;
   // Like a process manager (systemd, Kubernetes): a worker that exits on its own is started again.
@@ -265,10 +258,7 @@ async function checkInvariants(
         )
     : [];
   const training = stages.filter((stage) => stage.stage === 'train');
-  const referenced = await db
-    .select()
-    .from(artifacts)
-    .where(and(gte(artifacts.createdAt, since)));
+  const referenced = await db.select().from(artifacts).where(gte(artifacts.createdAt, since));
   const missingArtifacts: string[] = [];
   for (const artifact of referenced) {
     try {

@@ -13,7 +13,7 @@ import { auditEventsOf, type AuditEvent } from '../../db/queries/audit.js';
 import { servedVersions } from '../../db/queries/deployments.js';
 import { waitUntil } from '../../stack/processes.js';
 import type { PipelineSpec } from '../../spec/types.js';
-import { exampleSpec, runPipeline } from '../support/pipeline.js';
+import { quickPenguinsSpec, runPipeline } from '../support/pipeline.js';
 import {
   stackEnvironment,
   startTestPlatform,
@@ -59,8 +59,7 @@ describe('audit trail', () => {
   beforeAll(async () => {
     platform = await startTestPlatform({ pools: ['cpu'] });
     loop = new ModelLoopClient(platform.client.temporal, platform.pools.taskQueues);
-    spec = exampleSpec('penguins.yaml', {
-      train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
+    spec = quickPenguinsSpec({
       evaluation: { primaryMetric: 'accuracy', gates: [] },
       deploy: { promote: false },
     });

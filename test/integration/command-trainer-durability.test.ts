@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipeline } from '../../client/pipeline.js';
-import { decodePayloadValue } from '../../codec/data-converter.js';
-import { waitUntil } from '../../stack/processes.js';
 import { commandTrainerSpec } from '../support/command-trainers.js';
 import { runPipeline, stageRunsOf } from '../support/pipeline.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { useWorkerProcesses } from '../support/worker-processes.js';
+import { trainingHeartbeat, useWorkerProcesses } from '../support/worker-processes.js';
 
 describe('a command trainer whose worker dies', () => {
   const harness = useWorkerProcesses('command-resume', {});
@@ -16,29 +13,15 @@ describe('a command trainer whose worker dies', () => {
     async () => {
       const first = harness.startWorker();
       const spec = await commandTrainerSpec(['python3', 'trainer.py', 'steps', '12', '0.5']);
-      const run = await startPipeline(harness.client.temporal, spec, {
-        taskQueues: { cpu: harness.taskQueue, gpu: harness.taskQueue },
-        noCache: true,
-        trigger: 'test',
-      });
-      const beat = await waitUntil(
+      const run = await harness.startPipeline(spec);
+      const beat = await trainingHeartbeat<{
+        kind: string;
+        progress: number;
+        checkpoint: { name: string } | null;
+      }>(
+        run,
         'a reported checkpoint',
-        async () => {
-          const description = await run.handle.describe();
-          const training = description.raw.pendingActivities?.find(
-            (activity) => activity.activityType?.name === 'trainStage',
-          );
-          const payload = training?.heartbeatDetails?.payloads?.[0];
-          const heartbeat = payload
-            ? ((await decodePayloadValue(run.handle.client.options.loadedDataConverter, payload)) as {
-                kind: string;
-                progress: number;
-                checkpoint: { name: string } | null;
-              })
-            : undefined;
-          return heartbeat?.checkpoint && heartbeat.progress >= 0.25 ? heartbeat : undefined;
-        },
-        { timeoutMs: 180_000, intervalMs: 200 },
+        (heartbeat) => Boolean(heartbeat.checkpoint) && heartbeat.progress >= 0.25,
       );
       expect(beat.kind).toBe('command');
       first.child.kill('SIGKILL');

@@ -5,7 +5,7 @@ import { servedVersions } from '../../db/queries/deployments.js';
 import { auditEvents } from '../../db/schema.js';
 import { waitUntil } from '../../stack/processes.js';
 import type { PipelineSpec } from '../../spec/types.js';
-import { exampleSpec, runPipeline, versionsOf } from '../support/pipeline.js';
+import { quickPenguinsSpec, runPipeline, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { logPredictions, penguinRows } from '../support/predictions.js';
 
@@ -23,8 +23,7 @@ describe('model lifecycle', () => {
   beforeAll(async () => {
     platform = await startTestPlatform({ pools: ['cpu'] });
     loop = new ModelLoopClient(platform.client.temporal, platform.pools.taskQueues);
-    spec = exampleSpec('penguins.yaml', {
-      train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
+    spec = quickPenguinsSpec({
       evaluation: { primaryMetric: 'accuracy', gates: [] },
       deploy: { promote: false },
     });

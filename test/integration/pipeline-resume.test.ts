@@ -1,54 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { startPipeline } from '../../client/pipeline.js';
-import { decodePayloadValue } from '../../codec/data-converter.js';
 import { lineageEdges, pipelineRuns, stageRuns } from '../../db/schema.js';
-import { waitUntil } from '../../stack/processes.js';
-import { exampleSpec } from '../support/pipeline.js';
-import { useWorkerProcesses } from '../support/worker-processes.js';
+import { killableTrainingSpec } from '../support/pipeline.js';
+import { trainingHeartbeat, useWorkerProcesses } from '../support/worker-processes.js';
 
 describe('training pipeline durability', () => {
   const harness = useWorkerProcesses('resume', { MLOPS_CHECKPOINT_INTERVAL: '500ms' });
-  const { taskQueue } = harness;
 
   it(
     'resumes training from the last checkpoint after the worker is killed, registering exactly one version',
     { timeout: 240_000 },
     async () => {
       const first = harness.startWorker();
-      // Long enough to be killed midway: many small boosting rounds on the flights sample.
-      const spec = exampleSpec('flights-sample.yaml', {
-        train: {
-          trainer: 'gradient_boosting',
-          params: { nEstimators: 1500, learningRate: 0.02, maxLeaves: 15, minSamplesLeaf: 20 },
-        },
-        evaluation: { primaryMetric: 'auc', gates: [] },
-      });
       // No cache: an earlier run of this test may have trained the very same model.
-      const run = await startPipeline(harness.client.temporal, spec, {
-        taskQueues: { cpu: taskQueue, gpu: taskQueue },
-        noCache: true,
-        trigger: 'test',
-      });
+      const run = await harness.startPipeline(killableTrainingSpec());
 
       // Wait until training has stored a checkpoint past its first rounds, then kill the worker outright.
-      const checkpointed = await waitUntil(
+      const checkpointed = await trainingHeartbeat<{ iteration: number; checkpoint: unknown }>(
+        run,
         'a training checkpoint',
-        async () => {
-          const description = await run.handle.describe();
-          const training = description.raw.pendingActivities?.find(
-            (activity) => activity.activityType?.name === 'trainStage',
-          );
-          const payload = training?.heartbeatDetails?.payloads?.[0];
-          const heartbeat = payload
-            ? ((await decodePayloadValue(run.handle.client.options.loadedDataConverter, payload)) as {
-                iteration: number;
-                checkpoint: unknown;
-              })
-            : undefined;
-          return heartbeat?.checkpoint && heartbeat.iteration >= 20 ? heartbeat : undefined;
-        },
-        { timeoutMs: 180_000, intervalMs: 200 },
+        (beat) => Boolean(beat.checkpoint) && beat.iteration >= 20,
       );
       first.child.kill('SIGKILL');
       await first.exited;

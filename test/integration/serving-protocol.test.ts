@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiToken } from '../../db/queries/api-tokens.js';
-import { exampleSpec, runPipeline } from '../support/pipeline.js';
 import { stackEnvironment, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { spawnMlops } from '../support/processes.js';
 import {
@@ -12,6 +11,7 @@ import {
   eventually,
   request,
   startTestServer,
+  trainServedModel,
   type TestServer,
 } from '../support/serving.js';
 import { adelie, gentoo, invalidRequests } from '../support/serving-requests.js';
@@ -28,12 +28,7 @@ describe('prediction server: protocol, validation and auth', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ pools: ['cpu'] });
-    const spec = exampleSpec('penguins.yaml', {
-      train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
-    });
-    const result = await runPipeline(platform, spec);
-    expect(result.status).toBe('succeeded');
-    modelName = spec.name;
+    modelName = await trainServedModel(platform);
     predictToken = (await createTestToken(platform, ['predict'])).token;
     feedbackToken = (await createTestToken(platform, ['feedback'])).token;
     adminToken = (await createTestToken(platform, ['admin'])).token;

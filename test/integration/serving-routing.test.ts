@@ -6,13 +6,13 @@ import { announceServingChange } from '../../db/queries/serving.js';
 import { deployments, predictionLogs } from '../../db/schema.js';
 import { stickyFraction } from '../../serving/index.js';
 import { setAlias } from '../support/aliases.js';
-import { exampleSpec, runPipeline } from '../support/pipeline.js';
 import { startTestPlatform, testConnections, type TestPlatform } from '../support/platform.js';
 import {
   createTestToken,
   eventually,
   request,
   startTestServer,
+  trainServedModel,
   type TestServer,
 } from '../support/serving.js';
 
@@ -38,11 +38,7 @@ describe('prediction server: logging, hot swap and canary', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ pools: ['cpu'] });
-    const spec = exampleSpec('penguins.yaml', {
-      train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
-    });
-    expect((await runPipeline(platform, spec)).status).toBe('succeeded');
-    modelName = spec.name;
+    modelName = await trainServedModel(platform);
     first = (await findModelVersion(platform.database.db, modelName, 1))!;
     // A second version of the same model file: what is served is told apart by its version number.
     ({ version: second } = await registerModelVersion(platform.database.db, modelName, 'multiclass', {

@@ -1,12 +1,7 @@
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { startPipeline } from '../../client/pipeline.js';
-import { decodePayloadValue } from '../../codec/data-converter.js';
-import { pipelineRuns, stageRuns } from '../../db/schema.js';
-import { waitUntil } from '../../stack/processes.js';
-import { exampleSpec } from '../support/pipeline.js';
+import { killableTrainingSpec, stageRunsOf } from '../support/pipeline.js';
 import { testArtifactStore } from '../support/platform.js';
-import { useWorkerProcesses } from '../support/worker-processes.js';
+import { trainingHeartbeat, useWorkerProcesses } from '../support/worker-processes.js';
 
 /**
  * A checkpoint rewritten in S3 between a worker's death and the retry must not be resumed from:
@@ -21,37 +16,12 @@ describe('a tampered training checkpoint', () => {
     { timeout: 240_000 },
     async () => {
       const first = harness.startWorker();
-      const spec = exampleSpec('flights-sample.yaml', {
-        name: `tamper-${Date.now().toString(36)}`,
-        train: {
-          trainer: 'gradient_boosting',
-          params: { nEstimators: 1500, learningRate: 0.02, maxLeaves: 15, minSamplesLeaf: 20 },
-        },
-        evaluation: { primaryMetric: 'auc', gates: [] },
-      });
-      const run = await startPipeline(harness.client.temporal, spec, {
-        taskQueues: { cpu: harness.taskQueue, gpu: harness.taskQueue },
-        noCache: true,
-        trigger: 'test',
-      });
-      const heartbeat = await waitUntil(
-        'a training checkpoint',
-        async () => {
-          const description = await run.handle.describe();
-          const training = description.raw.pendingActivities?.find(
-            (activity) => activity.activityType?.name === 'trainStage',
-          );
-          const payload = training?.heartbeatDetails?.payloads?.[0];
-          const beat = payload
-            ? ((await decodePayloadValue(run.handle.client.options.loadedDataConverter, payload)) as {
-                iteration: number;
-                checkpoint?: { uri: string; sha256: string };
-              })
-            : undefined;
-          return beat?.checkpoint && beat.iteration >= 20 ? beat : undefined;
-        },
-        { timeoutMs: 180_000, intervalMs: 200 },
-      );
+      const spec = killableTrainingSpec({ name: `tamper-${Date.now().toString(36)}` });
+      const run = await harness.startPipeline(spec);
+      const heartbeat = await trainingHeartbeat<{
+        iteration: number;
+        checkpoint?: { uri: string; sha256: string };
+      }>(run, 'a training checkpoint', (beat) => Boolean(beat.checkpoint) && beat.iteration >= 20);
       first.child.kill('SIGKILL');
       await first.exited;
 
@@ -67,15 +37,9 @@ describe('a tampered training checkpoint', () => {
       const second = harness.startWorker();
       const result = await run.result();
       expect(result.status).toBe('succeeded');
-      const [pipelineRun] = await harness.database.db
-        .select()
-        .from(pipelineRuns)
-        .where(eq(pipelineRuns.workflowId, run.workflowId));
-      const [train] = await harness.database.db
-        .select()
-        .from(stageRuns)
-        .where(eq(stageRuns.pipelineRunId, pipelineRun.id))
-        .then((rows) => rows.filter((row) => row.stage === 'train'));
+      const train = (await stageRunsOf(harness.database.db, run.workflowId)).find(
+        (stage) => stage.stage === 'train',
+      )!;
       expect(train.attempt).toBe(2);
       expect((train.outputs as { resumedFromIteration: number | null }).resumedFromIteration).toBeNull();
       const modelUri = (train.outputs as { model: { uri: string } }).model.uri;

@@ -9,14 +9,13 @@ import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { predictionLogs } from '../../db/schema.js';
 import { createServingServer, defaultServingSettings, type ServingServer } from '../../serving/index.js';
 import { SPILL_FILE } from '../../serving/prediction-spill.js';
-import { exampleSpec, runPipeline } from '../support/pipeline.js';
 import {
   startTestPlatform,
   testArtifactStore,
   testConnections,
   type TestPlatform,
 } from '../support/platform.js';
-import { createTestToken, eventually, request } from '../support/serving.js';
+import { createTestToken, eventually, request, trainServedModel } from '../support/serving.js';
 import { adelie, gentoo } from '../support/serving-requests.js';
 
 /**
@@ -134,12 +133,7 @@ describe('prediction log during a database outage', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ pools: ['cpu'] });
-    const spec = exampleSpec('penguins.yaml', {
-      train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
-    });
-    const result = await runPipeline(platform, spec);
-    expect(result.status).toBe('succeeded');
-    modelName = spec.name;
+    modelName = await trainServedModel(platform);
     token = (await createTestToken(platform, ['predict'])).token;
     const database = new URL(testConnections().databaseUrl);
     proxy = await startProxy({ host: database.hostname, port: Number(database.port) });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseSpec, parseSpecText, SpecError } from '../../spec/parse.js';
 import { MAX_SPEC_BYTES } from '../../spec/limits.js';
 import { searchCandidates } from '../../workflows/tuning.js';
+import { runMlopsOffline } from '../support/processes.js';
 
 /**
  * Hostile and absurd specs: each is refused before anything runs, with the problem's path, or
@@ -153,17 +153,7 @@ describe('mlops run with a hostile spec', () => {
   const run = (name: string, text: string) => {
     const file = path.join(folder, name);
     writeFileSync(file, text);
-    return spawnSync(process.execPath, [path.resolve('cli/mlops.mjs'), 'run', file, '--wait'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        TEMPORAL_ADDRESS: '127.0.0.1:1',
-        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-        S3_ENDPOINT: 'http://127.0.0.1:1',
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    return runMlopsOffline(['run', file, '--wait']);
   };
 
   it('exits 2 on a NUL byte in a JSON spec, naming the field', () => {

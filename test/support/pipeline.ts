@@ -19,6 +19,29 @@ export function exampleSpec(file: string, overrides: Record<string, unknown> = {
   );
 }
 
+/** The penguins example with one quick logistic regression instead of its search: seconds to train. */
+export function quickPenguinsSpec(overrides: Record<string, unknown> = {}): PipelineSpec {
+  return exampleSpec('penguins.yaml', {
+    train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
+    ...overrides,
+  });
+}
+
+/**
+ * Gradient boosting on the flights sample with many small rounds: long enough, with checkpoints
+ * every 500 ms (MLOPS_CHECKPOINT_INTERVAL), for a test to kill its worker midway.
+ */
+export function killableTrainingSpec(overrides: Record<string, unknown> = {}): PipelineSpec {
+  return exampleSpec('flights-sample.yaml', {
+    train: {
+      trainer: 'gradient_boosting',
+      params: { nEstimators: 1500, learningRate: 0.02, maxLeaves: 15, minSamplesLeaf: 20 },
+    },
+    evaluation: { primaryMetric: 'auc', gates: [] },
+    ...overrides,
+  });
+}
+
 export async function runPipeline(
   platform: TestPlatform,
   spec: PipelineSpec,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -8,6 +8,22 @@ export interface SpawnedCommand {
   readonly json: Promise<Record<string, unknown>>;
   readonly exited: Promise<number | null>;
   stderr(): string;
+}
+
+/** Services that do not exist: a command that passes with them connected to nothing. */
+export const unreachableServices = {
+  TEMPORAL_ADDRESS: '127.0.0.1:1',
+  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+  S3_ENDPOINT: 'http://127.0.0.1:1',
+} as const;
+
+/** `mlops <args>` run to its end against unreachable services (`env` may add or replace variables). */
+export function runMlopsOffline(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [path.resolve('cli/mlops.mjs'), ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...unreachableServices, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 /** Runs `mlops <args>` as a real process, as a user would. */

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { createApiToken, type ApiTokenScope } from '../../db/queries/api-tokens.js';
 import { createServingServer, type ServingServer, type ServingSettings } from '../../serving/index.js';
 import { createLogger } from '../../config/logger.js';
+import { quickPenguinsSpec, runPipeline } from './pipeline.js';
 import { testArtifactStore, testConnections, type TestPlatform } from './platform.js';
+
+/** Trains (and promotes) a quick penguins model on the platform: the name of a model there is to serve. */
+export async function trainServedModel(platform: TestPlatform): Promise<string> {
+  const spec = quickPenguinsSpec();
+  const result = await runPipeline(platform, spec);
+  expect(result.status).toBe('succeeded');
+  return spec.name;
+}
 
 export interface TestServer {
   readonly server: ServingServer;

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { connectClient, type PlatformClient } from '../../client/connect.js';
+import { startPipeline, type PipelineRun } from '../../client/pipeline.js';
+import { decodePayloadValue } from '../../codec/data-converter.js';
 import { loadConfig } from '../../config/index.js';
 import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
+import type { PipelineSpec } from '../../spec/types.js';
+import { waitUntil } from '../../stack/processes.js';
 import { stackEnvironment, testConnections } from './platform.js';
 import { spawnMlops, type SpawnedCommand } from './processes.js';
 
@@ -14,6 +18,33 @@ export interface WorkerProcesses {
   readonly database: DatabaseHandle;
   /** Starts `mlops worker --pool cpu` as a real process on the suite's task queue. */
   startWorker(): SpawnedCommand;
+  /** Starts a pipeline on the suite's task queue, without the stage cache. */
+  startPipeline(spec: PipelineSpec): Promise<PipelineRun>;
+}
+
+/**
+ * The train stage's latest heartbeat details (decoded) once `accept` takes them: the moment a test
+ * that kills a worker mid-training waits for (a checkpoint stored, enough progress made).
+ */
+export async function trainingHeartbeat<Beat>(
+  run: PipelineRun,
+  what: string,
+  accept: (beat: Beat) => boolean,
+): Promise<Beat> {
+  return waitUntil(
+    what,
+    async () => {
+      const description = await run.handle.describe();
+      const training = description.raw.pendingActivities?.find(
+        (activity) => activity.activityType?.name === 'trainStage',
+      );
+      const payload = training?.heartbeatDetails?.payloads?.[0];
+      if (!payload) return undefined;
+      const beat = await decodePayloadValue<Beat>(run.handle.client.options.loadedDataConverter, payload);
+      return accept(beat) ? beat : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 200 },
+  );
 }
 
 /**
@@ -47,6 +78,13 @@ export function useWorkerProcesses(name: string, env: Record<string, string>): W
     get database() {
       if (!database) throw new Error('the database connects before the first test');
       return database;
+    },
+    startPipeline(spec) {
+      return startPipeline(this.client.temporal, spec, {
+        taskQueues: { cpu: taskQueue, gpu: taskQueue },
+        noCache: true,
+        trigger: 'test',
+      });
     },
     startWorker() {
       const worker = spawnMlops(['worker', '--pool', 'cpu'], workerEnv);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unreachableServices } from '../support/processes.js';
 
 const mlops = path.resolve('cli/mlops.mjs');
 
@@ -51,24 +52,14 @@ describe('mlops command errors', () => {
   });
 
   it('rejects an unknown worker pool as a usage error', () => {
-    const result = runMlops(['worker', '--pool', 'tpu'], {
-      PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: '127.0.0.1:1',
-      DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
-      S3_ENDPOINT: 'http://127.0.0.1:1',
-    });
+    const result = runMlops(['worker', '--pool', 'tpu'], { PATH: process.env.PATH, ...unreachableServices });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--pool must be cpu, gpu or all, not "tpu"/);
   });
 
   it('parses the monitor and schedule subcommands and their options before connecting to anything', () => {
     // Unreachable services: a usage error must come back before any connection is tried.
-    const env = {
-      PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: '127.0.0.1:1',
-      DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
-      S3_ENDPOINT: 'http://127.0.0.1:1',
-    };
+    const env = { PATH: process.env.PATH, ...unreachableServices };
     const cases: [string[], RegExp][] = [
       [['monitor', 'watch', 'm'], /unknown command 'watch'/],
       [['monitor', 'start', 'm', '--interval', '5x'], /--interval must be a duration such as 30s/],

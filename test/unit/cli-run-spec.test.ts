@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runMlopsOffline } from '../support/processes.js';
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'mlops-specs-'));
 const base = `name: churn
@@ -15,18 +15,7 @@ train: { trainer: logistic_regression }
 function run(spec: string, env: NodeJS.ProcessEnv = {}) {
   const file = path.join(folder, `${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, spec);
-  return spawnSync(process.execPath, [path.resolve('cli/mlops.mjs'), 'run', file, '--wait'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: '127.0.0.1:1',
-      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-      S3_ENDPOINT: 'http://127.0.0.1:1',
-      ...env,
-    },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  return runMlopsOffline(['run', file, '--wait'], env);
 }
 
 describe('mlops run with an invalid spec', () => {
@@ -68,14 +57,7 @@ describe('mlops run with an invalid spec', () => {
   });
 
   it('says when the spec file cannot be read', () => {
-    const result = spawnSync(
-      process.execPath,
-      [path.resolve('cli/mlops.mjs'), 'run', path.join(folder, 'missing.yaml')],
-      {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
-        encoding: 'utf8',
-      },
-    );
+    const result = runMlopsOffline(['run', path.join(folder, 'missing.yaml')]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/cannot read the spec file .*missing\.yaml/);
   });
