@@ -23,6 +23,17 @@ const KEPT_TRANSITIONS = 50;
 /** Lifecycles whose approvals were answered before approvals had audit events of their own replay without them. */
 export const APPROVAL_AUDITED = 'approval-audited';
 
+/** The activities a lifecycle uses: what is served, the registry, the audit trail and labeled traffic. */
+export type LifecycleActivities = Pick<
+  LoopActivities,
+  | 'currentServing'
+  | 'resolveModelVersion'
+  | 'setServingTraffic'
+  | 'recordLifecycleEvent'
+  | 'compareOnLabeledTraffic'
+  | 'canaryEvidence'
+>;
+
 /**
  * One model's serving state and every operation on it: promote, rollback, a challenger's way
  * through comparison and canary to promotion or rollback, approvals. Nothing outside assigns its
@@ -47,7 +58,7 @@ export class ModelLifecycle {
 
   constructor(
     private readonly input: LifecycleInput,
-    private readonly activities: LoopActivities,
+    private readonly activities: LifecycleActivities,
   ) {
     this.championHistory = [...(input.state?.championHistory ?? [])];
     this.transitions = [...(input.state?.transitions ?? [])];
