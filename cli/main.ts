@@ -3,6 +3,7 @@ import { ConfigError } from '../config/index.js';
 import { TemporalBinaryNotFoundError } from '../stack/temporal-binary.js';
 import * as audit from './audit/index.js';
 import * as demo from './demo/index.js';
+import * as keys from './keys/index.js';
 import * as models from './models/index.js';
 import * as monitor from './monitor/index.js';
 import * as platform from './platform/index.js';
@@ -20,7 +21,7 @@ const program = new Command('mlops')
   .description('The ML loop as durable Temporal workflows.')
   .showHelpAfterError()
   .exitOverride();
-for (const group of [platform, demo, runs, models, monitor, schedule, serving, audit])
+for (const group of [platform, demo, runs, models, monitor, schedule, serving, keys, audit])
   group.register(program);
 
 try {

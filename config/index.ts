@@ -81,6 +81,10 @@ export interface Config {
     /** The spill file's bound; past it, predictions are refused (503) rather than answered unlogged. */
     readonly predictionSpillMaxBytes: number;
     readonly refreshIntervalMs: number;
+    /** How long a client may take to send a request's headers, and the whole request. */
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly maxConnections: number;
     /** Serve only these models; undefined: every model with a champion. */
     readonly models: readonly string[] | undefined;
   };
@@ -138,7 +142,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return buildConfig(parsed, env);
+  const config = buildConfig(parsed, env);
+  // node:http refuses a headers timeout longer than the whole request's, which includes them.
+  const { headersTimeoutMs, requestTimeoutMs } = config.serving;
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError([
+      `MLOPS_SERVING_HEADERS_TIMEOUT (${headersTimeoutMs} ms) is longer than MLOPS_SERVING_REQUEST_TIMEOUT (${requestTimeoutMs} ms), which includes the headers: ` +
+        `make the request timeout at least as long (example: MLOPS_SERVING_HEADERS_TIMEOUT=${variables.MLOPS_SERVING_HEADERS_TIMEOUT.example} MLOPS_SERVING_REQUEST_TIMEOUT=${variables.MLOPS_SERVING_REQUEST_TIMEOUT.example})`,
+    ]);
+  }
+  return config;
 }
 
 function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
@@ -209,6 +222,9 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
       ),
       predictionSpillMaxBytes: number('MLOPS_PREDICTION_SPILL_MAX_BYTES') ?? 1024 ** 3,
       refreshIntervalMs: number('MLOPS_SERVING_REFRESH') ?? 5000,
+      headersTimeoutMs: number('MLOPS_SERVING_HEADERS_TIMEOUT') ?? 10_000,
+      requestTimeoutMs: number('MLOPS_SERVING_REQUEST_TIMEOUT') ?? 30_000,
+      maxConnections: number('MLOPS_SERVING_MAX_CONNECTIONS') ?? 4096,
       models: text('MLOPS_SERVING_MODELS')?.split(','),
     },
     ports: {

@@ -87,14 +87,83 @@ export function readPayloadKeysFile(file: string): PayloadKeyRing {
 
 /** A new random key as a key file line: `local-<8 hex>:<base64 of 32 bytes>`. */
 export function newPayloadKeyLine(prefix = 'local'): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}:${randomBytes(PAYLOAD_KEY_BYTES).toString('base64')}`;
+  return newPayloadKeyEntry(`${prefix}-${randomBytes(4).toString('hex')}`);
 }
 
-/** Comments (`#` to the end of a line) first: they may hold commas. */
+/** A new random key under `id` as an entry: `<id>:<base64 of 32 bytes>`. */
+export function newPayloadKeyEntry(id: string): string {
+  return `${checkPayloadKeyId(id)}:${randomBytes(PAYLOAD_KEY_BYTES).toString('base64')}`;
+}
+
+/** `id` if a key list accepts it as a key id (`mlops keys rotate --id`), else a PayloadKeyError. */
+export function checkPayloadKeyId(id: string): string {
+  if (!keyIdPattern.test(id))
+    throw new PayloadKeyError(
+      `${JSON.stringify(id)} is not a key id: use 1-64 letters, digits, dots, dashes or underscores`,
+    );
+  return id;
+}
+
+/**
+ * Key file text with `entry` on a line of its own just before the first key, so it encrypts from
+ * then on; every other line (the old keys, comments, blank lines, line endings) stays as it was.
+ */
+export function withPayloadKeyFirst(text: string, entry: string): string {
+  const { lines, eol } = linesOf(text);
+  const firstKey = lines.findIndex((line) => entriesOfLine(line).length > 0);
+  // No key yet (a file of comments): the entry goes after them, before a final line break.
+  const at = firstKey !== -1 ? firstKey : lines.at(-1) === '' ? lines.length - 1 : lines.length;
+  lines.splice(at, 0, entry);
+  return lines.join(eol);
+}
+
+/**
+ * Key file text without the key `id`: its entry is removed from its line, and the line with it
+ * when nothing but that entry was on it (a comment on that line is kept); the rest as it was.
+ */
+export function withoutPayloadKey(text: string, id: string): string {
+  const { lines, eol } = linesOf(text);
+  return lines
+    .flatMap((line) => {
+      const hash = line.indexOf('#');
+      const comment = hash === -1 ? '' : line.slice(hash);
+      const entries = (hash === -1 ? line : line.slice(0, hash)).split(',');
+      const kept = entries.filter((entry) => entryId(entry) !== id);
+      if (kept.length === entries.length) return [line];
+      const rest = kept
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .join(',');
+      if (rest === '') return comment === '' ? [] : [comment];
+      return [comment === '' ? rest : `${rest} ${comment}`];
+    })
+    .join(eol);
+}
+
+/** The key ids of a key list in order (the first encrypts); a PayloadKeyError when it is malformed. */
+export function payloadKeyIds(text: string, source: string): string[] {
+  return [...parsePayloadKeys(text, source).keys.keys()];
+}
+
+/** Comments (`#` to the end of a line) first: they may hold commas. CRLF files (edited on Windows) too. */
 function splitEntries(text: string): string[] {
-  return text
-    .split('\n')
-    .flatMap((line) => line.replace(/#.*$/, '').split(','))
+  return text.split(/\r?\n/).flatMap(entriesOfLine);
+}
+
+function entriesOfLine(line: string): string[] {
+  return line
+    .replace(/#.*$/, '')
+    .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
+}
+
+function entryId(entry: string): string | undefined {
+  const colon = entry.indexOf(':');
+  return colon === -1 ? undefined : entry.slice(0, colon).trim();
+}
+
+/** A file's lines and the line ending it uses, so a rewrite keeps a CRLF file CRLF. */
+function linesOf(text: string): { lines: string[]; eol: string } {
+  return { lines: text.split(/\r?\n/), eol: text.includes('\r\n') ? '\r\n' : '\n' };
 }

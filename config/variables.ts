@@ -31,6 +31,8 @@ const duration = z
     if (value.endsWith('ms')) return amount;
     return value.endsWith('m') ? amount * 60_000 : amount * 1000;
   });
+/** A timeout for a client: 0 would turn it off, and a server without one is held by slow clients. */
+const clientTimeout = duration.pipe(z.number().min(1000, 'must be at least 1s'));
 const bucketName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be 3-63 lowercase letters, digits, dots or hyphens');
@@ -306,6 +308,24 @@ export const variables = {
     example: '5s',
     description:
       'how often the prediction server re-reads aliases and traffic splits besides NOTIFY (default 5s)',
+  },
+  MLOPS_SERVING_HEADERS_TIMEOUT: {
+    schema: clientTimeout,
+    example: '10s',
+    description:
+      "how long a client may take to send a request's headers (default 10s); slower ones get 408 and the connection is closed",
+  },
+  MLOPS_SERVING_REQUEST_TIMEOUT: {
+    schema: clientTimeout,
+    example: '30s',
+    description:
+      'how long a client may take to send a whole request, body included (default 30s, at least MLOPS_SERVING_HEADERS_TIMEOUT); slower ones get 408 and the connection is closed',
+  },
+  MLOPS_SERVING_MAX_CONNECTIONS: {
+    schema: wholeNumberBetween(1, 1_000_000),
+    example: '4096',
+    description:
+      'open connections one prediction server accepts (default 4096); past it, new connections are closed at once',
   },
   MLOPS_SERVING_MODELS: {
     schema: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be model names separated by commas'),

@@ -1,5 +1,8 @@
-/** What an audit event is about: a model (registry, serving, approvals), a training schedule, an API token. */
-export const auditSubjectKinds = ['model', 'schedule', 'token'] as const;
+/**
+ * What an audit event is about: a model (registry, serving, approvals), a training schedule, an API
+ * token, a payload key file (its subject the file's path; the events hold key ids, never keys).
+ */
+export const auditSubjectKinds = ['model', 'schedule', 'token', 'payload-keys'] as const;
 export type AuditSubjectKind = (typeof auditSubjectKinds)[number];
 
 /**
@@ -27,4 +30,15 @@ export const auditKeys = {
    */
   scheduleChange: (scheduleId: string, createdAt: number, revision: string) =>
     `schedule:${scheduleId}@${createdAt}#${revision}`,
+  /**
+   * A rotation (`keyId` put first) or retirement (`keyId` removed) of a payload key file. The ids
+   * the file held before tell a change from a later one under the same key id (a key retired, then
+   * an id reused), while a rerun of the same rotation finds the same ones and records nothing new.
+   */
+  payloadKeyChange: (
+    file: string,
+    change: 'rotate' | 'retire',
+    keyId: string,
+    keyIdsBefore: readonly string[],
+  ) => `payload-keys:${file}:${change}:${keyId}<-${keyIdsBefore.join(',')}`,
 };

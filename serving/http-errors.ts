@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'invalid_input'
   | 'body_too_large'
   | 'too_many_instances'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'unauthenticated'
   | 'forbidden'
   | 'model_not_found'

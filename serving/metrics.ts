@@ -4,6 +4,10 @@ import { Counter, Gauge, Histogram, renderExposition } from './prometheus.js';
 export type RouteLabel =
   'predict' | 'feedback' | 'model' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
 
+/** Why a connection was closed before a route answered (serving/connections.ts). */
+export type ClientErrorReason =
+  'headers_timeout' | 'body_timeout' | 'headers_too_large' | 'malformed' | 'reset';
+
 // From half a millisecond (a warm single-row prediction) to several seconds (a request that waited
 // for the prediction log).
 const LATENCY_BOUNDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -35,6 +39,21 @@ export class ServingMetrics {
     ['model', 'version', 'class'],
   );
   readonly inFlight = new Gauge('mlops_serving_in_flight_requests', 'Requests being handled now.', []);
+  readonly openConnections = new Gauge(
+    'mlops_serving_open_connections',
+    'Client connections open now (MLOPS_SERVING_MAX_CONNECTIONS caps them).',
+    [],
+  );
+  readonly connectionsRefused = new Counter(
+    'mlops_serving_connections_refused_total',
+    'Connections closed at once because MLOPS_SERVING_MAX_CONNECTIONS were open.',
+    [],
+  );
+  readonly clientErrors = new Counter(
+    'mlops_serving_client_errors_total',
+    'Connections closed before a route answered, by reason: headers_timeout and body_timeout (408, a client too slow), headers_too_large (431), malformed (400, not HTTP), reset (the client went away).',
+    ['reason'],
+  );
   readonly logQueueDepth = new Gauge(
     'mlops_serving_prediction_log_queue_rows',
     'Predictions waiting in memory to be written to prediction_logs.',
@@ -89,6 +108,8 @@ export class ServingMetrics {
   constructor() {
     // Present from the start, so a dashboard sees 0 rather than no series.
     this.inFlight.set([], 0);
+    this.openConnections.set([], 0);
+    this.connectionsRefused.inc([], 0);
     this.logQueueDepth.set([], 0);
     this.logWritten.inc([], 0);
     this.logDropped.inc([], 0);
@@ -107,6 +128,9 @@ export class ServingMetrics {
       this.latency,
       this.predictions,
       this.inFlight,
+      this.openConnections,
+      this.connectionsRefused,
+      this.clientErrors,
       this.logQueueDepth,
       this.logWritten,
       this.logDropped,

@@ -47,8 +47,22 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
     };
     request.on('data', onData);
     request.on('end', onEnd);
-    request.on('error', reject);
+    // The connection closed mid-body: the client went away, or took longer than the request
+    // timeout and was answered 408 by the server (serving/connections.ts). Either way nothing is
+    // sent now; the error is what the request's metrics record.
+    request.on('error', () => reject(cutShort(request)));
   });
+}
+
+function cutShort(request: IncomingMessage): HttpError {
+  const socketError = request.socket?.errored as NodeJS.ErrnoException | null | undefined;
+  return socketError?.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? new HttpError(
+        408,
+        'request_timeout',
+        'the request body did not arrive in full within MLOPS_SERVING_REQUEST_TIMEOUT',
+      )
+    : new HttpError(400, 'invalid_request', 'the connection closed before the request body was complete');
 }
 
 function tooLarge(maxBytes: number): HttpError {

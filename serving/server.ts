@@ -7,6 +7,7 @@ import { API_TOKENS_CHANNEL, insertPredictionLogs, SERVING_CHANNEL } from '../db
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { TokenAuthority } from './auth.js';
 import { ChangeListener } from './change-listener.js';
+import { connectionOptions, guardConnections } from './connections.js';
 import type { Reply, RequestLabels, ServingContext } from './context.js';
 import { HttpError } from './http-errors.js';
 import { ServingMetrics } from './metrics.js';
@@ -102,14 +103,12 @@ export function createServingServer(options: ServingServerOptions): ServingServe
     if (inFlight === 0) drained?.();
   };
 
-  // Idle keep-alive connections outlive a load balancer's usual 60 s, so the balancer closes them
-  // first and never sends a request on a connection the server is closing.
-  const server = http.createServer(
-    { keepAliveTimeout: 65_000, requestTimeout: 60_000 },
-    (request, response) => {
-      void handle(request, response);
-    },
-  );
+  const server = http.createServer(connectionOptions(settings));
+  const receiving = guardConnections(server, settings, metrics);
+  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    receiving(request, response);
+    void handle(request, response);
+  });
   // Refresh failures (the database away for a moment) are logged; the next trigger tries again.
   const refresher = (what: string, refresh: () => Promise<void>) => (reason: string) =>
     void refresh().catch((error: unknown) =>
@@ -194,7 +193,8 @@ function send(
   headers: Readonly<Record<string, string>>,
   closeConnection: boolean,
 ): void {
-  if (response.destroyed) return;
+  // Gone (the client left, or timed out and got its 408), or answered already: nothing to send.
+  if (response.destroyed || response.headersSent) return;
   const payload = reply.text ?? JSON.stringify(reply.body);
   response.writeHead(reply.status, {
     'content-type': reply.contentType ?? 'application/json; charset=utf-8',

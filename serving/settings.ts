@@ -5,6 +5,14 @@ import type { PredictionLogSettings } from './prediction-log.js';
 export interface ServingSettings {
   readonly maxBodyBytes: number;
   readonly maxInstances: number;
+  /**
+   * How long a client may take to send a request's headers, and the whole request (body
+   * included), before it gets 408 and its connection is closed: slow clients cannot hold the server.
+   */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Open connections accepted; past them, a new connection is closed at once. */
+  readonly maxConnections: number;
   readonly predictionLog: PredictionLogSettings;
   /** The periodic re-check of aliases, splits and tokens, besides NOTIFY. */
   readonly refreshIntervalMs: number;
@@ -22,6 +30,12 @@ export interface ServingSettings {
 export const defaultServingSettings: ServingSettings = {
   maxBodyBytes: 1024 * 1024,
   maxInstances: 1000,
+  // A client on a poor mobile link sends a 1 MiB body in well under 30 s; one that takes longer is
+  // holding a connection rather than using it.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // Far above what one replica serves at once, low enough that file descriptors and memory hold.
+  maxConnections: 4096,
   // Written every 100 ms or as soon as 1000 rows wait: a few round trips a second at low traffic,
   // batches of 1000 under load.
   // A write hanging for 10 s (a network partition rather than a refused connection) counts as the
@@ -44,6 +58,9 @@ export function servingSettings(config: Config): ServingSettings {
     ...defaultServingSettings,
     maxBodyBytes: config.serving.maxBodyBytes,
     maxInstances: config.serving.maxInstances,
+    headersTimeoutMs: config.serving.headersTimeoutMs,
+    requestTimeoutMs: config.serving.requestTimeoutMs,
+    maxConnections: config.serving.maxConnections,
     predictionLog: {
       ...defaultServingSettings.predictionLog,
       capacity: config.serving.predictionLogQueue,

@@ -6,9 +6,9 @@ export const payloadKeyFile = (home: string) => path.join(home, 'payload-keys');
 
 const header = [
   '# Payload encryption keys of the embedded stack (AES-256-GCM), made on its first start.',
-  '# One id:base64key per line: the first encrypts, every one decrypts. To rotate, put a new line',
-  '# first (`echo "k2:$(openssl rand -base64 32)"`) and keep the old ones: the histories under',
-  "# this folder can only be read with them. Don't delete this file.",
+  '# One id:base64key per line: the first encrypts, every one decrypts. Rotate with',
+  '# `mlops keys rotate` (a new key first, the old ones kept, an audit event): the histories',
+  "# under this folder can only be read with the old keys. Don't delete this file.",
 ];
 
 /**

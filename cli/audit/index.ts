@@ -3,12 +3,12 @@ import { auditSubjectKinds } from '../../contracts/audit-keys.js';
 import { parseLimit, parseSince } from '../options.js';
 import { lazyCommand } from '../shared.js';
 
-/** `mlops audit`: the audit trail of registry, serving, schedule and token changes. */
+/** `mlops audit`: the audit trail of registry, serving, schedule, token and payload key changes. */
 export function register(program: Command): void {
   program
     .command('audit')
     .description(
-      'who changed what and why: registrations, promotions, rollbacks, canaries, approvals, schedules, tokens',
+      'who changed what and why: registrations, promotions, rollbacks, canaries, approvals, schedules, tokens, payload keys',
     )
     .option('--model <name>', "only this model's events (its training schedule's included)")
     .addOption(
