@@ -105,10 +105,18 @@ export async function stopPostgres(home: string, connections: Connections, ms: n
   return timeToAnswer(() => postgresAnswers(connections.databaseUrl));
 }
 
-export async function stopS3(home: string, connections: Connections, ms: number): Promise<number> {
+/** S3 frozen for `ms`; `during` runs while it is (and counts against the time). */
+export async function stopS3(
+  home: string,
+  connections: Connections,
+  ms: number,
+  during?: () => Promise<void>,
+): Promise<number> {
   const helper = await servicePid(home, 's3 helper');
   signalTree(helper, 'SIGSTOP');
-  await sleep(ms);
+  const started = performance.now();
+  await during?.();
+  await sleep(Math.max(0, ms - (performance.now() - started)));
   signalTree(helper, 'SIGCONT');
   return timeToAnswer(() => s3Answers(connections));
 }

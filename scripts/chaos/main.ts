@@ -3,7 +3,7 @@
  * under `.mlops/chaos`, then its table of faults and invariants. Exit 1 when an invariant broke.
  */
 import path from 'node:path';
-import { formatReport, fullPlan, runChaos, shortPlan } from './run.js';
+import { formatReport, fullPlan, runChaos, servingHeld, shortPlan } from './run.js';
 
 const short = process.argv.includes('--short');
 const home = path.resolve(process.env.MLOPS_HOME ?? '.mlops/chaos');
@@ -12,5 +12,8 @@ const report = await runChaos(short ? shortPlan : fullPlan, home, (line) =>
 );
 process.stdout.write(`${formatReport(report)}\n`);
 const broken =
-  report.unexpected.length > 0 || report.duplicateVersions > 0 || report.missingArtifacts.length > 0;
+  report.unexpected.length > 0 ||
+  report.duplicateVersions > 0 ||
+  report.missingArtifacts.length > 0 ||
+  !servingHeld(report.serving);
 process.exit(broken ? 1 : 0);

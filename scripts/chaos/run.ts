@@ -23,8 +23,14 @@ import { parseSpec } from '../../spec/parse.js';
 import { connectionVariables } from '../../stack/env-file.js';
 import { ensureStack } from '../../stack/launcher.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
-import { spawnWorker, type WorkerProcess } from './workers.js';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 import { restartTemporal, stopPostgres, stopS3, type FaultKind, type FaultRecord } from './faults.js';
+import {
+  startChaosServing,
+  type ChaosServing,
+  type ServingChaosReport,
+  type ServingTraffic,
+} from './serving.js';
 
 export interface ChaosPlan {
   readonly pipelines: number;
@@ -36,6 +42,8 @@ export interface ChaosPlan {
   /** Seconds between faults, drawn uniformly from this range. */
   readonly faultEverySeconds: readonly [number, number];
   readonly seed: number;
+  /** Prediction traffic to a served model for the whole run; the first S3 freeze adds a canary. */
+  readonly serving?: ServingTraffic;
 }
 
 export const fullPlan: ChaosPlan = {
@@ -46,6 +54,7 @@ export const fullPlan: ChaosPlan = {
   s3Stops: [30_000],
   faultEverySeconds: [3, 8],
   seed: 1,
+  serving: { requestsPerSecond: 50, rowsPerRequest: 8 },
 };
 
 export const shortPlan: ChaosPlan = {
@@ -56,6 +65,7 @@ export const shortPlan: ChaosPlan = {
   s3Stops: [5_000],
   faultEverySeconds: [2, 4],
   seed: 7,
+  serving: { requestsPerSecond: 20, rowsPerRequest: 4 },
 };
 
 export interface ChaosReport {
@@ -70,6 +80,7 @@ export interface ChaosReport {
   readonly resumedFromCheckpoint: number;
   /** Workers that exited without being killed (and were started again). */
   readonly workerExits: number;
+  readonly serving?: ServingChaosReport;
   readonly seconds: number;
 }
 
@@ -99,6 +110,8 @@ export async function runChaos(
     MLOPS_LOG_LEVEL: 'error',
   };
   const workers: WorkerProcess[] = [];
+  let serving: ChaosServing | undefined;
+  let servingReport: ServingChaosReport | undefined;
   // Seeded, so a failing plan can be rerun as it was.
   const draw = seededRandom(plan.seed);
   let stopping = false;
@@ -106,7 +119,7 @@ export async function runChaos(
   // Like a process manager (systemd, Kubernetes): a worker that exits on its own is started again.
   // A worker exits when Temporal is unreachable at start or for long; the run counts how often.
   const startWorker = (): WorkerProcess => {
-    const worker = spawnWorker(workerEnv, home);
+    const worker = spawnWorker(workerEnv, home, 'chaos-workers.log');
     void worker.exited.then(() => {
       const index = workers.indexOf(worker);
       if (stopping || index === -1) return;
@@ -123,6 +136,16 @@ export async function runChaos(
     await migrateDatabase(database.db);
     const since = new Date();
     for (let index = 0; index < 2; index += 1) workers.push(startWorker());
+    if (plan.serving) {
+      serving = await startChaosServing({
+        temporal: client.temporal,
+        database,
+        connections: stack.connections,
+        taskQueue,
+        traffic: plan.serving,
+      });
+      log(`serving ${plan.serving.requestsPerSecond} requests/s of ${plan.serving.rowsPerRequest} rows`);
+    }
 
     const runs = await Promise.all(
       Array.from({ length: plan.pipelines }, (_, index) =>
@@ -171,7 +194,9 @@ export async function runChaos(
       } else if (kind === 'stop-postgres') {
         recoveryMs = await stopPostgres(home, stack.connections, plan.postgresStops[postgresStop++]);
       } else {
-        recoveryMs = await stopS3(home, stack.connections, plan.s3Stops[s3Stop++]);
+        // The first freeze also adds a canary: the server must load a model from an S3 that hangs.
+        const during = s3Stop === 0 ? serving?.addCanary : undefined;
+        recoveryMs = await stopS3(home, stack.connections, plan.s3Stops[s3Stop++], during);
       }
       faults.push({ kind, atMs, recoveryMs });
       log(
@@ -180,6 +205,7 @@ export async function runChaos(
       if (allDone && faults.length >= kinds.length) break;
     }
     await withTimeout(finished, 900_000, 'the pipelines to finish');
+    servingReport = await serving?.finish();
     return {
       ...(await checkInvariants(
         database.db,
@@ -190,9 +216,11 @@ export async function runChaos(
       )),
       faults,
       workerExits,
+      serving: servingReport,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    if (serving && !servingReport) await serving.finish().catch(() => undefined);
     stopping = true;
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((worker) => worker.exited));
@@ -226,7 +254,7 @@ async function checkInvariants(
   since: Date,
   workflowIds: readonly string[],
   results: readonly (PipelineResult | undefined)[],
-): Promise<Omit<ChaosReport, 'faults' | 'seconds' | 'workerExits'>> {
+): Promise<Omit<ChaosReport, 'faults' | 'seconds' | 'workerExits' | 'serving'>> {
   const unexpected = results
     .map((result, index) =>
       result?.status === 'succeeded'
@@ -318,8 +346,28 @@ export function formatReport(report: ChaosReport): string {
     `| artifacts missing or not matching their sha256 | ${report.missingArtifacts.length} of ${report.checkedArtifacts} |`,
     `| training stages retried / resumed from a checkpoint | ${report.trainingRetries} / ${report.resumedFromCheckpoint} |`,
     `| workers that exited on their own (started again) | ${report.workerExits} |`,
+    ...servingRows(report.serving),
     `| wall time | ${report.seconds.toFixed(0)} s |`,
   ];
   for (const line of [...report.unexpected, ...report.missingArtifacts]) lines.push(`  ! ${line}`);
   return lines.join('\n');
+}
+
+function servingRows(serving: ServingChaosReport | undefined): string[] {
+  if (!serving) return [];
+  const statuses = [...serving.traffic.statuses]
+    .map(([status, count]) => `${status === 0 ? 'connection error' : status}: ${count}`)
+    .join(', ');
+  return [
+    `| prediction requests answered (by status) | ${statuses} |`,
+    `| prediction-log rows / predictions answered | ${serving.logged} / ${serving.answered} |`,
+    `| canary added during an S3 freeze, served after | ${serving.canaryServed === undefined ? 'not added' : serving.canaryServed ? 'yes' : 'NO'} |`,
+  ];
+}
+
+/** Whether the serving side held: every request answered 200, every answer logged once, the canary served. */
+export function servingHeld(serving: ServingChaosReport | undefined): boolean {
+  if (!serving) return true;
+  const non200 = [...serving.traffic.statuses].filter(([status]) => status !== 200).length;
+  return non200 === 0 && serving.logged === serving.answered && serving.canaryServed !== false;
 }

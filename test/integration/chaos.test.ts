@@ -17,6 +17,7 @@ const ciPlan: ChaosPlan = {
   s3Stops: [3_000],
   faultEverySeconds: [2, 4],
   seed: 11,
+  serving: { requestsPerSecond: 10, rowsPerRequest: 4 },
 };
 
 describe('chaos, short form', () => {
@@ -44,6 +45,13 @@ describe('chaos, short form', () => {
       expect(report.duplicateVersions).toBe(0);
       expect(report.missingArtifacts).toEqual([]);
       expect(report.checkedArtifacts).toBeGreaterThan(0);
+      // Serving through the PostgreSQL and S3 freezes: every request answered, every answer logged
+      // once, and the canary added while S3 hung was loaded once it answered again.
+      const serving = report.serving!;
+      expect([...serving.traffic.statuses.keys()]).toEqual([200]);
+      expect(serving.answered).toBeGreaterThan(0);
+      expect(serving.logged).toBe(serving.answered);
+      expect(serving.canaryServed).toBe(true);
     },
   );
 });

@@ -1,4 +1,4 @@
-/** Worker processes of the chaos run: real `mlops worker --pool cpu`, killed and replaced at will. */
+/** Worker processes for the chaos and load runs: real `mlops worker --pool cpu`, as a deployment runs them. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
@@ -8,9 +8,16 @@ export interface WorkerProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts a worker with `env` (the stack's connection variables and the run's task queue); its output goes to `<home>/logs/chaos-workers.log`. */
-export function spawnWorker(env: Record<string, string | undefined>, home: string): WorkerProcess {
-  const log = createWriteStream(path.join(home, 'logs', 'chaos-workers.log'), { flags: 'a' });
+/**
+ * Starts a worker with `env` (the stack's connection variables and the run's task queue); its
+ * output goes to `<home>/logs/<logName>`.
+ */
+export function spawnWorker(
+  env: Record<string, string | undefined>,
+  home: string,
+  logName: string,
+): WorkerProcess {
+  const log = createWriteStream(path.join(home, 'logs', logName), { flags: 'a' });
   const child = spawn(process.execPath, [path.resolve('cli/mlops.mjs'), 'worker', '--pool', 'cpu'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
