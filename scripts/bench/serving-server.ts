@@ -1,24 +1,40 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Connections } from '../../config/connections.js';
 import type { DatabaseHandle } from '../../db/client.js';
 import { connectionVariables } from '../../stack/env-file.js';
 
-/** `mlops serve` in its own process, as in production, serving only the benchmark's model. */
-export async function startOurServer(
-  endpoints: Connections,
-  modelName: string,
-): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** SIGTERM: drains, writes its prediction log, exits. */
+  stop(): Promise<void>;
+  /** SIGKILL: what a crash (OOM kill, power cut) does to it. */
+  crash(): Promise<void>;
+}
+
+/**
+ * `mlops serve` in its own process, as in production, serving only the benchmark's model, with a
+ * prediction-log spill folder of its own (under the system temp folder, removed when it exits).
+ */
+export async function startOurServer(endpoints: Connections, modelName: string): Promise<ServerProcess> {
+  const spillDir = await mkdtemp(path.join(os.tmpdir(), 'mlops-serve-spill-'));
   const child = spawn(process.execPath, ['cli/mlops.mjs', 'serve', '--port', '0', '--json'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       ...connectionVariables(endpoints),
       MLOPS_SERVING_MODELS: modelName,
+      MLOPS_PREDICTION_SPILL_DIR: spillDir,
       MLOPS_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => rm(spillDir, { recursive: true, force: true }));
   const summary = await new Promise<{ url: string }>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -31,13 +47,15 @@ export async function startOurServer(
     });
     child.once('exit', (code) => reject(new Error(`mlops serve exited (${code})`)));
   });
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
   return {
     url: summary.url,
     pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
+    stop: () => end('SIGTERM'),
+    crash: () => end('SIGKILL'),
   };
 }
 

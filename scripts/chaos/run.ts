@@ -20,10 +20,12 @@ import { connectDatabase } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { artifacts, models, modelVersions, pipelineRuns, stageRuns } from '../../db/schema.js';
 import { parseSpec } from '../../spec/parse.js';
+import type { PipelineSpec } from '../../spec/types.js';
 import { connectionVariables } from '../../stack/env-file.js';
 import { ensureStack } from '../../stack/launcher.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
+import { commandTrainerSpec } from './command-spec.js';
 import { restartTemporal, stopPostgres, stopS3, type FaultKind, type FaultRecord } from './faults.js';
 import {
   startChaosServing,
@@ -34,6 +36,13 @@ import {
 
 export interface ChaosPlan {
   readonly pipelines: number;
+  /**
+   * GPU-pool worker processes (MLOPS_GPUS=1: the pool's code on this machine's CPU); with any,
+   * every second pipeline trains there and kills draw from them too.
+   */
+  readonly gpuWorkers: number;
+  /** Whether the first pipeline trains with a command trainer (the stand-in, in Python). */
+  readonly commandTrainer: boolean;
   readonly workerKills: number;
   readonly temporalRestarts: number;
   /** Each a freeze of this many milliseconds. */
@@ -48,6 +57,8 @@ export interface ChaosPlan {
 
 export const fullPlan: ChaosPlan = {
   pipelines: 12,
+  gpuWorkers: 1,
+  commandTrainer: true,
   workerKills: 20,
   temporalRestarts: 1,
   postgresStops: [30_000],
@@ -59,6 +70,8 @@ export const fullPlan: ChaosPlan = {
 
 export const shortPlan: ChaosPlan = {
   pipelines: 3,
+  gpuWorkers: 1,
+  commandTrainer: true,
   workerKills: 4,
   temporalRestarts: 1,
   postgresStops: [5_000],
@@ -70,6 +83,8 @@ export const shortPlan: ChaosPlan = {
 
 export interface ChaosReport {
   readonly faults: readonly FaultRecord[];
+  /** Of the worker kills, those of GPU-pool workers. */
+  readonly gpuKills: number;
   readonly runs: number;
   readonly completed: number;
   readonly unexpected: readonly string[];
@@ -77,6 +92,8 @@ export interface ChaosReport {
   readonly missingArtifacts: readonly string[];
   readonly checkedArtifacts: number;
   readonly trainingRetries: number;
+  /** Training stages a GPU-pool worker ran (their identity says /gpu/). */
+  readonly trainedOnGpu: number;
   readonly resumedFromCheckpoint: number;
   /** Workers that exited without being killed (and were started again). */
   readonly workerExits: number;
@@ -91,6 +108,7 @@ export async function runChaos(
 ): Promise<ChaosReport> {
   const started = performance.now();
   const taskQueue = `chaos-${randomUUID().slice(0, 8)}`;
+  const taskQueues = { cpu: taskQueue, gpu: `${taskQueue}-gpu` };
   const config = loadConfig({
     ...process.env,
     MLOPS_HOME: home,
@@ -104,7 +122,8 @@ export async function runChaos(
   const store = ArtifactStore.fromSettings(stack.connections.s3);
   const workerEnv = {
     ...connectionVariables(stack.connections),
-    MLOPS_CPU_TASK_QUEUE: taskQueue,
+    MLOPS_CPU_TASK_QUEUE: taskQueues.cpu,
+    MLOPS_GPU_TASK_QUEUE: taskQueues.gpu,
     MLOPS_GPUS: 'none',
     MLOPS_CHECKPOINT_INTERVAL: '500ms',
     MLOPS_LOG_LEVEL: 'error',
@@ -118,8 +137,9 @@ export async function runChaos(
   let workerExits = 0;
   // Like a process manager (systemd, Kubernetes): a worker that exits on its own is started again.
   // A worker exits when Temporal is unreachable at start or for long; the run counts how often.
-  const startWorker = (): WorkerProcess => {
-    const worker = spawnWorker(workerEnv, home, 'chaos-workers.log');
+  const startWorker = (pool: 'cpu' | 'gpu'): WorkerProcess => {
+    const env = pool === 'gpu' ? { ...workerEnv, MLOPS_GPUS: '1' } : workerEnv;
+    const worker = spawnWorker(env, home, 'chaos-workers.log', pool);
     void worker.exited.then(() => {
       const index = workers.indexOf(worker);
       if (stopping || index === -1) return;
@@ -127,7 +147,7 @@ export async function runChaos(
       workerExits += 1;
       log(`a worker exited on its own (${workerExits} so far); starting another`);
       setTimeout(() => {
-        if (!stopping) workers.push(startWorker());
+        if (!stopping) workers.push(startWorker(pool));
       }, 1000);
     });
     return worker;
@@ -135,7 +155,8 @@ export async function runChaos(
   try {
     await migrateDatabase(database.db);
     const since = new Date();
-    for (let index = 0; index < 2; index += 1) workers.push(startWorker());
+    for (let index = 0; index < 2; index += 1) workers.push(startWorker('cpu'));
+    for (let index = 0; index < plan.gpuWorkers; index += 1) workers.push(startWorker('gpu'));
     if (plan.serving) {
       serving = await startChaosServing({
         temporal: client.temporal,
@@ -147,13 +168,18 @@ export async function runChaos(
       log(`serving ${plan.serving.requestsPerSecond} requests/s of ${plan.serving.rowsPerRequest} rows`);
     }
 
-    const runs = await Promise.all(
+    const specs = await Promise.all(
       Array.from({ length: plan.pipelines }, (_, index) =>
-        startPipeline(client.temporal, chaosSpec(index), {
-          taskQueues: { cpu: taskQueue, gpu: taskQueue },
-          noCache: true,
-          trigger: 'chaos',
+        chaosSpec(index, {
+          gpu: plan.gpuWorkers > 0 && index % 2 === 1,
+          command: plan.commandTrainer && index === 0,
+          store,
         }),
+      ),
+    );
+    const runs = await Promise.all(
+      specs.map((spec) =>
+        startPipeline(client.temporal, spec, { taskQueues, noCache: true, trigger: 'chaos' }),
       ),
     );
     log(`started ${runs.length} pipelines on ${taskQueue}`);
@@ -173,6 +199,7 @@ export async function runChaos(
     const faults: FaultRecord[] = [];
     let postgresStop = 0;
     let s3Stop = 0;
+    let gpuKills = 0;
     for (const kind of kinds) {
       const [low, high] = plan.faultEverySeconds;
       await new Promise((resolve) => setTimeout(resolve, (low + draw() * (high - low)) * 1000));
@@ -181,13 +208,15 @@ export async function runChaos(
       let recoveryMs = 0;
       if (kind === 'kill-worker') {
         const victim = workers.splice(Math.floor(draw() * workers.length), 1)[0];
+        const pool = victim?.pool ?? 'cpu';
         if (victim) {
           victim.child.kill('SIGKILL');
           await victim.exited;
+          if (pool === 'gpu') gpuKills += 1;
         }
         const delay = 500 + draw() * 2500;
         await new Promise((resolve) => setTimeout(resolve, delay));
-        if (!stopping) workers.push(startWorker());
+        if (!stopping) workers.push(startWorker(pool));
         recoveryMs = delay;
       } else if (kind === 'restart-temporal') {
         recoveryMs = await restartTemporal(home, stack.connections);
@@ -215,6 +244,7 @@ export async function runChaos(
         results,
       )),
       faults,
+      gpuKills,
       workerExits,
       serving: servingReport,
       seconds: (performance.now() - started) / 1000,
@@ -231,18 +261,27 @@ export async function runChaos(
   }
 }
 
-/** Penguins with gradient boosting, long enough (hundreds of rounds, checkpoints) to be hit mid-training. */
-function chaosSpec(index: number) {
+/**
+ * Penguins with gradient boosting, long enough (hundreds of rounds, checkpoints) to be hit
+ * mid-training; on the GPU pool when `gpu`; with the stand-in command trainer when `command`.
+ */
+async function chaosSpec(
+  index: number,
+  options: { gpu: boolean; command: boolean; store: ArtifactStore },
+): Promise<PipelineSpec> {
   const document = parse(readFileSync(path.resolve('examples/penguins.yaml'), 'utf8')) as Record<
     string,
     unknown
   >;
+  const name = `chaos-${index}-${randomUUID().slice(0, 6)}`;
+  if (options.command) return commandTrainerSpec(document, name, options.store);
   return parseSpec({
     ...document,
-    name: `chaos-${index}-${randomUUID().slice(0, 6)}`,
+    name,
     train: {
       trainer: 'gradient_boosting',
       params: { nEstimators: 300 + index * 50, learningRate: 0.03, maxLeaves: 8, minSamplesLeaf: 5 },
+      ...(options.gpu ? { resources: { gpu: 1 } } : {}),
     },
     evaluation: { primaryMetric: 'accuracy', gates: [{ metric: 'accuracy', min: 0.8 }] },
   });
@@ -254,7 +293,7 @@ async function checkInvariants(
   since: Date,
   workflowIds: readonly string[],
   results: readonly (PipelineResult | undefined)[],
-): Promise<Omit<ChaosReport, 'faults' | 'seconds' | 'workerExits' | 'serving'>> {
+): Promise<Omit<ChaosReport, 'faults' | 'gpuKills' | 'seconds' | 'workerExits' | 'serving'>> {
   const unexpected = results
     .map((result, index) =>
       result?.status === 'succeeded'
@@ -306,6 +345,7 @@ async function checkInvariants(
     missingArtifacts,
     checkedArtifacts: referenced.length,
     trainingRetries: training.filter((stage) => stage.attempt > 1).length,
+    trainedOnGpu: training.filter((stage) => stage.workerIdentity?.includes('/gpu/')).length,
     resumedFromCheckpoint: training.filter(
       (stage) =>
         (stage.outputs as { resumedFromIteration?: number | null } | null)?.resumedFromIteration != null,
@@ -345,6 +385,7 @@ export function formatReport(report: ChaosReport): string {
     `| duplicate model versions | ${report.duplicateVersions} |`,
     `| artifacts missing or not matching their sha256 | ${report.missingArtifacts.length} of ${report.checkedArtifacts} |`,
     `| training stages retried / resumed from a checkpoint | ${report.trainingRetries} / ${report.resumedFromCheckpoint} |`,
+    `| training stages on the GPU pool / GPU-pool workers killed | ${report.trainedOnGpu} / ${report.gpuKills} |`,
     `| workers that exited on their own (started again) | ${report.workerExits} |`,
     ...servingRows(report.serving),
     `| wall time | ${report.seconds.toFixed(0)} s |`,

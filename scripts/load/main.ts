@@ -20,8 +20,22 @@ import { formatServingLoad, runServingLoad, servingLoadHeld, type ServingLoadPla
 const short = process.argv.includes('--short');
 const pipelines = short ? 20 : 200;
 const plan: ServingLoadPlan = short
-  ? { capacitySeconds: 10, loadSeconds: 60, fraction: 0.7, rowsPerRequest: 32, sampleEverySeconds: 5 }
-  : { capacitySeconds: 20, loadSeconds: 300, fraction: 0.7, rowsPerRequest: 32, sampleEverySeconds: 15 };
+  ? {
+      capacitySeconds: 10,
+      loadSeconds: 60,
+      fraction: 0.7,
+      rowsPerRequest: 32,
+      sampleEverySeconds: 5,
+      crashAfterSeconds: 10,
+    }
+  : {
+      capacitySeconds: 20,
+      loadSeconds: 300,
+      fraction: 0.7,
+      rowsPerRequest: 32,
+      sampleEverySeconds: 15,
+      crashAfterSeconds: 30,
+    };
 const log = (line: string) => process.stderr.write(`load: ${line}\n`);
 
 const home = path.resolve(process.env.MLOPS_HOME ?? '.mlops/load');

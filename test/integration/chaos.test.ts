@@ -11,6 +11,8 @@ import { formatReport, runChaos, type ChaosPlan } from '../../scripts/chaos/run.
  */
 const ciPlan: ChaosPlan = {
   pipelines: 2,
+  gpuWorkers: 1,
+  commandTrainer: true,
   workerKills: 2,
   temporalRestarts: 1,
   postgresStops: [3_000],
@@ -45,6 +47,8 @@ describe('chaos, short form', () => {
       expect(report.duplicateVersions).toBe(0);
       expect(report.missingArtifacts).toEqual([]);
       expect(report.checkedArtifacts).toBeGreaterThan(0);
+      // Every second pipeline trains on the GPU pool's worker (MLOPS_GPUS=1 on this CPU machine).
+      expect(report.trainedOnGpu).toBe(1);
       // Serving through the PostgreSQL and S3 freezes: every request answered, every answer logged
       // once, and the canary added while S3 hung was loaded once it answered again.
       const serving = report.serving!;
