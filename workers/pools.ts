@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { ActivityDependencies } from '../activities/dependencies.js';
 import { platformDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
@@ -15,6 +15,7 @@ import { sampleGpuEnergy } from './gpu-power.js';
 import { workerIdentity, type PoolName } from './identity.js';
 import { createPoolWorker } from './pool-worker.js';
 import { installTemporalRuntime } from './runtime.js';
+import { connectToTemporal } from './temporal-connection.js';
 import type { ScratchSpace } from '../activities/dependencies.js';
 import { prepareScratchSpace, removeScratchSpace } from './scratch.js';
 
@@ -64,8 +65,9 @@ export async function startWorkerPools(options: {
   try {
     await migrateDatabase(database.db);
     await artifacts.ensureBucket();
-    const nativeConnection = await NativeConnection.connect(
+    const nativeConnection = await connectToTemporal(
       temporalConnectionOptions(config, connections.temporal.address),
+      log,
     );
     connection = nativeConnection;
     const codeVersion = resolveCodeVersion(config.codeVersion);

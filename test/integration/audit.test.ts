@@ -22,16 +22,7 @@ import {
   testConnections,
   type TestPlatform,
 } from '../support/platform.js';
-import { spawnMlops } from '../support/processes.js';
-
-/** Runs `mlops <args>`; stdout whole, for human output and JSON alike. */
-async function mlops(args: string[], env: NodeJS.ProcessEnv) {
-  const command = spawnMlops(args, env);
-  let stdout = '';
-  command.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await command.exited;
-  return { code, stdout, stderr: command.stderr(), json: <T>() => JSON.parse(stdout) as T };
-}
+import { runMlops as mlops } from '../support/processes.js';
 
 const cliActor = /\(cli\)$/;
 const summary = (events: readonly AuditEvent[]) =>

@@ -12,18 +12,9 @@ import type { LineageDocument } from '../../cli/models/lineage.js';
 import type { ModelVersionDocument } from '../../cli/models/version-view.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import { stackEnvironment, testArtifactStore, testConnections } from '../support/platform.js';
-import { spawnMlops } from '../support/processes.js';
+import { runMlops as mlops } from '../support/processes.js';
 import { setAlias } from '../support/aliases.js';
 import { exampleSpec } from '../support/pipeline.js';
-
-/** Runs `mlops <args>` against the test stack; stdout whole, for human output and JSON alike. */
-async function mlops(args: string[], env: NodeJS.ProcessEnv) {
-  const command = spawnMlops(args, env);
-  let stdout = '';
-  command.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await command.exited;
-  return { code, stdout, stderr: command.stderr(), json: <T>() => JSON.parse(stdout) as T };
-}
 
 const fakeSha = (label: string) => createHash('sha256').update(label).digest('hex');
 /** Sums of the stages seeded below (energy rounded: it is a sum of floats). */

@@ -7,16 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionCodec, METADATA_KEY_ID_KEY } from '../../codec/encryption-codec.js';
 import { parsePayloadKeys, readPayloadKeysFile } from '../../config/payload-keys.js';
 import { stackEnvironment } from '../support/platform.js';
-import { runMlopsOffline, spawnMlops } from '../support/processes.js';
-
-/** Runs `mlops <args>` against the test stack; stdout whole, for human output and JSON alike. */
-async function mlops(args: string[], env: NodeJS.ProcessEnv) {
-  const command = spawnMlops(args, env);
-  let stdout = '';
-  command.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await command.exited;
-  return { code, stdout, stderr: command.stderr(), json: <T>() => JSON.parse(stdout) as T };
-}
+import { runMlops as mlops, runMlopsOffline } from '../support/processes.js';
 
 interface AuditEventDocument {
   subject: string;

@@ -14,25 +14,10 @@ import {
 } from '../../contracts/smoke.js';
 import { exampleSpec, runPipeline } from '../support/pipeline.js';
 import { connectClient } from '../../client/connect.js';
+import { payloadsOf } from '../support/histories.js';
 import { startTestPlatform, testConfig, testConnections, type TestPlatform } from '../support/platform.js';
 
 type History = proto.temporal.api.history.v1.IHistory;
-
-/**
- * Every payload in a history but search attribute values (Temporal indexes those: they stay plain)
- * and `patched()` markers' ids (written by the SDK's core, not our converter: names in our code, not data).
- */
-function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
-  if (Array.isArray(value)) value.forEach((item) => payloadsOf(item, found));
-  else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (record.metadata && typeof record.metadata === 'object' && 'data' in record)
-      found.push(record as Payload);
-    for (const [key, item] of Object.entries(record))
-      if (key !== 'searchAttributes' && key !== 'patch-data') payloadsOf(item, found);
-  }
-  return found;
-}
 
 const metadataText = (payload: Payload, key: string) => Buffer.from(payload.metadata?.[key] ?? []).toString();
 

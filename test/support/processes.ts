@@ -74,3 +74,12 @@ export function processesMentioning(fragment: string): { pid: number; commandLin
   }
   return found;
 }
+
+/** Runs `mlops <args>` to the end: its exit code, stdout whole (for human output and JSON alike) and stderr. */
+export async function runMlops(args: string[], env: NodeJS.ProcessEnv) {
+  const command = spawnMlops(args, env);
+  let stdout = '';
+  command.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await command.exited;
+  return { code, stdout, stderr: command.stderr(), json: <T>() => JSON.parse(stdout) as T };
+}

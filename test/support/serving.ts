@@ -20,18 +20,25 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A prediction server in this process on a free port, serving only `models` (the shared database holds others'). */
+/**
+ * A prediction server in this process on a free port, serving only `models` (the shared database
+ * holds others'). With `logLines`, every log line of the server (debug and up) is kept there.
+ */
 export async function startTestServer(
   platform: TestPlatform,
   models: readonly string[],
   settings: Partial<ServingSettings> = {},
+  options: { logLines?: string[] } = {},
 ): Promise<TestServer> {
   const store = testArtifactStore();
+  const captured = options.logLines;
   const server = createServingServer({
     db: platform.database.db,
     databaseUrl: testConnections().databaseUrl,
     artifacts: store,
-    log: createLogger(process.env.MLOPS_TEST_LOG_LEVEL ?? 'warn', { test: 'serving' }),
+    log: captured
+      ? createLogger('debug', { test: 'serving' }, { write: (line) => void captured.push(line) })
+      : createLogger(process.env.MLOPS_TEST_LOG_LEVEL ?? 'warn', { test: 'serving' }),
     // A long periodic re-check: changes in these tests must arrive through NOTIFY.
     settings: { models, refreshIntervalMs: 60_000, shutdownGraceMs: 10_000, ...settings },
   });
