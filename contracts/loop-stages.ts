@@ -128,3 +128,14 @@ export interface LoopActivities {
   computeDriftWindow(input: DriftWindowInput): Promise<DriftWindowOutput>;
   snapshotProductionData(input: ProductionDataInput): Promise<ProductionDataOutput>;
 }
+
+/** The activities a lifecycle uses: what is served, the registry, the audit trail and labeled traffic. */
+export type LifecycleActivities = Pick<
+  LoopActivities,
+  | 'currentServing'
+  | 'resolveModelVersion'
+  | 'setServingTraffic'
+  | 'recordLifecycleEvent'
+  | 'compareOnLabeledTraffic'
+  | 'canaryEvidence'
+>;

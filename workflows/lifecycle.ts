@@ -18,8 +18,8 @@ import {
   type LifecycleInput,
   type ModelLifecycleWorkflow,
 } from '../contracts/lifecycle.js';
-import type { LoopActivities } from '../contracts/loop-stages.js';
-import { ModelLifecycle, type LifecycleActivities } from './model-lifecycle.js';
+import type { LifecycleActivities, LoopActivities } from '../contracts/loop-stages.js';
+import { ModelLifecycle } from './model-lifecycle.js';
 
 /**
  * One long-lived workflow per model (id `lifecycle/<model>`) through which every change to what is

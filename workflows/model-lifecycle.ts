@@ -15,24 +15,13 @@ import {
   type Transition,
   type TransitionResult,
 } from '../contracts/lifecycle.js';
-import type { LoopActivities } from '../contracts/loop-stages.js';
+import type { LifecycleActivities } from '../contracts/loop-stages.js';
 import { canaryHasEnoughLabels, judgeCanary, judgeOffline } from './lifecycle-verdicts.js';
 
 const KEPT_TRANSITIONS = 50;
 
 /** Lifecycles whose approvals were answered before approvals had audit events of their own replay without them. */
 export const APPROVAL_AUDITED = 'approval-audited';
-
-/** The activities a lifecycle uses: what is served, the registry, the audit trail and labeled traffic. */
-export type LifecycleActivities = Pick<
-  LoopActivities,
-  | 'currentServing'
-  | 'resolveModelVersion'
-  | 'setServingTraffic'
-  | 'recordLifecycleEvent'
-  | 'compareOnLabeledTraffic'
-  | 'canaryEvidence'
->;
 
 /**
  * One model's serving state and every operation on it: promote, rollback, a challenger's way

@@ -3,7 +3,8 @@
  * under `.mlops/chaos`, then its table of faults and invariants. Exit 1 when an invariant broke.
  */
 import path from 'node:path';
-import { formatReport, fullPlan, runChaos, servingHeld, shortPlan } from './run.js';
+import { formatReport, servingHeld } from './report.js';
+import { fullPlan, runChaos, shortPlan } from './run.js';
 
 const short = process.argv.includes('--short');
 const home = path.resolve(process.env.MLOPS_HOME ?? '.mlops/chaos');

@@ -6,10 +6,9 @@
  * once, every artifact PostgreSQL references present in S3 with its recorded sha256.
  * `npm run test:chaos` runs the full plan; test/integration/chaos.test.ts a short one in CI.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eq, gte, inArray } from 'drizzle-orm';
 import { parse } from 'yaml';
 import { connectClient } from '../../client/connect.js';
 import { seededRandom } from '../../contracts/seeded-random.js';
@@ -18,7 +17,6 @@ import { loadConfig } from '../../config/index.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
 import { connectDatabase } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { artifacts, models, modelVersions, pipelineRuns, stageRuns } from '../../db/schema.js';
 import { parseSpec } from '../../spec/parse.js';
 import type { PipelineSpec } from '../../spec/types.js';
 import { connectionVariables } from '../../stack/env-file.js';
@@ -26,6 +24,8 @@ import { ensureStack } from '../../stack/launcher.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 import { commandTrainerSpec } from './command-spec.js';
+import { checkInvariants } from './invariants.js';
+import type { ChaosReport } from './report.js';
 import { restartTemporal, stopPostgres, stopS3, type FaultKind, type FaultRecord } from './faults.js';
 import {
   startChaosServing,
@@ -80,26 +80,6 @@ export const shortPlan: ChaosPlan = {
   seed: 7,
   serving: { requestsPerSecond: 20, rowsPerRequest: 4 },
 };
-
-export interface ChaosReport {
-  readonly faults: readonly FaultRecord[];
-  /** Of the worker kills, those of GPU-pool workers. */
-  readonly gpuKills: number;
-  readonly runs: number;
-  readonly completed: number;
-  readonly unexpected: readonly string[];
-  readonly duplicateVersions: number;
-  readonly missingArtifacts: readonly string[];
-  readonly checkedArtifacts: number;
-  readonly trainingRetries: number;
-  /** Training stages a GPU-pool worker ran (their identity says /gpu/). */
-  readonly trainedOnGpu: number;
-  readonly resumedFromCheckpoint: number;
-  /** Workers that exited without being killed (and were started again). */
-  readonly workerExits: number;
-  readonly serving?: ServingChaosReport;
-  readonly seconds: number;
-}
 
 export async function runChaos(
   plan: ChaosPlan,
@@ -287,72 +267,6 @@ async function chaosSpec(
   });
 }
 
-async function checkInvariants(
-  db: ReturnType<typeof connectDatabase>['db'],
-  store: ArtifactStore,
-  since: Date,
-  workflowIds: readonly string[],
-  results: readonly (PipelineResult | undefined)[],
-): Promise<Omit<ChaosReport, 'faults' | 'gpuKills' | 'seconds' | 'workerExits' | 'serving'>> {
-  const unexpected = results
-    .map((result, index) =>
-      result?.status === 'succeeded'
-        ? undefined
-        : `${workflowIds[index]}: ${result?.status} ${result?.error?.message ?? ''}`,
-    )
-    .filter((line): line is string => line !== undefined);
-  const names = results.flatMap((result) => (result?.model ? [result.model.name] : []));
-  const versions = names.length
-    ? await db
-        .select({ name: models.name, version: modelVersions.version })
-        .from(modelVersions)
-        .innerJoin(models, eq(modelVersions.modelId, models.id))
-        .where(inArray(models.name, names))
-    : [];
-  const runRows = await db
-    .select()
-    .from(pipelineRuns)
-    .where(inArray(pipelineRuns.workflowId, [...workflowIds]));
-  const stages = runRows.length
-    ? await db
-        .select()
-        .from(stageRuns)
-        .where(
-          inArray(
-            stageRuns.pipelineRunId,
-            runRows.map((row) => row.id),
-          ),
-        )
-    : [];
-  const training = stages.filter((stage) => stage.stage === 'train');
-  const referenced = await db.select().from(artifacts).where(gte(artifacts.createdAt, since));
-  const missingArtifacts: string[] = [];
-  for (const artifact of referenced) {
-    try {
-      const bytes = await store.getBuffer(store.keyOf(artifact.uri), 1024 ** 3);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      if (sha256 !== artifact.sha256)
-        missingArtifacts.push(`${artifact.uri}: sha256 ${sha256}, recorded ${artifact.sha256}`);
-    } catch (error) {
-      missingArtifacts.push(`${artifact.uri}: ${(error as Error).message}`);
-    }
-  }
-  return {
-    runs: results.length,
-    completed: results.filter((result) => result?.status === 'succeeded').length,
-    unexpected,
-    duplicateVersions: versions.length - new Set(versions.map((row) => row.name)).size,
-    missingArtifacts,
-    checkedArtifacts: referenced.length,
-    trainingRetries: training.filter((stage) => stage.attempt > 1).length,
-    trainedOnGpu: training.filter((stage) => stage.workerIdentity?.includes('/gpu/')).length,
-    resumedFromCheckpoint: training.filter(
-      (stage) =>
-        (stage.outputs as { resumedFromIteration?: number | null } | null)?.resumedFromIteration != null,
-    ).length,
-  };
-}
-
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -365,50 +279,4 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The report as the table `npm run test:chaos` prints. */
-export function formatReport(report: ChaosReport): string {
-  const byKind = new Map<FaultKind, FaultRecord[]>();
-  for (const fault of report.faults) byKind.set(fault.kind, [...(byKind.get(fault.kind) ?? []), fault]);
-  const lines = [
-    '| fault | injected | longest recovery |',
-    '|---|---|---|',
-    ...[...byKind].map(
-      ([kind, records]) =>
-        `| ${kind} | ${records.length} | ${(Math.max(...records.map((r) => r.recoveryMs)) / 1000).toFixed(1)} s |`,
-    ),
-    '',
-    '| invariant | value |',
-    '|---|---|',
-    `| pipelines completed as without faults | ${report.completed} of ${report.runs} |`,
-    `| duplicate model versions | ${report.duplicateVersions} |`,
-    `| artifacts missing or not matching their sha256 | ${report.missingArtifacts.length} of ${report.checkedArtifacts} |`,
-    `| training stages retried / resumed from a checkpoint | ${report.trainingRetries} / ${report.resumedFromCheckpoint} |`,
-    `| training stages on the GPU pool / GPU-pool workers killed | ${report.trainedOnGpu} / ${report.gpuKills} |`,
-    `| workers that exited on their own (started again) | ${report.workerExits} |`,
-    ...servingRows(report.serving),
-    `| wall time | ${report.seconds.toFixed(0)} s |`,
-  ];
-  for (const line of [...report.unexpected, ...report.missingArtifacts]) lines.push(`  ! ${line}`);
-  return lines.join('\n');
-}
-
-function servingRows(serving: ServingChaosReport | undefined): string[] {
-  if (!serving) return [];
-  const statuses = [...serving.traffic.statuses]
-    .map(([status, count]) => `${status === 0 ? 'connection error' : status}: ${count}`)
-    .join(', ');
-  return [
-    `| prediction requests answered (by status) | ${statuses} |`,
-    `| prediction-log rows / predictions answered | ${serving.logged} / ${serving.answered} |`,
-    `| canary added during an S3 freeze, served after | ${serving.canaryServed === undefined ? 'not added' : serving.canaryServed ? 'yes' : 'NO'} |`,
-  ];
-}
-
-/** Whether the serving side held: every request answered 200, every answer logged once, the canary served. */
-export function servingHeld(serving: ServingChaosReport | undefined): boolean {
-  if (!serving) return true;
-  const non200 = [...serving.traffic.statuses].filter(([status]) => status !== 200).length;
-  return non200 === 0 && serving.logged === serving.answered && serving.canaryServed !== false;
 }

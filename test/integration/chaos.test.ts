@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatReport, runChaos, type ChaosPlan } from '../../scripts/chaos/run.js';
+import { formatReport } from '../../scripts/chaos/report.js';
+import { runChaos, type ChaosPlan } from '../../scripts/chaos/run.js';
 
 /**
  * The short form of `npm run test:chaos`, on a stack of its own (it kills the stack's services):
