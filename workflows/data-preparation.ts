@@ -1,12 +1,16 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
 import type { PipelineActivities } from '../contracts/pipeline-stages.js';
-import { errorTypes } from '../contracts/errors.js';
+import { errorTypes, nonRetryableErrorTypes } from '../contracts/errors.js';
 import type { DatasetVersionRef } from '../contracts/pipeline.js';
 import type { PipelineSpec } from '../spec/types.js';
 import { scratchActivities } from './pipeline-activities.js';
 import type { ProgressTracker } from './progress.js';
 
 const MAX_STAGING_ATTEMPTS = 3;
+/** Attempts of one scratch activity on the worker that holds the data (retried by the workflow). */
+const MAX_SCRATCH_ATTEMPTS = 3;
+/** Runs from here on retry scratch activities themselves (see scratchActivities). */
+export const SCRATCH_RETRIES_IN_WORKFLOW = 'scratch-retries-in-workflow';
 
 /**
  * Ingest, validate and de-identify. Raw data never leaves the worker that read it: ingest stages
@@ -46,28 +50,34 @@ export async function prepareDataset(
     progress.finish('ingest', {
       detail: `${ingested.rows} rows staged on ${ingested.scratch.workerIdentity}`,
     });
-    const onScratch = scratchActivities(ingested.scratch.taskQueue);
+    const retriedByWorkflow = patched(SCRATCH_RETRIES_IN_WORKFLOW);
+    const onScratch = scratchActivities(ingested.scratch.taskQueue, retriedByWorkflow);
+    const attempts = retriedByWorkflow ? retryingOnScratch : <T>(call: () => Promise<T>) => call();
     try {
       progress.start('validate');
-      const validated = await onScratch.validateStage({
-        pipelineRunId,
-        noCache,
-        scratch: ingested.scratch,
-        target: spec.target,
-        validation: spec.validation,
-        pii: spec.pii,
-      });
+      const validated = await attempts(() =>
+        onScratch.validateStage({
+          pipelineRunId,
+          noCache,
+          scratch: ingested.scratch,
+          target: spec.target,
+          validation: spec.validation,
+          pii: spec.pii,
+        }),
+      );
       progress.finish('validate', { detail: `${validated.rows} rows meet every expectation` });
       progress.start('deidentify');
-      const dataset = await onScratch.deidentifyStage({
-        pipelineRunId,
-        noCache,
-        pipelineName: spec.name,
-        scratch: ingested.scratch,
-        pii: spec.pii,
-        cacheKey: ingested.cacheKey,
-        source: { uri: spec.dataset.uri, sha256: ingested.sourceSha256, query: spec.dataset.query },
-      });
+      const dataset = await attempts(() =>
+        onScratch.deidentifyStage({
+          pipelineRunId,
+          noCache,
+          pipelineName: spec.name,
+          scratch: ingested.scratch,
+          pii: spec.pii,
+          cacheKey: ingested.cacheKey,
+          source: { uri: spec.dataset.uri, sha256: ingested.sourceSha256, query: spec.dataset.query },
+        }),
+      );
       const piiColumns = spec.pii.drop.length + spec.pii.hash.length;
       progress.finish('deidentify', {
         detail: piiColumns
@@ -81,9 +91,41 @@ export async function prepareDataset(
   }
 }
 
+/**
+ * One scratch activity, retried on the same worker with backoff as its retry policy did, except
+ * when the data is lost (no retry there can succeed): that, a bad-input error or the last attempt
+ * goes to prepareDataset.
+ */
+async function retryingOnScratch<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= MAX_SCRATCH_ATTEMPTS || stagedDataLost(error) || !retryable(error)) throw error;
+      await sleep(2000 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/**
+ * The worker holding the staged data is gone or lost it: it said so (ScratchLost), its queue has
+ * no poller (schedule-to-start), or it stopped heartbeating mid-stage (killed, or its machine lost).
+ */
 function stagedDataLost(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure && cause.type === errorTypes.scratchLost.type) return true;
-  return cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START';
+  return (
+    cause instanceof TimeoutFailure &&
+    (cause.timeoutType === 'SCHEDULE_TO_START' || cause.timeoutType === 'HEARTBEAT')
+  );
+}
+
+function retryable(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure)) return false;
+  const cause = error.cause;
+  return !(
+    cause instanceof ApplicationFailure &&
+    (cause.nonRetryable || nonRetryableErrorTypes.includes(cause.type ?? ''))
+  );
 }

@@ -29,31 +29,45 @@ export function pipelineActivities(queues: TaskQueues, trainOnGpu: boolean, trai
     retry: { maximumAttempts: 5, initialInterval: '5 seconds', nonRetryableErrorTypes },
   });
 
-  // Registry and report writes are quick and idempotent (keyed by the workflow id).
+  // Run bookkeeping writes one row: quick and idempotent (keyed by the workflow id).
   const bookkeeping = proxyActivities<PipelineActivities>({
     taskQueue: queues.cpu,
     startToCloseTimeout: '5 minutes',
     retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes },
   });
 
-  return { data, training, bookkeeping };
+  // Registration, promotion and the report are idempotent too, but they write several rows, wait
+  // on the lifecycle workflow or read artifacts back: seconds, or as long as PostgreSQL or S3 hang.
+  // They beat every 5 s, so a worker killed mid-way is noticed in 30 s instead of at the timeout.
+  const registry = proxyActivities<PipelineActivities>({
+    taskQueue: queues.cpu,
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes },
+  });
+
+  return { data, training, bookkeeping, registry };
 }
 
 /**
  * Activities on the one worker that holds a run's staged raw data (its own task queue). If that
  * worker is gone the task never starts; the short schedule-to-start lets the workflow notice and
  * stage the data again elsewhere.
+ *
+ * With `retriedByWorkflow` (runs from the 'scratch-retries-in-workflow' patch on) each call is one
+ * attempt, and data-preparation.ts retries: a server-side retry of an attempt whose worker died
+ * would go to that dead worker's queue and wait out the schedule-to-start, minutes, where the
+ * workflow can see the lost heartbeat and stage the data again at once.
  */
-export function scratchActivities(taskQueue: string) {
+export function scratchActivities(taskQueue: string, retriedByWorkflow = false) {
   return proxyActivities<PipelineActivities>({
     taskQueue,
     scheduleToStartTimeout: '5 minutes',
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '2 minutes',
-    retry: {
-      maximumAttempts: 3,
-      initialInterval: '2 seconds',
-      nonRetryableErrorTypes,
-    },
+    // They beat every 5 s (activities/heartbeat.ts): 30 s without one means the worker is gone.
+    heartbeatTimeout: retriedByWorkflow ? '30 seconds' : '2 minutes',
+    retry: retriedByWorkflow
+      ? { maximumAttempts: 1 }
+      : { maximumAttempts: 3, initialInterval: '2 seconds', nonRetryableErrorTypes },
   });
 }

@@ -36,7 +36,11 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
   const progress = new ProgressTracker(spec.name);
   setHandler(progressQuery, () => progress.snapshot());
   const trainOnGpu = spec.train.resources.gpu > 0;
-  const { data, training, bookkeeping } = pipelineActivities(taskQueues, trainOnGpu, spec.train.timeout);
+  const { data, training, bookkeeping, registry } = pipelineActivities(
+    taskQueues,
+    trainOnGpu,
+    spec.train.timeout,
+  );
   const enter = (stage: StageName, detail?: string) => {
     progress.start(stage, detail);
     upsertSearchAttributes([{ key: stageAttribute, value: stage }]);
@@ -152,7 +156,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     });
 
     enter('register');
-    const registered = await bookkeeping.registerStage({
+    const registered = await registry.registerStage({
       pipelineRunId,
       workflowId,
       modelName: spec.name,
@@ -167,7 +171,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       reuseExistingVersion: trained.cacheHit && evaluated.cacheHit,
     });
     const promotion = await promoteRegistered(
-      bookkeeping,
+      registry,
       {
         pipelineRunId,
         workflowId,
@@ -188,7 +192,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     else {
       enter('report');
       reportUri = (
-        await bookkeeping.reportStage({
+        await registry.reportStage({
           pipelineRunId,
           modelName: spec.name,
           modelVersionId: registered.modelVersionId,

@@ -30,6 +30,11 @@ interface StoredCheckpoint {
 export type BuiltInTrainingOutputs = Omit<TrainOutput, 'cacheHit'> & {
   curve: ArtifactRef;
   resumedFromIteration: number | null;
+  /**
+   * On a retry, the iterations the lost attempt had reached (its last heartbeat) that this one
+   * trained again: what the checkpoint did not save. Null on a first attempt.
+   */
+  roundsRedone: number | null;
 };
 
 /**
@@ -64,7 +69,7 @@ export async function trainBuiltIn(
       ]);
       const resumed = previous?.checkpoint ? await readCheckpoint(deps, previous.checkpoint) : undefined;
       const curve: TrainingProgress[] = [...(resumed?.curve ?? [])];
-      let lastStored = Date.now();
+      let uploading = false;
       let storing = Promise.resolve();
       const document = await trainModelInWorker(
         {
@@ -81,6 +86,7 @@ export async function trainBuiltIn(
           signal: context.cancellationSignal,
           resumeFrom: resumed?.checkpoint,
           checkpointEvery: recipe.trainer === 'gradient_boosting' ? 10 : 5,
+          checkpointIntervalMs: deps.checkpointIntervalMs,
           onProgress: (point) => {
             curve.push(point);
             progress = {
@@ -91,21 +97,24 @@ export async function trainBuiltIn(
             };
           },
           onCheckpoint: (checkpoint) => {
-            if (Date.now() - lastStored < deps.checkpointIntervalMs) return;
-            lastStored = Date.now();
+            // One upload at a time: while S3 is slow, newer checkpoints replace rather than queue.
+            if (uploading) return;
+            uploading = true;
             const snapshot: StoredCheckpoint = { checkpoint, curve: [...curve] };
-            storing = storing.then(async () => {
-              const stored = await deps.artifacts.putContentAddressed(
-                artifactKeys.checkpoint(input.pipelineName),
-                '.json',
-                JSON.stringify(snapshot),
-              );
-              progress = {
-                ...progress,
-                checkpoint: { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes },
-              };
-              context.heartbeat(progress);
-            });
+            storing = storing
+              .then(async () => {
+                const stored = await deps.artifacts.putContentAddressed(
+                  artifactKeys.checkpoint(input.pipelineName),
+                  '.json',
+                  JSON.stringify(snapshot),
+                );
+                progress = {
+                  ...progress,
+                  checkpoint: { uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes },
+                };
+                context.heartbeat(progress);
+              })
+              .finally(() => (uploading = false));
           },
         },
       );
@@ -123,6 +132,7 @@ export async function trainBuiltIn(
         { contentType: 'application/json' },
       );
       const last = curve.at(-1);
+      const resumedFromIteration = resumed ? (resumed.curve.at(-1)?.iteration ?? 0) : null;
       const outputs: BuiltInTrainingOutputs = {
         model,
         curve: { uri: curveStored.uri, sha256: curveStored.sha256, bytes: curveStored.bytes },
@@ -130,7 +140,8 @@ export async function trainBuiltIn(
         finalLoss: document.training.loss,
         validationMetric: last?.validationMetric ?? null,
         validationMetricName: last?.validationMetricName ?? null,
-        resumedFromIteration: resumed ? (resumed.curve.at(-1)?.iteration ?? 0) : null,
+        resumedFromIteration,
+        roundsRedone: previous ? Math.max(0, previous.iteration - (resumedFromIteration ?? 0)) : null,
       };
       return outputs;
     },

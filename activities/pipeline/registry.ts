@@ -6,6 +6,7 @@ import type { PipelineActivities, RegisterInput, RegisterOutput } from '../../co
 import { addLineageEdge, findArtifact, upsertArtifact } from '../../db/queries/artifacts.js';
 import { findVersionByModelFile, recordAuditEvent, registerModelVersion } from '../../db/queries/registry.js';
 import type { ActivityDependencies } from '../dependencies.js';
+import { withHeartbeat } from '../heartbeat.js';
 import { recordStage } from '../stage-recorder.js';
 
 /** Registering model versions and asking Temporal about workers: quick, idempotent bookkeeping. */
@@ -24,69 +25,77 @@ export function createRegistryActivities(
         stage: 'register',
         params: { primaryMetric: input.primaryMetric },
       };
-      const { result } = await recordStage(deps, stage, async () => {
-        const modelFile = await upsertArtifact(deps.db, { ...input.model, kind: 'model' });
-        const evaluation = await upsertArtifact(deps.db, { ...input.evaluation, kind: 'evaluation' });
-        const rejected = input.rejectionReasons !== null && input.rejectionReasons.length > 0;
-        const status = rejected ? 'rejected' : 'registered';
-        // An identical earlier run made this model file: its version is the answer when it was
-        // judged as this run judges it now. Judged otherwise (a relaxed or a stricter gate), this
-        // run registers a version of its own, so a version's status never contradicts its run's.
-        const existing = input.reuseExistingVersion
-          ? await findVersionByModelFile(deps.db, input.modelName, input.model.sha256, status)
-          : undefined;
-        if (existing && existing.registrationKey !== input.workflowId) {
-          const report = existing.reportArtifactId
-            ? await findArtifact(deps.db, existing.reportArtifactId)
+      // It beats as it writes (registry proxy: 30 s heartbeat timeout), through a PostgreSQL stall too.
+      const { result } = await withHeartbeat(() =>
+        recordStage(deps, stage, async () => {
+          const modelFile = await upsertArtifact(deps.db, { ...input.model, kind: 'model' });
+          const evaluation = await upsertArtifact(deps.db, { ...input.evaluation, kind: 'evaluation' });
+          const rejected = input.rejectionReasons !== null && input.rejectionReasons.length > 0;
+          const status = rejected ? 'rejected' : 'registered';
+          // An identical earlier run made this model file: its version is the answer when it was
+          // judged as this run judges it now. Judged otherwise (a relaxed or a stricter gate), this
+          // run registers a version of its own, so a version's status never contradicts its run's.
+          const existing = input.reuseExistingVersion
+            ? await findVersionByModelFile(deps.db, input.modelName, input.model.sha256, status)
             : undefined;
-          return {
-            modelVersionId: existing.id,
-            version: existing.version,
-            created: false,
-            reportUri: report?.uri ?? null,
-          };
-        }
-        const { version, created } = await registerModelVersion(deps.db, input.modelName, input.recipe.task, {
-          registrationKey: input.workflowId,
-          status,
-          pipelineRunId: input.pipelineRunId,
-          datasetVersionId: input.recipe.dataset.datasetVersionId,
-          modelArtifactId: modelFile.id,
-          metrics: input.metrics,
-          primaryMetric: input.primaryMetric,
-          params: { trainer: input.recipe.trainer, ...input.recipe.params, seed: input.recipe.seed },
-          fairness: input.fairness,
-          gates: [...input.gates],
-          rejectionReasons: rejected ? [...(input.rejectionReasons ?? [])] : null,
-          codeVersion: deps.codeVersion,
-          runtime: runtimeVersions(),
-        });
-        const modelVersion = { kind: 'model_version' as const, id: version.id };
-        await addLineageEdge(
-          deps.db,
-          { kind: 'dataset_version', id: input.recipe.dataset.datasetVersionId },
-          modelVersion,
-          'trained_on',
-        );
-        await addLineageEdge(deps.db, { kind: 'artifact', id: modelFile.id }, modelVersion, 'model_file');
-        await addLineageEdge(deps.db, { kind: 'artifact', id: evaluation.id }, modelVersion, 'evaluation');
-        await addLineageEdge(
-          deps.db,
-          { kind: 'pipeline_run', id: input.pipelineRunId },
-          modelVersion,
-          'produced',
-        );
-        await recordAuditEvent(deps.db, {
-          eventKey: auditKeys.registration(input.workflowId),
-          subjectKind: 'model',
-          subject: input.modelName,
-          action: rejected ? 'register-rejected' : 'register',
-          actor: `pipeline ${input.workflowId}`,
-          reason: rejected ? (input.rejectionReasons ?? []).join('; ') : 'every gate passed',
-          after: { version: version.version },
-        });
-        return { modelVersionId: version.id, version: version.version, created, reportUri: null };
-      });
+          if (existing && existing.registrationKey !== input.workflowId) {
+            const report = existing.reportArtifactId
+              ? await findArtifact(deps.db, existing.reportArtifactId)
+              : undefined;
+            return {
+              modelVersionId: existing.id,
+              version: existing.version,
+              created: false,
+              reportUri: report?.uri ?? null,
+            };
+          }
+          const { version, created } = await registerModelVersion(
+            deps.db,
+            input.modelName,
+            input.recipe.task,
+            {
+              registrationKey: input.workflowId,
+              status,
+              pipelineRunId: input.pipelineRunId,
+              datasetVersionId: input.recipe.dataset.datasetVersionId,
+              modelArtifactId: modelFile.id,
+              metrics: input.metrics,
+              primaryMetric: input.primaryMetric,
+              params: { trainer: input.recipe.trainer, ...input.recipe.params, seed: input.recipe.seed },
+              fairness: input.fairness,
+              gates: [...input.gates],
+              rejectionReasons: rejected ? [...(input.rejectionReasons ?? [])] : null,
+              codeVersion: deps.codeVersion,
+              runtime: runtimeVersions(),
+            },
+          );
+          const modelVersion = { kind: 'model_version' as const, id: version.id };
+          await addLineageEdge(
+            deps.db,
+            { kind: 'dataset_version', id: input.recipe.dataset.datasetVersionId },
+            modelVersion,
+            'trained_on',
+          );
+          await addLineageEdge(deps.db, { kind: 'artifact', id: modelFile.id }, modelVersion, 'model_file');
+          await addLineageEdge(deps.db, { kind: 'artifact', id: evaluation.id }, modelVersion, 'evaluation');
+          await addLineageEdge(
+            deps.db,
+            { kind: 'pipeline_run', id: input.pipelineRunId },
+            modelVersion,
+            'produced',
+          );
+          await recordAuditEvent(deps.db, {
+            eventKey: auditKeys.registration(input.workflowId),
+            subjectKind: 'model',
+            subject: input.modelName,
+            action: rejected ? 'register-rejected' : 'register',
+            actor: `pipeline ${input.workflowId}`,
+            reason: rejected ? (input.rejectionReasons ?? []).join('; ') : 'every gate passed',
+            after: { version: version.version },
+          });
+          return { modelVersionId: version.id, version: version.version, created, reportUri: null };
+        }),
+      );
       return result;
     },
 

@@ -7,6 +7,7 @@ import { renderModelReport, type ModelReportData, type TuningTrial } from '../..
 import { lowerIsBetter, type PrimaryMetric } from '../../spec/types.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
+import { withHeartbeat } from '../heartbeat.js';
 import { recordStage } from '../stage-recorder.js';
 import type { ReportInput } from '../../contracts/pipeline-stages.js';
 
@@ -19,10 +20,8 @@ export function createReportActivities(deps: ActivityDependencies) {
 
   return {
     async reportStage(input: ReportInput): Promise<ArtifactRef> {
-      const { result } = await recordStage(
-        deps,
-        { pipelineRunId: input.pipelineRunId, stage: 'report' },
-        async () => {
+      const { result } = await withHeartbeat(() =>
+        recordStage(deps, { pipelineRunId: input.pipelineRunId, stage: 'report' }, async () => {
           const row = await findVersionWithRun(deps.db, input.modelVersionId);
           if (!row) throw new Error(`model version ${input.modelVersionId} has no pipeline run to report on`);
           const evaluationFile = await findModelVersionArtifact(deps.db, row.version.id, 'evaluation');
@@ -115,7 +114,7 @@ export function createReportActivities(deps: ActivityDependencies) {
           const artifact = await upsertArtifact(deps.db, { ...reportRef, kind: 'report' });
           await setVersionReport(deps.db, row.version.id, artifact.id);
           return reportRef;
-        },
+        }),
       );
       return result;
     },

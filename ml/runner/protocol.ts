@@ -12,6 +12,8 @@ export type WorkerJob =
       readonly request: WorkerTrainingRequest;
       readonly reportCheckpoints: boolean;
       readonly checkpointEvery?: number;
+      /** At most one checkpoint posted per this many milliseconds (the others are not cloned). */
+      readonly checkpointIntervalMs?: number;
       readonly resumeFrom?: ModelCheckpoint;
       /** Int32 flag the caller sets to 1 to ask for a cooperative stop. */
       readonly stopFlag: SharedArrayBuffer;

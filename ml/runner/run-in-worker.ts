@@ -35,6 +35,8 @@ export interface WorkerTrainingOptions extends WorkerRunOptions {
   readonly onProgress?: (progress: TrainingProgress) => void;
   readonly onCheckpoint?: (checkpoint: ModelCheckpoint) => void;
   readonly checkpointEvery?: number;
+  /** At most one checkpoint reaches `onCheckpoint` per this many milliseconds. */
+  readonly checkpointIntervalMs?: number;
   readonly resumeFrom?: ModelCheckpoint;
 }
 
@@ -49,6 +51,9 @@ export function trainModelInWorker(
     reportCheckpoints: options.onCheckpoint !== undefined,
     stopFlag,
     ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
+    ...(options.checkpointIntervalMs === undefined
+      ? {}
+      : { checkpointIntervalMs: options.checkpointIntervalMs }),
     ...(options.resumeFrom === undefined ? {} : { resumeFrom: options.resumeFrom }),
   };
   return runJob<ModelDocument>(job, options, stopFlag, (message) => {

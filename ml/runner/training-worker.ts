@@ -33,12 +33,20 @@ function run(job: WorkerJob): void {
     return;
   }
   const stopFlag = new Int32Array(job.stopFlag);
+  // Spaced here, in the thread: each posted checkpoint is a structured clone the caller's event
+  // loop has to take in, and one every few rounds of a fast model starves its heartbeats.
+  const interval = job.checkpointIntervalMs ?? 0;
+  let lastPosted = Date.now();
   const document = trainModel({
     ...job.request,
     hooks: {
       onProgress: (progress) => post({ type: 'progress', progress }),
       onCheckpoint: job.reportCheckpoints
-        ? (checkpoint) => post({ type: 'checkpoint', checkpoint })
+        ? (checkpoint) => {
+            if (Date.now() - lastPosted < interval) return;
+            lastPosted = Date.now();
+            post({ type: 'checkpoint', checkpoint });
+          }
         : undefined,
       checkpointEvery: job.checkpointEvery,
       resumeFrom: job.resumeFrom,

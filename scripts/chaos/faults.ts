@@ -20,6 +20,11 @@ export interface FaultRecord {
   readonly atMs: number;
   /** From the end of the fault until the service answered again (workers: until the replacement started). */
   readonly recoveryMs: number;
+  /**
+   * The pipeline stages it hit: those the killed worker was running, or those that ran during an
+   * outage (scripts/chaos/targets.ts).
+   */
+  readonly stages: readonly string[];
 }
 
 /** A process and every descendant of it (PostgreSQL's backends are children of the postmaster). */
@@ -105,7 +110,7 @@ export async function stopPostgres(home: string, connections: Connections, ms: n
   return timeToAnswer(() => postgresAnswers(connections.databaseUrl));
 }
 
-/** S3 frozen for `ms`; `during` runs while it is (and counts against the time). */
+/** S3 frozen for `ms`; `during` runs while it is (and counts against the time; thawed if it throws). */
 export async function stopS3(
   home: string,
   connections: Connections,
@@ -115,8 +120,11 @@ export async function stopS3(
   const helper = await servicePid(home, 's3 helper');
   signalTree(helper, 'SIGSTOP');
   const started = performance.now();
-  await during?.();
-  await sleep(Math.max(0, ms - (performance.now() - started)));
-  signalTree(helper, 'SIGCONT');
+  try {
+    await during?.();
+    await sleep(Math.max(0, ms - (performance.now() - started)));
+  } finally {
+    signalTree(helper, 'SIGCONT');
+  }
   return timeToAnswer(() => s3Answers(connections));
 }

@@ -70,9 +70,20 @@ export async function checkInvariants(
     checkedArtifacts: referenced.length,
     trainingRetries: training.filter((stage) => stage.attempt > 1).length,
     trainedOnGpu: training.filter((stage) => stage.workerIdentity?.includes('/gpu/')).length,
-    resumedFromCheckpoint: training.filter(
-      (stage) =>
-        (stage.outputs as { resumedFromIteration?: number | null } | null)?.resumedFromIteration != null,
-    ).length,
+    // A built-in trainer resumes from an iteration, a command trainer from a checkpoint file.
+    resumedFromCheckpoint: training.filter((stage) => {
+      const outputs = trainingOutputs(stage);
+      return outputs.resumedFromIteration != null || outputs.resumedFromCheckpoint != null;
+    }).length,
+    roundsRedone: training.reduce((sum, stage) => sum + (trainingOutputs(stage).roundsRedone ?? 0), 0),
   };
+}
+
+/** What a training records of a retry (activities/pipeline/builtin-training.ts, trainers/command-training.ts). */
+function trainingOutputs(stage: { outputs: unknown }): {
+  resumedFromIteration?: number | null;
+  resumedFromCheckpoint?: string | null;
+  roundsRedone?: number | null;
+} {
+  return (stage.outputs ?? {}) as ReturnType<typeof trainingOutputs>;
 }

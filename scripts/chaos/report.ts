@@ -16,6 +16,8 @@ export interface ChaosReport {
   /** Training stages a GPU-pool worker ran (their identity says /gpu/). */
   readonly trainedOnGpu: number;
   readonly resumedFromCheckpoint: number;
+  /** Summed over the retried trainings: iterations reached before the kill and trained again. */
+  readonly roundsRedone: number;
   /** Workers that exited without being killed (and were started again). */
   readonly workerExits: number;
   readonly serving?: ServingChaosReport;
@@ -27,11 +29,11 @@ export function formatReport(report: ChaosReport): string {
   const byKind = new Map<FaultKind, FaultRecord[]>();
   for (const fault of report.faults) byKind.set(fault.kind, [...(byKind.get(fault.kind) ?? []), fault]);
   const lines = [
-    '| fault | injected | longest recovery |',
-    '|---|---|---|',
+    '| fault | injected | longest recovery | stages it hit (times) |',
+    '|---|---|---|---|',
     ...[...byKind].map(
       ([kind, records]) =>
-        `| ${kind} | ${records.length} | ${(Math.max(...records.map((r) => r.recoveryMs)) / 1000).toFixed(1)} s |`,
+        `| ${kind} | ${records.length} | ${(Math.max(...records.map((r) => r.recoveryMs)) / 1000).toFixed(1)} s | ${stagesHit(records)} |`,
     ),
     '',
     '| invariant | value |',
@@ -39,7 +41,7 @@ export function formatReport(report: ChaosReport): string {
     `| pipelines completed as without faults | ${report.completed} of ${report.runs} |`,
     `| duplicate model versions | ${report.duplicateVersions} |`,
     `| artifacts missing or not matching their sha256 | ${report.missingArtifacts.length} of ${report.checkedArtifacts} |`,
-    `| training stages retried / resumed from a checkpoint | ${report.trainingRetries} / ${report.resumedFromCheckpoint} |`,
+    `| training stages retried / resumed from a checkpoint / rounds redone (built-in trainers) | ${report.trainingRetries} / ${report.resumedFromCheckpoint} / ${report.roundsRedone} |`,
     `| training stages on the GPU pool / GPU-pool workers killed | ${report.trainedOnGpu} / ${report.gpuKills} |`,
     `| workers that exited on their own (started again) | ${report.workerExits} |`,
     ...servingRows(report.serving),
@@ -47,6 +49,15 @@ export function formatReport(report: ChaosReport): string {
   ];
   for (const line of [...report.unexpected, ...report.missingArtifacts]) lines.push(`  ! ${line}`);
   return lines.join('\n');
+}
+
+/** `train (5), ingest (1)`: how many of the faults hit each stage; `-` when none hit a stage. */
+function stagesHit(records: readonly FaultRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const record of records)
+    for (const stage of record.stages) counts.set(stage, (counts.get(stage) ?? 0) + 1);
+  const hit = [...counts].sort((a, b) => b[1] - a[1]).map(([stage, count]) => `${stage} (${count})`);
+  return hit.join(', ') || '-';
 }
 
 function servingRows(serving: ServingChaosReport | undefined): string[] {

@@ -7,9 +7,6 @@
  * `npm run test:chaos` runs the full plan; test/integration/chaos.test.ts a short one in CI.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'yaml';
 import { connectClient } from '../../client/connect.js';
 import { seededRandom } from '../../contracts/seeded-random.js';
 import { startPipeline } from '../../client/pipeline.js';
@@ -17,16 +14,16 @@ import { loadConfig } from '../../config/index.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
 import { connectDatabase } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { parseSpec } from '../../spec/parse.js';
-import type { PipelineSpec } from '../../spec/types.js';
 import { connectionVariables } from '../../stack/env-file.js';
 import { ensureStack } from '../../stack/launcher.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
-import { commandTrainerSpec } from './command-spec.js';
+import { chaosSpec, type TrainingData } from './specs.js';
 import { checkInvariants } from './invariants.js';
 import type { ChaosReport } from './report.js';
-import { restartTemporal, stopPostgres, stopS3, type FaultKind, type FaultRecord } from './faults.js';
+import { restartTemporal, type FaultKind, type FaultRecord } from './faults.js';
+import { runOutages } from './outages.js';
+import { stagesRunningOn } from './targets.js';
 import {
   startChaosServing,
   type ChaosServing,
@@ -43,11 +40,16 @@ export interface ChaosPlan {
   readonly gpuWorkers: number;
   /** Whether the first pipeline trains with a command trainer (the stand-in, in Python). */
   readonly commandTrainer: boolean;
+  /** What the built-in pipelines train on, and their boosting rounds (each next one trains 50 more). */
+  readonly trainingData: TrainingData;
+  readonly rounds: number;
   readonly workerKills: number;
   readonly temporalRestarts: number;
-  /** Each a freeze of this many milliseconds. */
+  /** Each a freeze of this many milliseconds, aimed at its stages (scripts/chaos/outages.ts). */
   readonly postgresStops: readonly number[];
   readonly s3Stops: readonly number[];
+  /** How long an outage waits for a pipeline to reach the stage it is aimed at. */
+  readonly targetWaitSeconds: number;
   /** Seconds between faults, drawn uniformly from this range. */
   readonly faultEverySeconds: readonly [number, number];
   readonly seed: number;
@@ -59,10 +61,13 @@ export const fullPlan: ChaosPlan = {
   pipelines: 12,
   gpuWorkers: 1,
   commandTrainer: true,
+  trainingData: 'flights',
+  rounds: 300,
   workerKills: 20,
   temporalRestarts: 1,
   postgresStops: [30_000],
   s3Stops: [30_000],
+  targetWaitSeconds: 120,
   faultEverySeconds: [3, 8],
   seed: 1,
   serving: { requestsPerSecond: 50, rowsPerRequest: 8 },
@@ -72,10 +77,13 @@ export const shortPlan: ChaosPlan = {
   pipelines: 3,
   gpuWorkers: 1,
   commandTrainer: true,
+  trainingData: 'penguins',
+  rounds: 300,
   workerKills: 4,
   temporalRestarts: 1,
   postgresStops: [5_000],
   s3Stops: [5_000],
+  targetWaitSeconds: 60,
   faultEverySeconds: [2, 4],
   seed: 7,
   serving: { requestsPerSecond: 20, rowsPerRequest: 4 },
@@ -110,6 +118,7 @@ export async function runChaos(
   };
   const workers: WorkerProcess[] = [];
   let serving: ChaosServing | undefined;
+  let outages: Promise<FaultRecord[]> | undefined;
   let servingReport: ServingChaosReport | undefined;
   // Seeded, so a failing plan can be rerun as it was.
   const draw = seededRandom(plan.seed);
@@ -153,43 +162,61 @@ export async function runChaos(
         chaosSpec(index, {
           gpu: plan.gpuWorkers > 0 && index % 2 === 1,
           command: plan.commandTrainer && index === 0,
+          data: plan.trainingData,
+          rounds: plan.rounds + index * 50,
           store,
         }),
       ),
     );
-    const runs = await Promise.all(
-      specs.map((spec) =>
-        startPipeline(client.temporal, spec, { taskQueues, noCache: true, trigger: 'chaos' }),
-      ),
+    // The pipelines are submitted inside the first S3 outage (scripts/chaos/outages.ts).
+    const outageRun = runOutages(
+      {
+        home,
+        connections: stack.connections,
+        db: database.db,
+        postgresStops: plan.postgresStops,
+        s3Stops: plan.s3Stops,
+        targetWaitMs: plan.targetWaitSeconds * 1000,
+        startedAt: started,
+        log,
+      },
+      () =>
+        Promise.all(
+          specs.map((spec) =>
+            startPipeline(client.temporal, spec, { taskQueues, noCache: true, trigger: 'chaos' }),
+          ),
+        ),
+      serving?.addCanary,
     );
+    outages = outageRun.faults;
+    const runs = await outageRun.submitted;
     log(`started ${runs.length} pipelines on ${taskQueue}`);
     const results: (PipelineResult | undefined)[] = new Array(runs.length);
     const finished = Promise.all(
       runs.map((run, index) => run.result().then((result) => (results[index] = result))),
     );
-    let allDone = false;
-    void finished.finally(() => (allDone = true));
+    const workflowIds = runs.map((run) => run.workflowId);
 
     const kinds: FaultKind[] = [
       ...Array<FaultKind>(plan.workerKills).fill('kill-worker'),
       ...Array<FaultKind>(plan.temporalRestarts).fill('restart-temporal'),
-      ...plan.postgresStops.map(() => 'stop-postgres' as const),
-      ...plan.s3Stops.map(() => 'stop-s3' as const),
     ].sort(() => draw() - 0.5);
     const faults: FaultRecord[] = [];
-    let postgresStop = 0;
-    let s3Stop = 0;
     let gpuKills = 0;
     for (const kind of kinds) {
       const [low, high] = plan.faultEverySeconds;
       await new Promise((resolve) => setTimeout(resolve, (low + draw() * (high - low)) * 1000));
       // Faults go on after the pipelines end too: a kill during registration or the report counts.
-      const atMs = performance.now() - started;
+      let atMs = performance.now() - started;
       let recoveryMs = 0;
+      let stages: string[] = [];
       if (kind === 'kill-worker') {
         const victim = workers.splice(Math.floor(draw() * workers.length), 1)[0];
         const pool = victim?.pool ?? 'cpu';
         if (victim) {
+          // While PostgreSQL is frozen this waits for it: the kill happens then, and is timed then.
+          stages = await stagesRunningOn(database.db, workflowIds, victim.child.pid ?? -1);
+          atMs = performance.now() - started;
           victim.child.kill('SIGKILL');
           await victim.exited;
           if (pool === 'gpu') gpuKills += 1;
@@ -198,21 +225,16 @@ export async function runChaos(
         await new Promise((resolve) => setTimeout(resolve, delay));
         if (!stopping) workers.push(startWorker(pool));
         recoveryMs = delay;
-      } else if (kind === 'restart-temporal') {
-        recoveryMs = await restartTemporal(home, stack.connections);
-      } else if (kind === 'stop-postgres') {
-        recoveryMs = await stopPostgres(home, stack.connections, plan.postgresStops[postgresStop++]);
       } else {
-        // The first freeze also adds a canary: the server must load a model from an S3 that hangs.
-        const during = s3Stop === 0 ? serving?.addCanary : undefined;
-        recoveryMs = await stopS3(home, stack.connections, plan.s3Stops[s3Stop++], during);
+        recoveryMs = await restartTemporal(home, stack.connections);
       }
-      faults.push({ kind, atMs, recoveryMs });
+      faults.push({ kind, atMs, recoveryMs, stages });
       log(
-        `${kind} at ${(atMs / 1000).toFixed(1)} s, answered again after ${(recoveryMs / 1000).toFixed(1)} s`,
+        `${kind} at ${(atMs / 1000).toFixed(1)} s, answered again after ${(recoveryMs / 1000).toFixed(1)} s${stages.length ? `; it was running ${stages.join(', ')}` : ''}`,
       );
-      if (allDone && faults.length >= kinds.length) break;
     }
+    faults.push(...(await outages));
+    faults.sort((a, b) => a.atMs - b.atMs);
     await withTimeout(finished, 900_000, 'the pipelines to finish');
     servingReport = await serving?.finish();
     return {
@@ -230,6 +252,8 @@ export async function runChaos(
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    // Whatever went wrong, an outage ends (thawing what it froze) before the stack is stopped.
+    await outages?.catch(() => undefined);
     if (serving && !servingReport) await serving.finish().catch(() => undefined);
     stopping = true;
     for (const worker of workers) worker.child.kill('SIGTERM');
@@ -239,32 +263,6 @@ export async function runChaos(
     store.client.destroy();
     await stack.stop();
   }
-}
-
-/**
- * Penguins with gradient boosting, long enough (hundreds of rounds, checkpoints) to be hit
- * mid-training; on the GPU pool when `gpu`; with the stand-in command trainer when `command`.
- */
-async function chaosSpec(
-  index: number,
-  options: { gpu: boolean; command: boolean; store: ArtifactStore },
-): Promise<PipelineSpec> {
-  const document = parse(readFileSync(path.resolve('examples/penguins.yaml'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  const name = `chaos-${index}-${randomUUID().slice(0, 6)}`;
-  if (options.command) return commandTrainerSpec(document, name, options.store);
-  return parseSpec({
-    ...document,
-    name,
-    train: {
-      trainer: 'gradient_boosting',
-      params: { nEstimators: 300 + index * 50, learningRate: 0.03, maxLeaves: 8, minSamplesLeaf: 5 },
-      ...(options.gpu ? { resources: { gpu: 1 } } : {}),
-    },
-    evaluation: { primaryMetric: 'accuracy', gates: [{ metric: 'accuracy', min: 0.8 }] },
-  });
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -14,8 +15,9 @@ import { testConfig, testConnections } from '../support/platform.js';
 
 /**
  * Raw data lives only on the worker that staged it. When validation finds it gone (ScratchLost),
- * the workflow stages it again, at most three times; other failures end the run. The stages are
- * mocked here: the branching of the workflow is what is under test.
+ * or the worker holding it stops heartbeating (killed mid-stage), the workflow stages it again, at
+ * most three times; a passing failure is retried on the same worker, bad input ends the run. The
+ * stages are mocked here: the branching of the workflow is what is under test.
  */
 describe('staging the data again when the worker holding it lost it', () => {
   const taskQueue = `test-staging-${randomUUID().slice(0, 8)}`;
@@ -34,8 +36,8 @@ describe('staging the data again when the worker holding it lost it', () => {
     rows: 342,
   };
   let calls: string[] = [];
-  /** What validateStage does on its n-th call (1-based): throw, or pass. */
-  let validateOutcome: (call: number) => Error | undefined = () => undefined;
+  /** What validateStage does on its n-th call (1-based): throw, hang without a heartbeat, or pass. */
+  let validateOutcome: (call: number) => Error | 'hang' | undefined = () => undefined;
   let client: PlatformClient;
   let connection: NativeConnection;
   let worker: Worker;
@@ -69,7 +71,13 @@ describe('staging the data again when the worker holding it lost it', () => {
         validateStage: async () => {
           calls.push('validate');
           const failure = validateOutcome(calls.filter((call) => call === 'validate').length);
-          if (failure) throw failure;
+          // A worker killed mid-stage: no heartbeat, no answer (until the test's worker stops).
+          if (failure === 'hang')
+            await Promise.race([
+              new Promise((resolve) => setTimeout(resolve, 40_000)),
+              Context.current().cancelled.catch(() => undefined),
+            ]);
+          else if (failure) throw failure;
           return {
             report: { uri: 's3://mlops/validation/r.json', sha256: 'c'.repeat(64), bytes: 5 },
             rows: 342,
@@ -107,6 +115,25 @@ describe('staging the data again when the worker holding it lost it', () => {
     expect(await run()).toEqual(dataset);
     expect(calls).toEqual(['ingest', 'validate', 'ingest', 'validate', 'ingest', 'validate', 'deidentify']);
   });
+
+  it('retries a passing failure on the same worker, without staging again', { timeout: 60_000 }, async () => {
+    validateOutcome = (call) => (call === 1 ? new Error('connection reset') : undefined);
+    expect(await run()).toEqual(dataset);
+    expect(calls).toEqual(['ingest', 'validate', 'validate', 'deidentify']);
+  });
+
+  it(
+    'stages again when the worker holding the data stops heartbeating mid-stage, instead of retrying there',
+    { timeout: 90_000 },
+    async () => {
+      validateOutcome = (call) => (call === 1 ? 'hang' : undefined);
+      expect(await run()).toEqual(dataset);
+      // Staged again after the 30 s heartbeat timeout. A retry on the same queue (the old retry
+      // policy) would have been ingest, validate, validate: here the queue still has a poller,
+      // where a killed worker's has none and the retry waits out a 5-minute schedule-to-start.
+      expect(calls).toEqual(['ingest', 'validate', 'ingest', 'validate', 'deidentify']);
+    },
+  );
 
   it(
     'gives up after three stagings, and never re-stages for any other failure',

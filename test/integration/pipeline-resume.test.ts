@@ -39,9 +39,15 @@ describe('training pipeline durability', () => {
       const train = stages.find((stage) => stage.stage === 'train');
       expect(train?.attempt).toBe(2);
       expect(train?.workerIdentity).toMatch(new RegExp(`/cpu/${second.child.pid}$`));
-      const resumedFrom = (train?.outputs as { resumedFromIteration: number | null }).resumedFromIteration;
+      const { resumedFromIteration: resumedFrom, roundsRedone } = train?.outputs as {
+        resumedFromIteration: number | null;
+        roundsRedone: number | null;
+      };
       expect(resumedFrom).toBeGreaterThanOrEqual(20);
       expect(resumedFrom).toBeLessThanOrEqual(checkpointed.iteration);
+      // What the lost attempt had reached by its last heartbeat, less what the checkpoint kept.
+      expect(roundsRedone).toBeGreaterThanOrEqual(0);
+      expect(resumedFrom! + roundsRedone!).toBeGreaterThanOrEqual(checkpointed.iteration);
       // One row per stage, one model version, no duplicated lineage.
       expect(new Set(stages.map((stage) => stage.stage)).size).toBe(stages.length);
       expect(result.model?.version).toBe(1);

@@ -41,7 +41,10 @@ describe('a tampered training checkpoint', () => {
         (stage) => stage.stage === 'train',
       )!;
       expect(train.attempt).toBe(2);
-      expect((train.outputs as { resumedFromIteration: number | null }).resumedFromIteration).toBeNull();
+      const outputs = train.outputs as { resumedFromIteration: number | null; roundsRedone: number | null };
+      expect(outputs.resumedFromIteration).toBeNull();
+      // Started over: every round the lost attempt had reached was trained again.
+      expect(outputs.roundsRedone).toBeGreaterThanOrEqual(heartbeat.iteration);
       const modelUri = (train.outputs as { model: { uri: string } }).model.uri;
       const model = (await store.getBuffer(store.keyOf(modelUri), 512 * 1024 * 1024)).toString();
       expect(model).not.toContain(String(planted));

@@ -34,23 +34,39 @@ export function spawnMlops(args: string[], env: NodeJS.ProcessEnv): SpawnedComma
   });
   let stdout = '';
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Decoded as a stream, so a character split between two chunks stays whole.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+  let exitSignal: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitSignal = signal;
+      resolve(code);
+    }),
+  );
   const json = new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
       try {
         resolve(JSON.parse(stdout) as Record<string, unknown>);
       } catch {
         // Not complete yet.
       }
     });
-    // 'exit' can come before the last of stdout has been read: give up on the JSON only once
-    // stdout is closed too (or 2 s after the exit, should a process it started still hold it).
-    const stdoutClosed = new Promise<void>((resolve) => child.stdout?.once('close', () => resolve()));
+    // 'exit' can come before the last of its output has been read: give up on the JSON only once
+    // stdout and stderr are closed too (or 2 s after the exit, should a process it started still
+    // hold them), so that the error shows all of both.
+    const closed = (stream: NodeJS.ReadableStream | null) =>
+      new Promise<void>((resolve) => (stream ? stream.once('close', () => resolve()) : resolve()));
+    const outputClosed = Promise.all([closed(child.stdout), closed(child.stderr)]);
     void exited.then(async (code) => {
-      await Promise.race([stdoutClosed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      reject(new Error(`mlops ${args.join(' ')} exited (${code}) before printing JSON:\n${stderr}`));
+      await Promise.race([outputClosed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      reject(
+        new Error(
+          `mlops ${args.join(' ')} exited (${code ?? exitSignal}) before printing JSON:\nstdout (${stdout.length} characters): ${stdout.slice(0, 2000)}\nstderr: ${stderr}`,
+        ),
+      );
     });
   });
   // Commands that print no JSON (workers) are fine as long as nobody waits for it.
