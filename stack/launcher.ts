@@ -17,7 +17,7 @@ import {
   writeState,
   type StackState,
 } from './state.js';
-import { findTemporalBinary } from './temporal-binary.js';
+import { temporalBinaryFor } from './temporal-binary.js';
 import { probeTemporal, startTemporalServer } from './temporal-server.js';
 
 export interface Stack {
@@ -46,8 +46,10 @@ export async function ensureStack(config: Config, log: StackLog = () => undefine
   if (!embedded.temporal && !embedded.postgres && !embedded.s3) {
     return { connections: externalConnections(config), owned: false, embedded, stop: async () => undefined };
   }
-  // Fail before touching anything when the one thing we cannot install ourselves is missing.
-  const temporalBinary = embedded.temporal ? findTemporalBinary(config.temporal.cliPath) : undefined;
+  // Before anything starts: the one thing npm does not install (installed now if it can be).
+  const temporalBinary = embedded.temporal
+    ? await temporalBinaryFor(config.temporal.cliPath, log)
+    : undefined;
   await mkdir(path.join(config.home, 'logs'), { recursive: true, mode: 0o755 });
   return withStackLock(config.home, async () => {
     // The embedded Temporal's payloads are encrypted with this stack's own key (made once, kept).

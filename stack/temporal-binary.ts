@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import {
+  cdnArchiveUrl,
+  defaultCacheDir,
+  findPython,
+  provisionTemporalBinary,
+} from './temporal-provisioning.js';
 
 // Apart from temporal-server.ts, which loads the Temporal client: the CLI recognises this error
 // without loading that at start-up.
@@ -38,6 +44,35 @@ export function findTemporalBinary(cliPath: string | undefined, searchPath = pro
   throw new TemporalBinaryNotFoundError(
     'No `temporal` binary was found on PATH and TEMPORAL_CLI_PATH is not set.',
   );
+}
+
+/**
+ * The `temporal` the embedded stack runs: TEMPORAL_CLI_PATH, PATH, or one installed into the user's
+ * cache (stack/temporal-provisioning.ts), saying what it does. MLOPS_TEMPORAL_PROVISION=off stops
+ * at the message instead (machines where nothing may be installed).
+ */
+export async function temporalBinaryFor(
+  cliPath: string | undefined,
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  try {
+    return findTemporalBinary(cliPath, env.PATH ?? '');
+  } catch (error) {
+    if (cliPath || env.MLOPS_TEMPORAL_PROVISION === 'off') throw error;
+    try {
+      return await provisionTemporalBinary({
+        cacheDir: defaultCacheDir(env),
+        python: findPython(),
+        downloadUrl: cdnArchiveUrl() ?? undefined,
+        log,
+      });
+    } catch (provisioning) {
+      throw new TemporalBinaryNotFoundError(
+        `No \`temporal\` binary was found on PATH and ${(provisioning as Error).message}.`,
+      );
+    }
+  }
 }
 
 function isExecutable(file: string): boolean {

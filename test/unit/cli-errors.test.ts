@@ -30,12 +30,14 @@ describe('mlops command errors', () => {
     expect(result.stderr).toMatch(/MLOPS_GPUS="many"/);
   });
 
-  it('says how to get the temporal binary when none is found, before starting anything', () => {
+  it('says how to get the temporal binary when none is found and none may be installed, before starting anything', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'mlops-no-temporal-'));
-    // PATH holds only node's own folder: no `temporal` there.
+    // PATH holds only node's own folder: no `temporal` there (installing one is
+    // test/integration/temporal-provisioning.test.ts).
     const result = runMlops(['up'], {
       PATH: path.dirname(process.execPath),
       MLOPS_HOME: path.join(home, '.mlops'),
+      MLOPS_TEMPORAL_PROVISION: 'off',
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/No `temporal` binary was found/);
