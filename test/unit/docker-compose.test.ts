@@ -9,6 +9,7 @@ interface Service {
   image?: string;
   build?: unknown;
   command?: string | string[];
+  init?: boolean;
   environment?: Record<string, string>;
   ports?: string[];
   depends_on?: Record<string, unknown>;
@@ -19,7 +20,6 @@ interface Service {
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
-const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
 const services = compose.services;
 const platformServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
 const commandText = (service: Service) =>
@@ -45,20 +45,17 @@ describe('docker-compose.yml', () => {
     expect(existsSync('Dockerfile')).toBe(true);
   });
 
-  it('runs only commands that exist: npm scripts of package.json or files of the repository', () => {
+  it('runs node itself (not npm, which does not pass SIGTERM on) on a file of the repository, under an init', () => {
     for (const [name, service] of platformServices) {
       const command = Array.isArray(service.command) ? service.command : [];
-      expect(command.length, name).toBeGreaterThan(0);
-      if (command[0] === 'npm') {
-        expect(command[1]).toBe('run');
-        expect(packageJson.scripts[command[2]], `${name}: npm script ${command[2]}`).toBeDefined();
-        const script = packageJson.scripts[command[2]];
-        const file = script.match(/node (\S+)/)?.[1];
-        if (file) expect(existsSync(file), `${name}: ${file}`).toBe(true);
-      } else {
-        expect(existsSync(command[1]), `${name}: ${command[1]}`).toBe(true);
-      }
+      expect(command[0], name).toBe('node');
+      expect(existsSync(command[1]), `${name}: ${command[1]}`).toBe(true);
+      expect(service.init, `${name}: init`).toBe(true);
     }
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:24-/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", /m);
   });
 
   it('gives the platform services only variables the configuration module reads', () => {
