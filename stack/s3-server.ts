@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { startChild } from './child-process.js';
@@ -36,6 +37,23 @@ export async function embeddedS3Credentials(file: string): Promise<S3Credentials
   return made;
 }
 
+/**
+ * The embedded S3 is s3rver, a development dependency: unmaintained since 2021 and pulling `dicer`,
+ * whose advisory has no fix, it stays out of production installs (`npm ci --omit=dev`, the image),
+ * where S3_ENDPOINT names a real S3. Throws what to do where it is not installed.
+ */
+export function assertEmbeddedS3Installed(
+  resolve: (id: string) => string = createRequire(import.meta.url).resolve,
+): void {
+  try {
+    resolve('s3rver');
+  } catch {
+    throw new Error(
+      'the embedded S3 server (s3rver, a development dependency) is not installed here, as in a production install (npm ci --omit=dev): set S3_ENDPOINT (credentials through AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the AWS chain) to an S3-compatible service, or install the development dependencies (npm ci)',
+    );
+  }
+}
+
 export async function startS3Server(options: {
   directory: string;
   port: number;
@@ -43,6 +61,7 @@ export async function startS3Server(options: {
   region: string;
   logFile: string;
 }): Promise<S3Server> {
+  assertEmbeddedS3Installed();
   await mkdir(options.directory, { recursive: true });
   const credentialsFile = path.join(path.dirname(options.directory), 's3-credentials.json');
   const credentials = await embeddedS3Credentials(credentialsFile);
