@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  patched,
+  sleep,
+  TimeoutFailure,
+} from '@temporalio/workflow';
 import type { PipelineActivities } from '../contracts/pipeline-stages.js';
 import { errorTypes, nonRetryableErrorTypes } from '../contracts/errors.js';
 import type { DatasetVersionRef } from '../contracts/pipeline.js';
@@ -122,7 +129,8 @@ function stagedDataLost(error: unknown): boolean {
 }
 
 function retryable(error: unknown): boolean {
-  if (!(error instanceof ActivityFailure)) return false;
+  // A cancelled run ends here; so does anything but an activity's own failure.
+  if (!(error instanceof ActivityFailure) || isCancellation(error)) return false;
   const cause = error.cause;
   return !(
     cause instanceof ApplicationFailure &&
