@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../../scripts/chaos/report.js';
 import { runChaos, type ChaosPlan } from '../../scripts/chaos/run.js';
+import { removeStackHome } from '../support/stack-home.js';
 
 /**
  * The short form of `npm run test:chaos`, on a stack of its own (it kills the stack's services):
@@ -28,14 +28,7 @@ const ciPlan: ChaosPlan = {
 
 describe('chaos, short form', () => {
   const home = path.resolve('.mlops/chaos-tests', randomUUID());
-  afterAll(async () => {
-    // Where the checkout is closed to other users, PostgreSQL's data lives under the temp folder.
-    const relocated = await readFile(path.join(home, 'postgres', 'DATA_LOCATION'), 'utf8').catch(
-      () => undefined,
-    );
-    if (relocated) await rm(path.dirname(relocated.trim()), { recursive: true, force: true });
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => removeStackHome(home));
 
   it(
     'ends every pipeline as without faults, with no duplicate and no missing artifact',
