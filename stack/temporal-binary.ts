@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import {
+  answersVersion,
   cdnArchiveUrl,
   defaultCacheDir,
   findPython,
@@ -34,12 +34,7 @@ export function findTemporalBinary(cliPath: string | undefined, searchPath = pro
   for (const directory of searchPath.split(path.delimiter).filter(Boolean)) {
     const candidate = path.join(directory, 'temporal');
     // pyenv-style shims exist for every interpreter; only count one that actually runs.
-    if (
-      isExecutable(candidate) &&
-      spawnSync(candidate, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0
-    ) {
-      return candidate;
-    }
+    if (isExecutable(candidate) && answersVersion(candidate)) return candidate;
   }
   throw new TemporalBinaryNotFoundError(
     'No `temporal` binary was found on PATH and TEMPORAL_CLI_PATH is not set.',
@@ -59,7 +54,7 @@ export async function temporalBinaryFor(
   try {
     return findTemporalBinary(cliPath, env.PATH ?? '');
   } catch (error) {
-    if (cliPath || env.MLOPS_TEMPORAL_PROVISION === 'off') throw error;
+    if (!mayProvision(cliPath, env)) throw error;
     try {
       return await provisionTemporalBinary({
         cacheDir: defaultCacheDir(env),
@@ -73,6 +68,11 @@ export async function temporalBinaryFor(
       );
     }
   }
+}
+
+/** Whether a missing `temporal` may be installed: not when TEMPORAL_CLI_PATH names one, or turned off. */
+export function mayProvision(cliPath: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !cliPath && env.MLOPS_TEMPORAL_PROVISION !== 'off';
 }
 
 function isExecutable(file: string): boolean {

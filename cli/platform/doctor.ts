@@ -17,7 +17,7 @@ import { isAlive } from '../../stack/processes.js';
 import { readEnvFile } from '../../stack/env-file.js';
 import { payloadKeyFile } from '../../stack/payload-key-file.js';
 import { readState } from '../../stack/state.js';
-import { findTemporalBinary } from '../../stack/temporal-binary.js';
+import { findTemporalBinary, mayProvision } from '../../stack/temporal-binary.js';
 import { defaultCacheDir, findPython, TEMPORAL_CLI_VERSION } from '../../stack/temporal-provisioning.js';
 import { describeEndpoints, redactUrl } from './endpoints.js';
 import { printJson } from '../shared.js';
@@ -101,8 +101,8 @@ async function prerequisiteChecks(config: Config): Promise<Check[]> {
     try {
       checks.push({ name: 'temporal binary', ok: true, detail: findTemporalBinary(config.temporal.cliPath) });
     } catch (error) {
-      const python = config.temporal.cliPath ? undefined : findPython();
-      if (python && process.env.MLOPS_TEMPORAL_PROVISION !== 'off')
+      const python = mayProvision(config.temporal.cliPath) ? findPython() : undefined;
+      if (python)
         checks.push({
           name: 'temporal binary',
           ok: true,
