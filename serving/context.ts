@@ -39,4 +39,6 @@ export type RouteHandler = (
   request: IncomingMessage,
   labels: RequestLabels,
   modelName: string,
+  /** The version the path names (`/v2/models/<name>/versions/<v>`), if it names one. */
+  version: string | undefined,
 ) => Promise<Reply> | Reply;

@@ -2,7 +2,21 @@ import { Counter, Gauge, Histogram, renderExposition } from './prometheus.js';
 
 /** Routes as metric labels: a fixed set, so a client cannot create series with made-up paths. */
 export type RouteLabel =
-  'predict' | 'feedback' | 'model' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
+  | 'predict'
+  | 'feedback'
+  | 'model'
+  | 'models'
+  | 'v2_infer'
+  | 'v2_model'
+  | 'v2_model_ready'
+  | 'v2_server'
+  | 'v2_live'
+  | 'v2_ready'
+  | 'openapi'
+  | 'healthz'
+  | 'readyz'
+  | 'metrics'
+  | 'not_found';
 
 /** Why a connection was closed before a route answered (serving/connections.ts). */
 export type ClientErrorReason =

@@ -9,11 +9,14 @@ export interface PredictRequest {
 
 export const REQUEST_KEY_HEADER = 'x-request-key';
 const MAX_REQUEST_KEY_LENGTH = 200;
-const BODY_FIELDS: ReadonlySet<string> = new Set(['instances', 'requestKey']);
+/** The fields of a predict body (also what /openapi.json documents). */
+export const PREDICT_BODY_FIELDS = ['instances', 'inputs', 'requestKey'] as const;
+const BODY_FIELDS: ReadonlySet<string> = new Set(PREDICT_BODY_FIELDS);
 
 /**
- * KServe V1: `{"instances": [{...}, ...]}`, plus an optional top-level `requestKey`. The
- * `X-Request-Key` header, when sent, takes precedence over the body's `requestKey`.
+ * KServe V1: `{"instances": [{...}, ...]}` or, as KServe also takes it, `{"inputs": [{...}, ...]}`
+ * (one of the two), plus an optional top-level `requestKey`. The `X-Request-Key` header, when
+ * sent, takes precedence over the body's `requestKey`.
  */
 export function parsePredictRequest(
   body: unknown,
@@ -33,28 +36,33 @@ export function parsePredictRequest(
     throw invalidInput(
       unknown.map((key) => ({
         field: key,
-        problem: 'is not a field of a predict request (it takes "instances" and, optionally, "requestKey")',
+        problem:
+          'is not a field of a predict request (it takes "instances" or "inputs" and, optionally, "requestKey")',
       })),
       'instance',
       'invalid_request',
     );
   }
-  const { instances } = fields;
+  if (fields.instances !== undefined && fields.inputs !== undefined) {
+    throw new HttpError(400, 'invalid_request', 'send the instances as "instances" or as "inputs", not both');
+  }
+  const name = fields.inputs !== undefined ? 'inputs' : 'instances';
+  const instances = fields[name];
   if (!Array.isArray(instances)) {
     throw new HttpError(
       400,
       'invalid_request',
-      `"instances" must be an array of objects, not ${instances === undefined ? 'absent' : typeof instances}`,
+      `"${name}" must be an array of objects, not ${instances === undefined ? 'absent' : typeof instances}`,
     );
   }
   if (instances.length === 0) {
-    throw new HttpError(400, 'invalid_request', '"instances" is empty: send at least one instance');
+    throw new HttpError(400, 'invalid_request', `"${name}" is empty: send at least one instance`);
   }
   if (instances.length > maxInstances) {
     throw new HttpError(
       413,
       'too_many_instances',
-      `"instances" has ${instances.length} items, more than ${maxInstances} (MLOPS_MAX_INSTANCES): split the request`,
+      `"${name}" has ${instances.length} items, more than ${maxInstances} (MLOPS_MAX_INSTANCES): split the request`,
     );
   }
   return { instances, requestKey: requestKeyOf(headerKey, fields.requestKey) };

@@ -5,7 +5,12 @@ import { loadModelDocument, predictRowInto, type InputField, type TaskType } fro
 import { loadOnnxScorer } from '../ml/onnx/index.js';
 import { hashPiiText } from '../ml/pii-hash.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
-import { compileInstanceValidator, type InstanceValidator } from './input-validator.js';
+import {
+  compileImputedFields,
+  compileInstanceValidator,
+  type InputRules,
+  type InstanceValidator,
+} from './input-validator.js';
 
 /** What a version answers for a request's instances, in order. */
 export interface ScoredInstances {
@@ -25,8 +30,12 @@ export interface ServedVersion {
   readonly inputs: readonly InputField[];
   /** Inputs that are hashed before scoring and logging, and columns refused as dropped PII. */
   readonly pii: ServedPiiRules;
+  /** Inputs a request may leave out, imputed by the model (its spec's `serving.allowMissing`). */
+  readonly allowMissing: readonly string[];
   /** Checks raw instances (as a client sent them) against the inputs and the PII rules. */
   readonly validate: InstanceValidator;
+  /** Per validated instance, the inputs it left out that the model imputes. */
+  readonly imputedFields: (instances: readonly Record<string, unknown>[]) => string[][];
   /**
    * Validated instances as the model and the prediction log see them: each hashed input replaced
    * by the keyed HMAC of its value, as training's de-identification made it. The same array when
@@ -77,15 +86,25 @@ export async function loadServedVersion(
       `${modelName} v${ref.version} hashes ${pii.hashed.map((name) => JSON.stringify(name)).join(', ')} as personal data (pii.hash) but this server has no MLOPS_PII_HMAC_KEY: set the workers' key here`,
     );
   }
+  const names = new Set(loaded.inputs.map((input) => input.name));
+  const allowMissing = [...new Set(ref.allowMissing ?? [])].filter((name) => names.has(name));
+  const rules: InputRules = { schema: loaded.inputs, pii, allowMissing };
   return {
     ...loaded,
     pii,
-    validate: compileInstanceValidator(loaded.inputs, pii),
+    allowMissing,
+    validate: compileInstanceValidator(rules),
+    imputedFields: compileImputedFields(rules),
     deidentify: piiHasher(pii.hashed, options.piiHmacKey ?? ''),
   };
 }
 
-type Scorer = Omit<ServedVersion, 'pii' | 'validate' | 'deidentify'>;
+/** A served version's input rules, as its validator applies them (for the documents that describe them). */
+export function inputRulesOf(version: ServedVersion): InputRules {
+  return { schema: version.inputs, pii: version.pii, allowMissing: version.allowMissing };
+}
+
+type Scorer = Omit<ServedVersion, 'pii' | 'allowMissing' | 'validate' | 'imputedFields' | 'deidentify'>;
 
 /** The rules that apply to these inputs: hashed inputs, and dropped columns that are not inputs. */
 function piiRulesFor(inputs: readonly InputField[], rules: ServedPiiRules | undefined): ServedPiiRules {

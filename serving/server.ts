@@ -12,7 +12,7 @@ import type { Reply, RequestLabels, ServingContext } from './context.js';
 import { HttpError } from './http-errors.js';
 import { ServingMetrics } from './metrics.js';
 import { PredictionLog } from './prediction-log.js';
-import { matchRoute } from './router.js';
+import { checkMethod, matchRoute, protocolOf } from './router.js';
 import { ServedModels } from './served-models.js';
 import { defaultServingSettings, type ServingSettings } from './settings.js';
 
@@ -41,7 +41,10 @@ export interface ServingServer {
   close(): Promise<void>;
 }
 
-/** The prediction server on node:http (KServe V1 REST; routes in router.ts, protocol in serving/README.md). */
+/**
+ * The prediction server on node:http: KServe V1 REST and the Open Inference Protocol (V2); routes
+ * in router.ts, protocols in serving/README.md.
+ */
 export function createServingServer(options: ServingServerOptions): ServingServer {
   const settings = { ...defaultServingSettings, ...options.settings };
   const { log } = options;
@@ -82,13 +85,20 @@ export function createServingServer(options: ServingServerOptions): ServingServe
     const labels: RequestLabels = { route: 'not_found', model: '', version: '' };
     let reply: Reply;
     let headers: Readonly<Record<string, string>> = {};
+    let protocol = protocolOf(request.url);
     try {
-      const route = matchRoute(request.method, request.url);
+      const route = matchRoute(request.url);
       labels.route = route.label;
-      reply = await route.handler(context, request, labels, route.modelName);
+      protocol = route.protocol;
+      checkMethod(route, request.method);
+      reply = await route.handler(context, request, labels, route.modelName, route.version);
     } catch (error) {
       const failure = error instanceof HttpError ? error : internalError(error, log, labels);
-      reply = { status: failure.status, body: failure.body() };
+      // The Open Inference Protocol's errors are `{"error": "<message>"}`; V1's carry code and problems.
+      reply = {
+        status: failure.status,
+        body: protocol === 'v2' ? { error: failure.message } : failure.body(),
+      };
       headers = failure.headers;
       metrics.errors.inc([labels.route, labels.model, labels.version, String(failure.status), failure.code]);
     }

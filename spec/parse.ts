@@ -196,6 +196,20 @@ function crossFieldProblems(spec: PipelineSpec): SpecProblem[] {
     if (spec.pii.drop.includes(column))
       add('features', `${JSON.stringify(column)} is dropped as PII (pii.drop)`);
   }
+  for (const column of spec.serving.allowMissing) {
+    if (column === spec.target)
+      add('serving.allowMissing', `lists the target ${JSON.stringify(column)}, which serving predicts`);
+    else if (spec.exclude.includes(column) || spec.pii.drop.includes(column))
+      add(
+        'serving.allowMissing',
+        `${JSON.stringify(column)} is not a model input (it is in ${spec.exclude.includes(column) ? 'exclude' : 'pii.drop'})`,
+      );
+    else if (spec.features.length > 0 && !spec.features.includes(column))
+      add(
+        'serving.allowMissing',
+        `${JSON.stringify(column)} is not in features (${spec.features.join(', ')})`,
+      );
+  }
   for (const column of spec.sensitive) {
     if (spec.pii.drop.includes(column))
       add('sensitive', `${JSON.stringify(column)} is dropped as PII, so fairness cannot be measured on it`);

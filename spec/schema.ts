@@ -115,4 +115,5 @@ export const specSchema = z.strictObject({
     })
     .default({ gates: [], compareToChampion: false }),
   deploy: z.strictObject({ promote: z.boolean().default(false) }).default({ promote: false }),
+  serving: z.strictObject({ allowMissing: columnList }).default({ allowMissing: [] }),
 });

@@ -124,6 +124,13 @@ export interface PipelineSpec {
     readonly compareToChampion: boolean;
   };
   readonly deploy: { readonly promote: boolean };
+  readonly serving: {
+    /**
+     * Inputs a prediction request may leave out (absent or null), imputed by the model as
+     * training imputed them; any other input missing is refused. Default: none.
+     */
+    readonly allowMissing: readonly string[];
+  };
 }
 
 /** Trials one run may have: `maxTrials`' maximum, and the largest grid tried in full (spec/limits.ts). */

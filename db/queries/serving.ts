@@ -44,6 +44,8 @@ export interface ServedVersionRef {
   readonly modelFile: { readonly uri: string; readonly sha256: string; readonly bytes: number } | null;
   /** What the version's training did to personal data; absent: nothing (no spec, or no rules). */
   readonly pii?: ServedPiiRules;
+  /** Inputs its spec lets a request leave out (`serving.allowMissing`); absent: none. */
+  readonly allowMissing?: readonly string[];
 }
 
 /**
@@ -148,6 +150,7 @@ async function versionRefs(db: Database, ids: number[]) {
       bytes: artifacts.bytes,
       // The rules only, not the whole spec.
       pii: sql<unknown>`${pipelineRuns.spec} -> 'pii'`,
+      allowMissing: sql<unknown>`${pipelineRuns.spec} -> 'serving' -> 'allowMissing'`,
     })
     .from(modelVersions)
     .leftJoin(artifacts, eq(modelVersions.modelArtifactId, artifacts.id))
@@ -160,7 +163,13 @@ async function versionRefs(db: Database, ids: number[]) {
         : null;
     found.set(row.id, {
       modelId: row.modelId,
-      ref: { modelVersionId: row.id, version: row.version, modelFile, pii: piiRulesOf(row.pii) },
+      ref: {
+        modelVersionId: row.id,
+        version: row.version,
+        modelFile,
+        pii: piiRulesOf(row.pii),
+        allowMissing: namesOf(row.allowMissing),
+      },
     });
   }
   return found;
@@ -168,10 +177,13 @@ async function versionRefs(db: Database, ids: number[]) {
 
 /** A stored spec's `pii` as serving rules (a smoke run's spec has none). */
 function piiRulesOf(pii: unknown): ServedPiiRules {
-  const names = (value: unknown): string[] =>
-    Array.isArray(value) ? value.filter((name): name is string => typeof name === 'string') : [];
   const rules = pii !== null && typeof pii === 'object' ? (pii as Record<string, unknown>) : {};
-  return { hashed: [...names(rules.hash), ...names(rules.hashed)], dropped: names(rules.drop) };
+  return { hashed: [...namesOf(rules.hash), ...namesOf(rules.hashed)], dropped: namesOf(rules.drop) };
+}
+
+/** A stored spec's list of column names (anything else in it ignored; absent: none). */
+function namesOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((name): name is string => typeof name === 'string') : [];
 }
 
 function clampShare(share: number | undefined): number {

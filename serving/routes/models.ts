@@ -10,10 +10,25 @@ export const modelRoute: RouteHandler = (context, request, labels, modelName) =>
   return { status: 200, body: describeModel(served) };
 };
 
-/** `GET /v1/models`: every served model. */
+/**
+ * `GET /v1/models`: the names of the served models, as KServe V1 lists them
+ * (`{"models": ["<name>", ...]}`); with `?details=true`, each model as `GET /v1/models/<name>`
+ * describes it.
+ */
 export const modelsRoute: RouteHandler = (context, request) => {
   context.auth.authorize(request.headers.authorization, 'predict');
-  return { status: 200, body: { models: [...context.models.current.values()].map(describeModel) } };
+  const served = [...context.models.current.values()];
+  const details = new URL(request.url ?? '/', 'http://serving').searchParams.get('details');
+  if (details !== null && details !== 'true' && details !== 'false')
+    throw new HttpError(
+      400,
+      'invalid_request',
+      `details must be true or false, not ${JSON.stringify(details)}`,
+    );
+  return {
+    status: 200,
+    body: { models: details === 'true' ? served.map(describeModel) : served.map((model) => model.name) },
+  };
 };
 
 export function servedModelOrNotFound(context: ServingContext, modelName: string): ServedModel {
@@ -45,7 +60,8 @@ export function describeModel(model: ServedModel) {
       champion?.inputs.map((input) => ({
         name: input.name,
         type: input.type,
-        required: !input.missingInTraining,
+        // Those the spec's serving.allowMissing lists may be left out (the model imputes them).
+        required: !champion.allowMissing.includes(input.name),
         // Sent raw; the server hashes it as training did.
         ...(champion.pii.hashed.includes(input.name) ? { pii: 'hashed' } : {}),
       })) ?? [],

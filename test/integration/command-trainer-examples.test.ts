@@ -111,6 +111,13 @@ describe.each([
       body: { instances },
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    // Rows lacking inputs the spec lets be missing (penguins' row 3 lacks every measurement) are
+    // answered, each saying which it left out.
+    expect(answer.body.imputed).toEqual(
+      instances.map((instance) =>
+        parsedSpec.serving.allowMissing.filter((feature) => instance[feature] === null),
+      ),
+    );
     const offline = await loadOnnxScorer(
       await store.getBuffer(store.keyOf(document.onnx.uri)),
       onnxExpectation(document),

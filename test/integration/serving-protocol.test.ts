@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiToken } from '../../db/queries/api-tokens.js';
 import { stackEnvironment, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -28,7 +29,10 @@ describe('prediction server: protocol, validation and auth', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ pools: ['cpu'] });
-    modelName = await trainServedModel(platform);
+    // Two of the four measurements may be left out of a request; the others are required.
+    modelName = await trainServedModel(platform, {
+      serving: { allowMissing: ['Beak Length (mm)', 'Body Mass (g)'] },
+    });
     predictToken = (await createTestToken(platform, ['predict'])).token;
     feedbackToken = (await createTestToken(platform, ['feedback'])).token;
     adminToken = (await createTestToken(platform, ['admin'])).token;
@@ -67,18 +71,23 @@ describe('prediction server: protocol, validation and auth', () => {
       task: 'multiclass',
       classes: ['Adelie', 'Chinstrap', 'Gentoo'],
     });
-    // The measurements had gaps in training (imputed when absent); the island never did.
+    // Required unless the spec's serving.allowMissing lists it (whether or not training had gaps there).
     expect(one.body.inputs).toEqual([
       { name: 'Island', type: 'string', required: true },
       { name: 'Beak Length (mm)', type: 'number', required: false },
-      { name: 'Beak Depth (mm)', type: 'number', required: false },
-      { name: 'Flipper Length (mm)', type: 'number', required: false },
+      { name: 'Beak Depth (mm)', type: 'number', required: true },
+      { name: 'Flipper Length (mm)', type: 'number', required: true },
       { name: 'Body Mass (g)', type: 'number', required: false },
     ]);
 
+    // KServe V1's listing is the names; ?details=true describes each.
     const all = await request(`${serving.url}/v1/models`, { token: predictToken });
     expect(all.status).toBe(200);
-    expect((all.body.models as { name: string }[]).map((model) => model.name)).toEqual([modelName]);
+    expect(all.body).toEqual({ models: [modelName] });
+    const detailed = await request(`${serving.url}/v1/models?details=true`, { token: predictToken });
+    const described = detailed.body.models as { name: string; inputs: unknown[] }[];
+    expect(described.map((model) => model.name)).toEqual([modelName]);
+    expect(described[0].inputs).toEqual(one.body.inputs);
   });
 
   it.each(invalidRequests)(
@@ -92,6 +101,51 @@ describe('prediction server: protocol, validation and auth', () => {
     },
   );
 
+  it('publishes /openapi.json whose request schemas accept what the server accepts and refuse what it refuses', async () => {
+    expect((await request(`${serving.url}/openapi.json`)).status).toBe(401);
+    const response = await request(`${serving.url}/openapi.json`, { token: predictToken });
+    expect(response.status).toBe(200);
+    const document = response.body as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: object };
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        `/v1/models/${modelName}:predict`,
+        `/v2/models/${modelName}/infer`,
+        '/v2/health/ready',
+      ]),
+    );
+    // OpenAPI's own keywords (format: uuid) are not JSON Schema checks; the rest compiles strictly.
+    const ajv = new Ajv2020({
+      strict: true,
+      strictRequired: false,
+      allowUnionTypes: true,
+      validateFormats: false,
+    });
+    ajv.addKeyword('components'); // the document's, holding the schemas the refs point into
+    ajv.addSchema({ $id: 'openapi', components: document.components });
+    const accepts = ajv.compile({ $ref: `openapi#/components/schemas/${modelName}.predictRequest` });
+    const { 'Beak Length (mm)': _left, ...noBeakLength } = adelie;
+    for (const body of [
+      { instances: [adelie, gentoo] },
+      { inputs: [gentoo], requestKey: 'k' },
+      { instances: [{ ...noBeakLength, 'Body Mass (g)': null }] },
+    ]) {
+      expect(accepts(body), JSON.stringify(accepts.errors)).toBe(true);
+      expect((await predict(body)).status).toBe(200);
+    }
+    // Every refused body the schema can see (not a body over the byte limit, not raw JSON text).
+    for (const [what, input] of invalidRequests) {
+      if (input.body === undefined || what === 'an oversized body') continue;
+      expect(accepts(JSON.parse(JSON.stringify(input.body))), what).toBe(false);
+    }
+    expect(accepts({ instances: [{ ...adelie, 'Flipper Length (mm)': null }] })).toBe(false);
+    expect(accepts({ instances: [adelie], inputs: [adelie] })).toBe(false);
+  });
+
   it('lists every problem of a request at once, each with its instance index and field', async () => {
     const response = await predict({
       instances: [adelie, { ...adelie, Island: 1, 'Body Mass (g)': 'heavy' }, { ...gentoo, colour: 'black' }],
@@ -104,13 +158,38 @@ describe('prediction server: protocol, validation and auth', () => {
     ]);
   });
 
-  it('accepts an island it never saw (unknown category), and null or absent inputs that were missing in training', async () => {
+  it('accepts an island it never saw (unknown category), and leaves out only what serving.allowMissing lists, saying what was imputed', async () => {
     const { 'Beak Length (mm)': _absent, ...withoutBeakLength } = adelie;
     const response = await predict({
-      instances: [{ ...withoutBeakLength, Island: 'Atlantis', 'Body Mass (g)': null }],
+      instances: [{ ...withoutBeakLength, Island: 'Atlantis', 'Body Mass (g)': null }, gentoo],
     });
     expect(response.status).toBe(200);
-    expect(response.body.predictions).toEqual([expect.stringMatching(/^(Adelie|Chinstrap|Gentoo)$/)]);
+    expect(response.body.predictions).toEqual([
+      expect.stringMatching(/^(Adelie|Chinstrap|Gentoo)$/),
+      'Gentoo',
+    ]);
+    expect(response.body.imputed).toEqual([['Beak Length (mm)', 'Body Mass (g)'], []]);
+
+    // Four of five measurements missing (two training rows lacked every one): refused, naming each
+    // field the spec does not let a request leave out.
+    const sparse = await predict({ instances: [{ Island: 'Biscoe', 'Body Mass (g)': 4500 }] });
+    expect(sparse.status).toBe(400);
+    expect((sparse.body.error as { problems: unknown[] }).problems).toEqual([
+      { index: 0, field: 'Beak Depth (mm)', problem: expect.stringMatching(/^is missing: it is required/) },
+      { index: 0, field: 'Flipper Length (mm)', problem: expect.stringMatching(/serving\.allowMissing/) },
+    ]);
+  });
+
+  it('takes the instances as "inputs" too (KServe V1), but not both fields at once', async () => {
+    const response = await predict({ inputs: [gentoo] });
+    expect(response.status).toBe(200);
+    expect(response.body.predictions).toEqual(['Gentoo']);
+    const both = await predict({ inputs: [gentoo], instances: [gentoo] });
+    expect(both.status).toBe(400);
+    expect(both.body.error).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/not both/),
+    });
   });
 
   it('answers 404 for a model it does not serve or an unknown path, and 405 for a wrong method', async () => {
@@ -126,10 +205,15 @@ describe('prediction server: protocol, validation and auth', () => {
     expect((await request(`${serving.url}/v1/models/no-such-model`, { token: predictToken })).status).toBe(
       404,
     );
-    expect((await request(`${serving.url}/v2/models`, { token: predictToken })).status).toBe(404);
+    expect((await request(`${serving.url}/v3/models`, { token: predictToken })).status).toBe(404);
     const wrongMethod = await request(predictUrl(), { method: 'GET', token: predictToken });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
+    // Counted under its route, not as an unknown path.
+    const metrics = await (await fetch(`${serving.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /mlops_serving_errors_total\{route="predict",model="",version="",status="405",code="method_not_allowed"\} [1-9]/,
+    );
   });
 
   it('refuses a missing, malformed, unknown or revoked token (401) and a token without the scope (403); health and metrics need none', async () => {

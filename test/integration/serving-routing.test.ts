@@ -168,6 +168,27 @@ describe('prediction server: logging, hot swap and canary', () => {
       const again = await Promise.all([versionOf(key, true), versionOf(key, false), versionOf(key, true)]);
       expect(new Set(again)).toEqual(new Set([versions[keys.indexOf(key)]]));
     }
+    // The Open Inference Protocol routes by the same key (its parameters.request_key, or the
+    // header), and a version named in its path answers whatever the split says.
+    const v2 = (key: string, path = '') =>
+      request(`${serving.url}/v2/models/${modelName}${path}/infer`, {
+        token,
+        body: {
+          parameters: { request_key: key },
+          inputs: Object.entries(penguin).map(([name, value]) => ({
+            name,
+            shape: [1],
+            datatype: typeof value === 'string' ? 'BYTES' : 'FP64',
+            data: [value],
+          })),
+        },
+      });
+    for (const key of keys.slice(0, 40))
+      expect((await v2(key)).body.model_version).toBe(String(versions[keys.indexOf(key)]));
+    const championKey = keys.find((_, index) => versions[index] === 1)!;
+    expect((await v2(championKey, '/versions/2')).body.model_version).toBe('2');
+    expect((await v2(championKey, '/versions/7')).status).toBe(404);
+
     const logged = await predict(serving.url, { instances: [penguin], requestKey: 'user-logged' });
     await eventually(
       async () => (await loggedRows(logged.body.predictionIds as string[])).length === 1,

@@ -328,6 +328,15 @@ describe('prediction server under hostile clients', () => {
         () => `/v1/models/${modelName}/feedback`,
         () => ({ feedback: [{ predictionId, label: 'Gentoo' }] }),
       ],
+      ['GET', '/v2/models/<name>', () => `/v2/models/${modelName}`, () => undefined],
+      ['GET', '/v2/models/<name>/ready', () => `/v2/models/${modelName}/ready`, () => undefined],
+      [
+        'POST',
+        '/v2/models/<name>/infer',
+        () => `/v2/models/${modelName}/infer`,
+        () => ({ inputs: [{ name: 'Island', shape: [1], datatype: 'BYTES', data: ['Dream'] }] }),
+      ],
+      ['GET', '/openapi.json', () => '/openapi.json', () => undefined],
     ];
     const matrix = routes.flatMap(([method, name, path, body]) =>
       refusedCredentials(tokens).map((credential) => ({ method, name, path, body, ...credential })),
@@ -347,7 +356,9 @@ describe('prediction server under hostile clients', () => {
         });
         expect(response.status).toBe(status);
         expect(response.headers.get('www-authenticate')).toMatch(challenge);
-        expect((JSON.parse(text) as { error: { message: string } }).error.message).toMatch(message);
+        // V1 errors carry a code and a message, the Open Inference Protocol's are the message.
+        const { error } = JSON.parse(text) as { error: string | { message: string } };
+        expect(typeof error === 'string' ? error : error.message).toMatch(message);
         // Neither the body nor any header repeats what was presented.
         const presented = authorization?.split(' ')[1];
         if (presented) {
@@ -360,7 +371,7 @@ describe('prediction server under hostile clients', () => {
     );
 
     it('answers health, readiness and metrics without a token', async () => {
-      for (const path of ['/healthz', '/readyz', '/metrics'])
+      for (const path of ['/healthz', '/readyz', '/metrics', '/v2', '/v2/health/live', '/v2/health/ready'])
         expect((await request(`${serving.url}${path}`)).status, path).toBe(200);
     });
   });

@@ -31,10 +31,10 @@ export const invalidRequests: [string, InvalidRequest, number, string, RegExp][]
   ['empty instances', { body: { instances: [] } }, 400, 'invalid_request', /empty/],
   [
     'an unknown top-level field',
-    { body: { instances: [adelie], inputs: [] } },
+    { body: { instances: [adelie], instance: [] } },
     400,
     'invalid_request',
-    /field "inputs": is not a field/,
+    /field "instance": is not a field/,
   ],
   [
     'a top-level __proto__ key',

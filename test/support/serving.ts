@@ -6,13 +6,27 @@ import { createLogger } from '../../config/logger.js';
 import { quickPenguinsSpec, runPipeline } from './pipeline.js';
 import { testArtifactStore, testConnections, type TestPlatform } from './platform.js';
 
-/** Trains (and promotes) a quick penguins model on the platform: the name of a model there is to serve. */
-export async function trainServedModel(platform: TestPlatform): Promise<string> {
-  const spec = quickPenguinsSpec();
+/**
+ * Trains (and promotes) a quick penguins model on the platform: the name of a model there is to
+ * serve. The measurements may be left out of requests (serving.allowMissing) unless `overrides`
+ * say otherwise.
+ */
+export async function trainServedModel(
+  platform: TestPlatform,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const spec = quickPenguinsSpec({ serving: { allowMissing: PENGUIN_MEASUREMENTS }, ...overrides });
   const result = await runPipeline(platform, spec);
   expect(result.status).toBe('succeeded');
   return spec.name;
 }
+
+export const PENGUIN_MEASUREMENTS = [
+  'Beak Length (mm)',
+  'Beak Depth (mm)',
+  'Flipper Length (mm)',
+  'Body Mass (g)',
+];
 
 export interface TestServer {
   readonly server: ServingServer;

@@ -83,13 +83,14 @@ describe('the PII hash at serving', () => {
 });
 
 describe('input validation of personal data', () => {
-  const validate = compileInstanceValidator(
-    [
+  const validate = compileInstanceValidator({
+    schema: [
       { name: 'email', type: 'string', missingInTraining: false },
       { name: 'age', type: 'number', missingInTraining: false },
     ],
-    { hashed: ['email'], dropped: ['name'] },
-  );
+    pii: { hashed: ['email'], dropped: ['name'] },
+    allowMissing: [],
+  });
 
   it('takes a raw string for a hashed input and refuses anything else without quoting it', () => {
     expect(
