@@ -9,12 +9,15 @@ export const pipelineAttribute = defineSearchAttributeKey('MlopsPipeline', Searc
 export const modelAttribute = defineSearchAttributeKey('MlopsModel', SearchAttributeType.KEYWORD);
 export const stageAttribute = defineSearchAttributeKey('MlopsStage', SearchAttributeType.KEYWORD);
 export const runStatusAttribute = defineSearchAttributeKey('MlopsStatus', SearchAttributeType.KEYWORD);
+/** What started a training run: `cli`, `script`, `schedule`, `monitor` (a retraining), `test`. */
+export const triggerAttribute = defineSearchAttributeKey('MlopsTrigger', SearchAttributeType.KEYWORD);
 
 export const platformSearchAttributes = [
   pipelineAttribute,
   modelAttribute,
   stageAttribute,
   runStatusAttribute,
+  triggerAttribute,
 ];
 
 /** The CLI's spelling of a search attribute type (`temporal server start-dev --search-attribute Name=Type`). */

@@ -3,14 +3,18 @@ import {
   ApplicationFailure,
   isCancellation,
   patched,
+  setCurrentDetails,
   sleep,
   TimeoutFailure,
+  upsertSearchAttributes,
+  type ActivityInterfaceFor,
 } from '@temporalio/workflow';
+import { stageAttribute } from '../contracts/search-attributes.js';
 import type { PipelineActivities } from '../contracts/pipeline-stages.js';
 import { errorTypes, nonRetryableErrorTypes } from '../contracts/errors.js';
 import type { DatasetVersionRef } from '../contracts/pipeline.js';
 import type { PipelineSpec } from '../spec/types.js';
-import { scratchActivities } from './pipeline-activities.js';
+import { scratchActivities, summarized } from './pipeline-activities.js';
 import type { ProgressTracker } from './progress.js';
 
 const MAX_STAGING_ATTEMPTS = 3;
@@ -26,17 +30,30 @@ export const SCRATCH_RETRIES_IN_WORKFLOW = 'scratch-retries-in-workflow';
  * staged data is gone, so the three stages start over on another worker.
  */
 export async function prepareDataset(
-  data: PipelineActivities,
-  input: { pipelineRunId: number; spec: PipelineSpec; noCache: boolean },
+  data: ActivityInterfaceFor<PipelineActivities>,
+  input: {
+    pipelineRunId: number;
+    spec: PipelineSpec;
+    noCache: boolean;
+    /** Runs from the 'searchable-runs' patch on set MlopsStage in these stages too. */
+    searchable: boolean;
+  },
   progress: ProgressTracker,
 ): Promise<DatasetVersionRef> {
   const { spec, pipelineRunId, noCache } = input;
+  const enter = (stage: 'ingest' | 'validate' | 'deidentify', detail?: string) => {
+    progress.start(stage, detail);
+    if (!input.searchable) return;
+    upsertSearchAttributes([{ key: stageAttribute, value: stage }]);
+    setCurrentDetails(`**${stage}**${detail ? `: ${detail}` : ''}`);
+  };
+  const piiRules = `drop ${spec.pii.drop.length}, hash ${spec.pii.hash.length + (spec.pii.hashed?.length ?? 0)} column(s)`;
   for (let attempt = 1; ; attempt += 1) {
-    progress.start(
+    enter(
       'ingest',
       attempt > 1 ? `staging again (attempt ${attempt}): the worker holding the data was lost` : undefined,
     );
-    const ingested = await data.ingestStage({
+    const ingested = await summarized(data.ingestStage, `ingest ${spec.dataset.uri}`, {
       pipelineRunId,
       noCache,
       pipelineName: spec.name,
@@ -61,21 +78,26 @@ export async function prepareDataset(
     const onScratch = scratchActivities(ingested.scratch.taskQueue, retriedByWorkflow);
     const attempts = retriedByWorkflow ? retryingOnScratch : <T>(call: () => Promise<T>) => call();
     try {
-      progress.start('validate');
+      enter('validate');
+      const expectations = Object.keys(spec.validation.columns).length;
       const validated = await attempts(() =>
-        onScratch.validateStage({
-          pipelineRunId,
-          noCache,
-          scratch: ingested.scratch,
-          target: spec.target,
-          validation: spec.validation,
-          pii: spec.pii,
-        }),
+        summarized(
+          onScratch.validateStage,
+          `validate ${ingested.rows} rows: ${expectations} column expectation(s)`,
+          {
+            pipelineRunId,
+            noCache,
+            scratch: ingested.scratch,
+            target: spec.target,
+            validation: spec.validation,
+            pii: spec.pii,
+          },
+        ),
       );
       progress.finish('validate', { detail: `${validated.rows} rows meet every expectation` });
-      progress.start('deidentify');
+      enter('deidentify');
       const dataset = await attempts(() =>
-        onScratch.deidentifyStage({
+        summarized(onScratch.deidentifyStage, `de-identify: ${piiRules}, snapshot to S3`, {
           pipelineRunId,
           noCache,
           pipelineName: spec.name,

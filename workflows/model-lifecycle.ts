@@ -1,4 +1,12 @@
-import { ApplicationFailure, condition, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  patched,
+  setCurrentDetails,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { auditKeys } from '../contracts/audit-keys.js';
 import { errorTypes } from '../contracts/errors.js';
 import {
@@ -16,12 +24,15 @@ import {
   type TransitionResult,
 } from '../contracts/lifecycle.js';
 import type { LifecycleActivities } from '../contracts/loop-stages.js';
+import { runStatusAttribute } from '../contracts/search-attributes.js';
 import { canaryHasEnoughLabels, judgeCanary, judgeOffline } from './lifecycle-verdicts.js';
 
 const KEPT_TRANSITIONS = 50;
 
 /** Lifecycles whose approvals were answered before approvals had audit events of their own replay without them. */
 export const APPROVAL_AUDITED = 'approval-audited';
+/** From here on a lifecycle waiting for an approval says so in MlopsStatus (`awaiting_approval`, then `idle`). */
+export const APPROVAL_SEARCHABLE = 'approval-searchable';
 
 /**
  * One model's serving state and every operation on it: promote, rollback, a challenger's way
@@ -250,7 +261,15 @@ export class ModelLifecycle {
         why: verdict.why,
       };
       this.approval = null;
+      // Findable in the Temporal UI (`MlopsStatus = "awaiting_approval"`), with what is asked.
+      const searchable = patched(APPROVAL_SEARCHABLE);
+      if (searchable) upsertSearchAttributes([{ key: runStatusAttribute, value: 'awaiting_approval' }]);
+      setCurrentDetails(
+        `**awaiting approval** of ${modelName} v${request.version} (canary at ${policy.share}): recommended ${decision}; ${verdict.why}`,
+      );
       await condition(() => this.approval !== null, policy.approval.timeoutSeconds * 1000);
+      if (searchable) upsertSearchAttributes([{ key: runStatusAttribute, value: 'idle' }]);
+      setCurrentDetails('');
       const given = this.approval as ApprovalRequest | null;
       if (given && patched(APPROVAL_AUDITED))
         await this.recordApproval(given, {

@@ -1,5 +1,5 @@
-import type { Duration } from '@temporalio/common';
-import { proxyActivities } from '@temporalio/workflow';
+import type { ActivityFunction, Duration } from '@temporalio/common';
+import { proxyActivities, type ActivityFunctionWithOptions } from '@temporalio/workflow';
 import type { PipelineActivities } from '../contracts/pipeline-stages.js';
 import { nonRetryableErrorTypes } from '../contracts/errors.js';
 import type { TaskQueues } from '../contracts/task-queues.js';
@@ -70,4 +70,17 @@ export function scratchActivities(taskQueue: string, retriedByWorkflow = false) 
       ? { maximumAttempts: 1 }
       : { maximumAttempts: 3, initialInterval: '2 seconds', nonRetryableErrorTypes },
   });
+}
+
+/**
+ * Runs a stage's activity with a one-line summary of what it works on, which the Temporal UI
+ * shows on the activity in the run's timeline and event history (user metadata, not an input:
+ * it changes nothing the activity does, and replays of runs from before it match).
+ */
+export function summarized<T extends ActivityFunction>(
+  activity: ActivityFunctionWithOptions<T>,
+  summary: string,
+  ...args: Parameters<T>
+): Promise<Awaited<ReturnType<T>>> {
+  return activity.executeWithOptions({ summary }, args);
 }

@@ -2,6 +2,8 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -14,16 +16,29 @@ import {
   type TrainingPipelineInput,
   type TrainingPipelineWorkflow,
 } from '../contracts/pipeline.js';
-import { runStatusAttribute, stageAttribute } from '../contracts/search-attributes.js';
+import {
+  modelAttribute,
+  pipelineAttribute,
+  runStatusAttribute,
+  stageAttribute,
+  triggerAttribute,
+} from '../contracts/search-attributes.js';
 import { resolvePrimaryMetric } from '../spec/types.js';
 import { prepareDataset } from './data-preparation.js';
 import { evaluateGates, rejectionReasons } from './gates.js';
-import { pipelineActivities } from './pipeline-activities.js';
+import { pipelineActivities, summarized } from './pipeline-activities.js';
 import { promoteRegistered } from './promotion.js';
 import { trainingRecipe } from './recipe.js';
 import { ProgressTracker } from './progress.js';
 import { bestTrial, runTuning, searchCandidates } from './tuning.js';
 import { describeFailure } from './failures.js';
+
+/**
+ * Runs from here on say what started them (MlopsTrigger), carry MlopsModel and MlopsPipeline
+ * however they were started, and set MlopsStage in ingest, validate and de-identify too, so a run
+ * that failed there can be found by stage.
+ */
+export const SEARCHABLE_RUNS = 'searchable-runs';
 
 /**
  * The training pipeline: a spec in; a validated, de-identified, trained, evaluated, gated and
@@ -41,9 +56,19 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     trainOnGpu,
     spec.train.timeout,
   );
+  const searchable = patched(SEARCHABLE_RUNS);
+  // The model and pipeline too: a retraining started by the monitor (a child) has no others.
+  if (searchable)
+    upsertSearchAttributes([
+      { key: triggerAttribute, value: input.trigger },
+      { key: modelAttribute, value: spec.name },
+      { key: pipelineAttribute, value: spec.name },
+    ]);
   const enter = (stage: StageName, detail?: string) => {
     progress.start(stage, detail);
     upsertSearchAttributes([{ key: stageAttribute, value: stage }]);
+    // The UI's "current details" of the run: the stage it is in (the outcome once it ends).
+    setCurrentDetails(`**${stage}**${detail ? `: ${detail}` : ''}`);
   };
 
   const { pipelineRunId } = await bookkeeping.startRun({
@@ -55,10 +80,10 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     trigger: input.trigger,
   });
   try {
-    const dataset = await prepareDataset(data, { pipelineRunId, spec, noCache }, progress);
+    const dataset = await prepareDataset(data, { pipelineRunId, spec, noCache, searchable }, progress);
 
     enter('split');
-    const split = await data.splitStage({
+    const split = await summarized(data.splitStage, `split ${spec.split.strategy}: ${dataset.rows} rows`, {
       pipelineRunId,
       noCache,
       dataset,
@@ -106,28 +131,36 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
 
     enter('train', trainOnGpu ? `on ${taskQueues.gpu}` : undefined);
     const finalRecipe = { ...recipe, params };
-    const trained = await training.trainStage({
-      pipelineRunId,
-      noCache,
-      stage: 'train',
-      pipelineName: spec.name,
-      recipe: finalRecipe,
-    });
+    const trained = await summarized(
+      training.trainStage,
+      `train ${spec.train.trainer} ${JSON.stringify(params)}`,
+      {
+        pipelineRunId,
+        noCache,
+        stage: 'train',
+        pipelineName: spec.name,
+        recipe: finalRecipe,
+      },
+    );
     progress.finish('train', { cacheHit: trained.cacheHit, detail: `${trained.iterations} iterations` });
 
     enter('evaluate');
-    const evaluated = await data.evaluateStage({
-      pipelineRunId,
-      noCache,
-      stage: 'evaluate',
-      pipelineName: spec.name,
-      recipe: finalRecipe,
-      model: trained.model,
-      sensitive: spec.sensitive,
-      part: 'test',
-      primaryMetric,
-      withReferenceProfile: true,
-    });
+    const evaluated = await summarized(
+      data.evaluateStage,
+      `evaluate on test: ${primaryMetric}, fairness, importance`,
+      {
+        pipelineRunId,
+        noCache,
+        stage: 'evaluate',
+        pipelineName: spec.name,
+        recipe: finalRecipe,
+        model: trained.model,
+        sensitive: spec.sensitive,
+        part: 'test',
+        primaryMetric,
+        withReferenceProfile: true,
+      },
+    );
     progress.finish('evaluate', {
       cacheHit: evaluated.cacheHit,
       detail: `${primaryMetric} ${evaluated.metrics[primaryMetric] ?? 'n/a'} on test`,
@@ -135,7 +168,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
 
     enter('gate');
     const champion = spec.evaluation.compareToChampion
-      ? await data.championStage({
+      ? await summarized(data.championStage, `score the champion of ${spec.name} on the same test rows`, {
           pipelineRunId,
           modelName: spec.name,
           recipe: finalRecipe,
@@ -156,20 +189,24 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     });
 
     enter('register');
-    const registered = await registry.registerStage({
-      pipelineRunId,
-      workflowId,
-      modelName: spec.name,
-      recipe: finalRecipe,
-      model: trained.model,
-      evaluation: evaluated.evaluation,
-      metrics: evaluated.metrics,
-      fairness: evaluated.fairness,
-      gates,
-      rejectionReasons: reasons.length ? reasons : null,
-      primaryMetric,
-      reuseExistingVersion: trained.cacheHit && evaluated.cacheHit,
-    });
+    const registered = await summarized(
+      registry.registerStage,
+      `register ${spec.name}${reasons.length ? ' (rejected)' : ''}`,
+      {
+        pipelineRunId,
+        workflowId,
+        modelName: spec.name,
+        recipe: finalRecipe,
+        model: trained.model,
+        evaluation: evaluated.evaluation,
+        metrics: evaluated.metrics,
+        fairness: evaluated.fairness,
+        gates,
+        rejectionReasons: reasons.length ? reasons : null,
+        primaryMetric,
+        reuseExistingVersion: trained.cacheHit && evaluated.cacheHit,
+      },
+    );
     const promotion = await promoteRegistered(
       registry,
       {
@@ -192,7 +229,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     else {
       enter('report');
       reportUri = (
-        await registry.reportStage({
+        await summarized(registry.reportStage, `report of ${spec.name} v${registered.version}`, {
           pipelineRunId,
           modelName: spec.name,
           modelVersionId: registered.modelVersionId,
@@ -206,6 +243,11 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     await bookkeeping.finishRun({ workflowId, runId, status });
     progress.end(status, model);
     upsertSearchAttributes([{ key: runStatusAttribute, value: status }]);
+    setCurrentDetails(
+      reasons.length
+        ? `**rejected**: ${reasons.join('; ')} (version ${registered.version}, not promoted)`
+        : `**succeeded**: ${spec.name} v${registered.version}, ${primaryMetric} ${evaluated.metrics[primaryMetric] ?? 'n/a'} on test; ${promotion.reason}`,
+    );
     return {
       workflowId,
       runId,
@@ -229,12 +271,14 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
       );
       progress.end('cancelled', null);
       upsertSearchAttributes([{ key: runStatusAttribute, value: 'cancelled' }]);
+      setCurrentDetails('**cancelled**');
       throw error;
     }
     const failure = describeFailure(error);
     await bookkeeping.finishRun({ workflowId, runId, status: 'failed', error: failure });
     progress.end('failed', null);
     upsertSearchAttributes([{ key: runStatusAttribute, value: 'failed' }]);
+    setCurrentDetails(`**failed** (${failure.type}): ${failure.message}`);
     throw ApplicationFailure.create({
       type: failure.type,
       message: failure.message,

@@ -8,7 +8,7 @@ import {
   type PipelineSpec,
   type PrimaryMetric,
 } from '../spec/types.js';
-import { pipelineActivities } from './pipeline-activities.js';
+import { pipelineActivities, summarized } from './pipeline-activities.js';
 
 /** One tuning trial: train with one candidate's parameters, score it on the validation part. */
 export async function tuningTrialWorkflow(input: TuningTrialInput): Promise<TrialResult> {
@@ -24,17 +24,26 @@ export async function tuningTrialWorkflow(input: TuningTrialInput): Promise<Tria
     noCache: input.noCache,
     pipelineName: input.pipelineName,
   };
-  const trained = await training.trainStage({ ...common, stage: `${stage}/train`, recipe: input.recipe });
-  const evaluated = await data.evaluateStage({
+  const params = JSON.stringify(input.recipe.params);
+  const trained = await summarized(training.trainStage, `trial ${input.trial}: train ${params}`, {
     ...common,
-    stage: `${stage}/evaluate`,
+    stage: `${stage}/train`,
     recipe: input.recipe,
-    model: trained.model,
-    sensitive: [],
-    part: 'validation',
-    primaryMetric: input.primaryMetric,
-    withReferenceProfile: false,
   });
+  const evaluated = await summarized(
+    data.evaluateStage,
+    `trial ${input.trial}: ${input.primaryMetric} on validation`,
+    {
+      ...common,
+      stage: `${stage}/evaluate`,
+      recipe: input.recipe,
+      model: trained.model,
+      sensitive: [],
+      part: 'validation',
+      primaryMetric: input.primaryMetric,
+      withReferenceProfile: false,
+    },
+  );
   return {
     trial: input.trial,
     params: input.recipe.params,

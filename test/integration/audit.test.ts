@@ -23,6 +23,8 @@ import {
   type TestPlatform,
 } from '../support/platform.js';
 import { runMlops as mlops } from '../support/processes.js';
+import { currentDetailsOf, expectRunsMatching } from '../support/visibility.js';
+import { lifecycleWorkflowId } from '../../contracts/lifecycle.js';
 
 const cliActor = /\(cli\)$/;
 const summary = (events: readonly AuditEvent[]) =>
@@ -128,6 +130,14 @@ describe('audit trail', () => {
       async () => (await loop.lifecycleStatus(spec.name)).awaitingApproval ?? undefined,
       { timeoutMs: 30_000 },
     );
+    // The README's saved view "runs waiting for approval" finds the model's lifecycle, which says
+    // in the Temporal UI what it waits for.
+    const awaiting = `MlopsModel = "${spec.name}" AND MlopsStatus = "awaiting_approval"`;
+    const lifecycleId = lifecycleWorkflowId(spec.name);
+    await expectRunsMatching(platform.client.temporal, awaiting, [lifecycleId]);
+    expect(await currentDetailsOf(platform.client.temporal, lifecycleId)).toMatch(
+      new RegExp(`^\\*\\*awaiting approval\\*\\* of ${spec.name} v2 \\(canary at 0\\.2\\): recommended `),
+    );
     const approved = await mlops(
       ['models', 'approve', spec.name, 'promote', '--reason', 'checked the dashboards', '--json'],
       env,
@@ -140,6 +150,7 @@ describe('audit trail', () => {
         (await servedVersions(platform.database.db, spec.name)).champion === 2,
       { timeoutMs: 30_000 },
     );
+    await expectRunsMatching(platform.client.temporal, awaiting, []);
     const events = (await modelEvents()).filter(
       (event) => event.action.startsWith('canary') || event.action === 'approve',
     );

@@ -6,6 +6,7 @@ import { waitUntil } from '../../stack/processes.js';
 import type { PipelineSpec } from '../../spec/types.js';
 import { exampleSpec, runPipeline, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { expectRunsMatching } from '../support/visibility.js';
 import { logPredictions, penguinRows, type Row } from '../support/predictions.js';
 
 const shifted = (rows: Row[]) =>
@@ -78,6 +79,13 @@ describe('model monitor', () => {
       );
       expect(retrained.retrains[0]).toMatchObject({ status: 'succeeded', version: 2 });
       expect(retrained.retrains[0].reason).toMatch(/drift in 2 consecutive windows/);
+      // The README's saved view "retrains this week" finds it (and only it: the first run was a test's).
+      const weekAgo = new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString();
+      await expectRunsMatching(
+        platform.client.temporal,
+        `MlopsModel = "${spec.name}" AND MlopsTrigger = "monitor" AND StartTime > "${weekAgo}"`,
+        [retrained.retrains[0].workflowId],
+      );
 
       // The new version learned from a dataset made of logged predictions, served by version 1.
       const [v2] = (await versionsOf(platform, spec.name)).filter((version) => version.version === 2);

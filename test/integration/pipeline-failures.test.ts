@@ -8,6 +8,7 @@ import { pipelineRuns, stageRuns } from '../../db/schema.js';
 import { parseSpec } from '../../spec/parse.js';
 import { runPipeline, versionsOf } from '../support/pipeline.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { currentDetailsOf, expectRunsMatching } from '../support/visibility.js';
 
 /** Rows of a small classification dataset as CSV, with `edit` applied to each row's cells. */
 function csv(
@@ -140,5 +141,16 @@ describe('training pipeline on bad input', () => {
     // Bad input is not retried: one attempt, recorded as failed.
     expect(stage).toMatchObject({ status: 'failed', attempt: 1 });
     expect(await versionsOf(platform, spec.name)).toEqual([]);
+    // The README's saved view "failed runs of a model" finds it, by the stage it failed in too,
+    // and the Temporal UI shows why.
+    const temporal = platform.client.temporal;
+    const failedRuns = `MlopsModel = "${spec.name}" AND MlopsStatus = "failed"`;
+    await expectRunsMatching(temporal, failedRuns, [result.workflowId]);
+    await expectRunsMatching(temporal, `${failedRuns} AND MlopsStage = "${testCase.stage}"`, [
+      result.workflowId,
+    ]);
+    expect(await currentDetailsOf(temporal, result.workflowId)).toMatch(
+      new RegExp(`^\\*\\*failed\\*\\* \\(${testCase.type}\\): `),
+    );
   });
 });

@@ -14,6 +14,7 @@ import {
   type TestPlatform,
 } from '../support/platform.js';
 import { spawnMlops } from '../support/processes.js';
+import { currentDetailsOf, expectRunsMatching } from '../support/visibility.js';
 
 describe('training pipeline', () => {
   let platform: TestPlatform;
@@ -180,5 +181,16 @@ describe('training pipeline', () => {
     expect(version.status).toBe('rejected');
     expect(version.rejectionReasons?.[0]).toMatch(/^accuracy = 0\.\d+, required >= 1\.01$/);
     expect(await findAliasedVersion(platform.database.db, spec.name, 'champion')).toBeUndefined();
+    // Visibly rejected in the Temporal UI: found by MlopsStatus (and what started it), its current
+    // details giving the reasons.
+    const { workflowId } = output as { workflowId: string };
+    await expectRunsMatching(
+      platform.client.temporal,
+      `MlopsModel = "${spec.name}" AND MlopsStatus = "rejected" AND MlopsTrigger = "cli"`,
+      [workflowId],
+    );
+    expect(await currentDetailsOf(platform.client.temporal, workflowId)).toMatch(
+      /^\*\*rejected\*\*: accuracy = 0\.\d+, required >= 1\.01 \(version 1, not promoted\)$/,
+    );
   });
 });

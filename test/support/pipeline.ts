@@ -29,13 +29,15 @@ export function quickPenguinsSpec(overrides: Record<string, unknown> = {}): Pipe
 
 /**
  * Gradient boosting on the flights sample with many small rounds: long enough, with checkpoints
- * every 500 ms (MLOPS_CHECKPOINT_INTERVAL), for a test to kill its worker midway.
+ * every 500 ms (MLOPS_CHECKPOINT_INTERVAL), for a test to kill its worker midway. Heartbeats reach
+ * the server at most every 5 s (the workers' throttle), so training must outlast several of them
+ * on an idle machine too: 1,500 rounds took under 5 s alone here (and no checkpoint was ever seen), 4,000 take about 15.
  */
 export function killableTrainingSpec(overrides: Record<string, unknown> = {}): PipelineSpec {
   return exampleSpec('flights-sample.yaml', {
     train: {
       trainer: 'gradient_boosting',
-      params: { nEstimators: 1500, learningRate: 0.02, maxLeaves: 15, minSamplesLeaf: 20 },
+      params: { nEstimators: 4000, learningRate: 0.005, maxLeaves: 15, minSamplesLeaf: 20 },
     },
     evaluation: { primaryMetric: 'auc', gates: [] },
     ...overrides,

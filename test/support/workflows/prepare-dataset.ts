@@ -8,5 +8,9 @@ import { ProgressTracker } from '../../../workflows/progress.js';
 export async function prepareDatasetWorkflow(input: { spec: PipelineSpec; taskQueue: string }) {
   const { data } = pipelineActivities({ cpu: input.taskQueue, gpu: input.taskQueue }, false);
   const progress = new ProgressTracker(input.spec.name);
-  return prepareDataset(data, { pipelineRunId: 1, spec: input.spec, noCache: true }, progress);
+  return prepareDataset(
+    data,
+    { pipelineRunId: 1, spec: input.spec, noCache: true, searchable: true },
+    progress,
+  );
 }
