@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
+import { platformVersion } from '../config/platform-version.js';
 import { TemporalBinaryNotFoundError } from '../stack/temporal-binary.js';
 import * as audit from './audit/index.js';
 import * as demo from './demo/index.js';
@@ -19,6 +20,7 @@ import { exitCodes, UsageError } from './shared.js';
 
 const program = new Command('mlops')
   .description('The ML loop as durable Temporal workflows.')
+  .version(`mlops ${platformVersion()} (Node.js ${process.version})`, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 for (const group of [platform, demo, runs, models, monitor, schedule, serving, keys, audit])

@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ModelLoopClient, ModelRequestRefused } from '../../client/loop.js';
 import type { Config } from '../../config/index.js';
 import type { CanaryPolicy, LifecycleStatus, Transition } from '../../contracts/lifecycle.js';
@@ -110,7 +111,19 @@ export function lifecycleStatusCommand(
   options: { json?: boolean },
 ): Promise<number> {
   return withLoop(config, async (loop) => {
-    const status = await loop.lifecycleStatus(name);
+    let status: LifecycleStatus;
+    try {
+      status = await loop.lifecycleStatus(name);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      // No lifecycle workflow: nothing was ever promoted, rolled back or canaried for this name.
+      if (options.json) printJson({ modelName: name, lifecycle: null });
+      else
+        process.stdout.write(
+          `${name}: no promotion, rollback or canary yet (its lifecycle starts with the first: \`mlops models promote ${name}@<version>\`, or a run with deploy.promote); \`mlops models list\` shows the registered models\n`,
+        );
+      return exitCodes.ok;
+    }
     if (options.json) printJson(status);
     else process.stdout.write(`${renderStatus(status).join('\n')}\n`);
     return exitCodes.ok;

@@ -87,6 +87,10 @@ export async function scheduleCommand(
           .map((run) => ({ at: run.takenAt.toISOString(), workflowId: run.action.workflow.workflowId })),
       }));
       if (options.json) printJson({ schedules: rows });
+      else if (rows.length === 0)
+        process.stdout.write(
+          'no schedules yet: `mlops schedule create <spec> --cron "0 3 * * *"` trains on a cron schedule\n',
+        );
       else
         for (const row of rows)
           process.stdout.write(

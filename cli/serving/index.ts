@@ -7,7 +7,7 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description(
-      'the prediction server in the foreground (KServe V1 REST; embedded stack or configured services)',
+      'the prediction server in the foreground (KServe V1 and V2 REST; embedded stack or configured services)',
     )
     .option(
       '--port <port>',

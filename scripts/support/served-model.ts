@@ -19,6 +19,17 @@ import type { PipelineSpec } from '../../spec/types.js';
 
 export const CANARY_SHARE = 0.3;
 
+/**
+ * The measurements, which two penguins lack: traffic replays every penguin, so requests may leave
+ * them out (serving.allowMissing), as production data with gaps would.
+ */
+export const PENGUIN_MEASUREMENTS = [
+  'Beak Length (mm)',
+  'Beak Depth (mm)',
+  'Flipper Length (mm)',
+  'Body Mass (g)',
+];
+
 /** The penguins example with one logistic regression (no search): a small pipeline of every stage. */
 export function smallPipelineSpec(name: string): PipelineSpec {
   const document = parse(readFileSync(path.resolve('examples/penguins.yaml'), 'utf8')) as Record<
@@ -29,6 +40,7 @@ export function smallPipelineSpec(name: string): PipelineSpec {
     ...document,
     name: `${name}-${randomUUID().slice(0, 6)}`,
     train: { trainer: 'logistic_regression', params: { l2: 0.001 } },
+    serving: { allowMissing: PENGUIN_MEASUREMENTS },
   });
 }
 

@@ -196,6 +196,16 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
     expect(model).toMatchObject({ task: 'multiclass', versions: 2, latestVersion: 2, championVersion: 1 });
   });
 
+  it('says in words that a model has no lifecycle yet before any promotion', async ({ expect }) => {
+    const text = await mlops(['models', 'status', name], env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toBe(
+      `${name}: no promotion, rollback or canary yet (its lifecycle starts with the first: \`mlops models promote ${name}@<version>\`, or a run with deploy.promote); \`mlops models list\` shows the registered models\n`,
+    );
+    const json = await mlops(['models', 'status', name, '--json'], env);
+    expect(json.json()).toEqual({ modelName: name, lifecycle: null });
+  });
+
   it('shows the versions of a model: status, primary metric, champion', async ({ expect }) => {
     const result = await mlops(['models', 'show', name, '--json'], env);
     expect(result.code, result.stderr).toBe(0);

@@ -57,6 +57,7 @@ describe('prediction server: the Open Inference Protocol (KServe V2)', () => {
   let serving: TestServer;
   let modelName: string;
   let token: string;
+  let feedbackOnly: string;
   const v2 = (path: string, options: { body?: unknown; token?: string; method?: string } = {}) =>
     request(`${serving.url}/v2${path}`, { token, ...options });
   const infer = (body: unknown, path = '') => v2(`/models/${modelName}${path}/infer`, { body });
@@ -65,6 +66,8 @@ describe('prediction server: the Open Inference Protocol (KServe V2)', () => {
     platform = await startTestPlatform({ pools: ['cpu'] });
     modelName = await trainServedModel(platform);
     token = (await createTestToken(platform, ['predict'])).token;
+    // Made before the server starts, which reads the tokens then (a later one arrives by NOTIFY).
+    feedbackOnly = (await createTestToken(platform, ['feedback'])).token;
     serving = await startTestServer(platform, [modelName], { maxInstances: 50 });
   });
 
@@ -221,7 +224,6 @@ describe('prediction server: the Open Inference Protocol (KServe V2)', () => {
 
   it("uses V1's tokens and counts its routes in /metrics, a 405 under its own route", async () => {
     expect((await v2(`/models/${modelName}`, { token: undefined })).status).toBe(401);
-    const feedbackOnly = (await createTestToken(platform, ['feedback'])).token;
     expect((await infer({ inputs: tensors([adelie]) }, '')).status).toBe(200);
     expect(
       (await v2(`/models/${modelName}/infer`, { body: { inputs: tensors([adelie]) }, token: feedbackOnly }))

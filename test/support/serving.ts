@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { createApiToken, type ApiTokenScope } from '../../db/queries/api-tokens.js';
 import { createServingServer, type ServingServer, type ServingSettings } from '../../serving/index.js';
 import { createLogger } from '../../config/logger.js';
+import { PENGUIN_MEASUREMENTS } from '../../scripts/support/served-model.js';
 import { quickPenguinsSpec, runPipeline } from './pipeline.js';
 import { testArtifactStore, testConnections, type TestPlatform } from './platform.js';
 
@@ -21,12 +22,7 @@ export async function trainServedModel(
   return spec.name;
 }
 
-export const PENGUIN_MEASUREMENTS = [
-  'Beak Length (mm)',
-  'Beak Depth (mm)',
-  'Flipper Length (mm)',
-  'Body Mass (g)',
-];
+export { PENGUIN_MEASUREMENTS };
 
 export interface TestServer {
   readonly server: ServingServer;

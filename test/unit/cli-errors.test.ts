@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,17 @@ function runMlops(args: string[], env: NodeJS.ProcessEnv) {
     timeout: 60_000,
   });
 }
+
+describe('mlops --version', () => {
+  it('prints the version of package.json and the Node.js it runs on, and exits 0', () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = runMlops([flag], { PATH: process.env.PATH });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(`mlops ${version} (Node.js ${process.version})\n`);
+    }
+  });
+});
 
 describe('mlops command errors', () => {
   it('stops with exit code 2 and a clear message on invalid configuration', () => {
