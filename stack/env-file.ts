@@ -21,6 +21,24 @@ export function connectionVariables(connections: Connections): Record<string, st
 }
 
 /**
+ * The same services in the variables the standard tools read: libpq's PG* (psql, pg_dump), the
+ * AWS CLI's and SDKs' service endpoint and region (`AWS_ENDPOINT_URL_S3`, `AWS_REGION`); the
+ * temporal CLI reads TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE already.
+ */
+export function toolVariables(connections: Connections): Record<string, string | undefined> {
+  const database = new URL(connections.databaseUrl);
+  return {
+    PGHOST: database.hostname,
+    PGPORT: database.port || '5432',
+    PGUSER: decodeURIComponent(database.username),
+    PGPASSWORD: decodeURIComponent(database.password),
+    PGDATABASE: decodeURIComponent(database.pathname.slice(1)),
+    AWS_ENDPOINT_URL_S3: connections.s3.endpoint,
+    AWS_REGION: connections.s3.region,
+  };
+}
+
+/**
  * `.mlops/env` (mode 0600): the environment a client needs to use the running stack, so
  * `set -a; . .mlops/env` lets psql, the aws CLI, the temporal CLI and scripts reach it.
  */
@@ -29,7 +47,7 @@ export async function writeEnvFile(
   connections: Connections,
   extra: Record<string, string> = {},
 ): Promise<void> {
-  const variables = { ...connectionVariables(connections), ...extra };
+  const variables = { ...connectionVariables(connections), ...toolVariables(connections), ...extra };
   const lines = Object.entries(variables)
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
     .map(([name, value]) => `${name}='${value.replace(/'/g, `'\\''`)}'`);

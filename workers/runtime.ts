@@ -4,9 +4,12 @@ import type { Logger } from '../config/logger.js';
 let installed = false;
 
 /**
- * Routes the Temporal SDK's own logs into our structured logger and leaves signals to us, so a
- * SIGTERM drains the workers first and then closes the database and the embedded stack in order.
- * Must run before the first connection is made; later calls do nothing.
+ * Routes the Temporal SDK's own logs into our structured logger, its native core's included, and
+ * leaves signals to us, so a SIGTERM drains the workers first and then closes the database and the
+ * embedded stack in order. Unforwarded, the core prints its warnings to stdout itself, where one
+ * ("Activity not found on completion", after a retrain's workflow ended) landed in the middle of
+ * `mlops demo --json`'s document. Must run before the first connection is made; later calls do
+ * nothing.
  */
 export function installTemporalRuntime(log: Logger): void {
   if (installed) return;
@@ -14,6 +17,7 @@ export function installTemporalRuntime(log: Logger): void {
   const sdkLog = log.child({ component: 'temporal-sdk' });
   Runtime.install({
     shutdownSignals: [],
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     logger: new DefaultLogger('WARN', (entry) => {
       // The GPU pool runs activities only, by design; the SDK warns about that on every start.
       const expected = entry.message.startsWith('No workflows registered');
