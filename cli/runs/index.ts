@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseLimit } from '../options.js';
 import { lazyCommand } from '../shared.js';
 
@@ -11,6 +11,12 @@ export function register(program: Command): void {
     .option('--wait', 'show live progress and end with the result')
     .option('--json', 'print the result as JSON')
     .option('--no-cache', 'run every stage even when an identical earlier run could be reused')
+    .addOption(
+      new Option(
+        '--on-interrupt <choice>',
+        'what Ctrl-C does while waiting (default: ask in a terminal, else detach)',
+      ).choices(['cancel', 'detach']),
+    )
     .action(lazyCommand(async () => (await import('./run.js')).runCommand));
 
   const runs = program.command('runs').description('recent pipeline runs and their stages');

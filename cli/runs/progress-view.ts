@@ -1,6 +1,7 @@
 import { decodePayloadValue } from '../../codec/data-converter.js';
 import type { PipelineProgress } from '../../contracts/pipeline.js';
 import type { PipelineRun } from '../../client/pipeline.js';
+import { formatDuration, renderTable } from '../formatting.js';
 
 /**
  * Live progress of a pipeline run on stderr: the `progress` query for stages, and the running
@@ -29,6 +30,7 @@ export function watchProgress(run: PipelineRun): { stop(): void } {
   void tick();
   return {
     stop() {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
       if (tty && last) process.stderr.write('\n');
@@ -82,4 +84,22 @@ async function heartbeatOf(run: PipelineRun): Promise<Record<string, unknown> | 
     if (payload) return decodePayloadValue(run.handle.client.options.loadedDataConverter, payload);
   }
   return undefined;
+}
+
+/**
+ * Every stage as the run ended: status, elapsed time and what it said, so the last thing shown is
+ * the final state of each stage rather than the last live frame.
+ */
+export function stageList(progress: PipelineProgress): string[] {
+  return renderTable(
+    ['stage', 'status', 'elapsed', 'detail'],
+    progress.stages.map((stage) => [
+      stage.stage,
+      stage.cacheHit ? `${stage.status} (cached)` : stage.status,
+      stage.startedAt !== undefined && stage.finishedAt !== undefined
+        ? formatDuration(stage.finishedAt - stage.startedAt)
+        : '-',
+      stage.detail ?? '',
+    ]),
+  );
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import { workflowUiUrl } from '../../client/connect.js';
 import { startPipeline } from '../../client/pipeline.js';
@@ -5,7 +6,8 @@ import type { Config } from '../../config/index.js';
 import type { PipelineResult } from '../../contracts/pipeline.js';
 import { parseSpec, readSpecDocument, SpecError } from '../../spec/parse.js';
 import type { PipelineSpec } from '../../spec/types.js';
-import { watchProgress } from './progress-view.js';
+import { onInterrupt, type InterruptChoice } from './interrupt.js';
+import { stageList, watchProgress } from './progress-view.js';
 import { openSession, type Session } from '../session.js';
 import { withTrainerCode } from '../trainer-code.js';
 import { cliLogger, exitCodes, printJson } from '../shared.js';
@@ -15,7 +17,13 @@ export interface RunOptions {
   readonly json?: boolean;
   /** commander's `--no-cache` */
   readonly cache?: boolean;
+  /** What Ctrl-C does while waiting; unset: ask in a terminal, else detach. */
+  readonly onInterrupt?: InterruptChoice;
 }
+
+/** The exit code of a command interrupted by Ctrl-C that left its run going (128 + SIGINT). */
+const DETACHED_EXIT_CODE = 130;
+const FINAL_PROGRESS_TIMEOUT_MS = 5000;
 
 /**
  * `mlops run <spec>`: validates the spec (every problem listed, nothing started, exit 2), starts
@@ -60,10 +68,48 @@ export async function startAndReport(
     return exitCodes.ok;
   }
   if (!options.json) process.stderr.write(`started ${run.workflowId}${ui ? `  ${ui}` : ''}\n`);
-  const view = options.json ? undefined : watchProgress(run);
-  const result = await run.result().finally(() => view?.stop());
+  // Every call made while following the run (the result's long poll, the view's queries) carries
+  // this signal: a detached command aborts them, since one left behind would fire on a closed
+  // connection.
+  const waiting = new AbortController();
+  let view: { stop(): void } | undefined;
+  const interrupt = onInterrupt(
+    run,
+    { choice: options.onInterrupt, ownWorkers: session.pools !== undefined || session.stack.owned },
+    () => view?.stop(),
+  );
+  const result = await Promise.race([
+    session.client.temporal.withAbortSignal(waiting.signal, () => {
+      view = options.json ? undefined : watchProgress(run);
+      return run.result();
+    }),
+    interrupt.detached.then(() => undefined),
+  ]).finally(() => {
+    view?.stop();
+    interrupt.dispose();
+  });
+  if (!result) waiting.abort();
+  if (!result) {
+    if (options.json)
+      printJson({
+        workflowId: run.workflowId,
+        runId: run.runId,
+        status: 'running',
+        detached: true,
+        ui: ui ?? null,
+      });
+    return DETACHED_EXIT_CODE;
+  }
   if (options.json) printJson({ ...result, ui: ui ?? null });
-  else printResult(result, ui);
+  else {
+    // Every stage's final state, not the last live frame (read once more from the ended run).
+    const final = await Promise.race([
+      run.progress().catch(() => undefined),
+      sleep(FINAL_PROGRESS_TIMEOUT_MS, undefined, { ref: false }),
+    ]);
+    if (final) process.stderr.write(`${stageList(final).join('\n')}\n`);
+    printResult(result, ui);
+  }
   return result.status === 'succeeded'
     ? exitCodes.ok
     : result.status === 'rejected'
