@@ -141,7 +141,26 @@ describe('embedded stack launcher', () => {
     const pidOf = (state: typeof before, name: string) =>
       state?.processes.find((recorded) => recorded.name === name)?.pid;
     const connections = before!.connections;
-    for (const name of ['temporal', 'postgres']) process.kill(pidOf(before, name)!, 'SIGKILL');
+    // Each service's pid as the state file has it when it is killed: a helper that restarted its
+    // server a moment before (a server that died early, under load) has recorded the new one.
+    const killed = new Map<string, number>();
+    for (const name of ['temporal', 'postgres']) {
+      const pid = await waitUntil(
+        `${name} to be killed`,
+        async () => {
+          const recorded = pidOf(await readState(home), name);
+          try {
+            if (recorded !== undefined) process.kill(recorded, 'SIGKILL');
+            return recorded;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
+            throw error;
+          }
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      killed.set(name, pid);
+    }
 
     const after = await waitUntil(
       'both services restarted',
@@ -149,7 +168,7 @@ describe('embedded stack launcher', () => {
         const state = await readState(home);
         const moved = ['temporal', 'postgres'].every((name) => {
           const pid = pidOf(state, name);
-          return pid !== undefined && pid !== pidOf(before, name) && isAlive(pid);
+          return pid !== undefined && pid !== killed.get(name) && isAlive(pid);
         });
         return moved ? state : undefined;
       },
