@@ -35,14 +35,7 @@ export async function answerPredictions(
     readonly started: number;
   },
 ): Promise<AnsweredPredictions> {
-  const version = request.pinned ?? chooseVersion(served, request.requestKey);
-  if (!version) {
-    throw new HttpError(
-      503,
-      'model_not_ready',
-      `${served.name} is not loaded yet${served.loadError ? `: ${served.loadError}` : ''}`,
-    );
-  }
+  const version = request.pinned ?? chooseVersion(served, request.requestKey) ?? modelNotReady(served);
   labels.version = String(version.version);
   const problems = version.validate(request.instances);
   if (problems.length > 0) throw invalidInput(problems);
@@ -78,4 +71,13 @@ export async function answerPredictions(
       typeof prediction === 'string' ? prediction : '',
     ]);
   return { version, scored, predictionIds, imputed };
+}
+
+/** 503 for a model whose champion is not in memory yet (or failed to load: its error says why). */
+export function modelNotReady(served: ServedModel): never {
+  throw new HttpError(
+    503,
+    'model_not_ready',
+    `${served.name} is not loaded yet${served.loadError ? `: ${served.loadError}` : ''}`,
+  );
 }

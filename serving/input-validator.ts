@@ -139,21 +139,8 @@ export function compileInstanceValidator(rules: InputRules): InstanceValidator {
           continue;
         }
         const field = fields.get(key);
-        if (!field && dropped.has(key)) {
-          problems.push({
-            index,
-            field: key,
-            problem:
-              'is personal data this model was trained without (pii.drop): leave it out of the request (value not shown)',
-          });
-          continue;
-        }
         if (!field) {
-          problems.push({
-            index,
-            field: key,
-            problem: `is not an input of this model (inputs: ${inputList})`,
-          });
+          problems.push({ index, field: key, problem: notAnInput(dropped.has(key), inputList) });
           continue;
         }
         const problem = record[key] === null ? undefined : ruleOf(field).problem(record[key]);
@@ -225,7 +212,17 @@ function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-function describeInputs(schema: readonly InputField[]): string {
+/**
+ * What is wrong with a name that is not an input: personal data the model was trained without
+ * (said so, its value never shown), or any other name (the inputs listed). V1 and V2 alike.
+ */
+export function notAnInput(droppedPii: boolean, inputList: string): string {
+  return droppedPii
+    ? 'is personal data this model was trained without (pii.drop): leave it out of the request (value not shown)'
+    : `is not an input of this model (inputs: ${inputList})`;
+}
+
+export function describeInputs(schema: readonly InputField[]): string {
   const names = schema.map((field) => JSON.stringify(field.name));
   return names.length > 12
     ? `${names.slice(0, 12).join(', ')}, … (${names.length} in all)`

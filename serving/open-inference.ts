@@ -1,5 +1,6 @@
 import type { InputField } from '../ml/model/index.js';
 import { HttpError, invalidInput, MAX_PROBLEMS, type InputProblem } from './http-errors.js';
+import { describeInputs, notAnInput } from './input-validator.js';
 import type { ScoredInstances, ServedVersion } from './served-version.js';
 
 /**
@@ -165,12 +166,7 @@ export function instancesFromTensors(
       return fail(`${extra.join(', ')} is not a tensor field (name, shape, datatype, parameters, data)`);
     if (typeof record.name !== 'string') return fail('"name" must be a string, the input it holds');
     const field = fields.get(name);
-    if (!field)
-      return fail(
-        dropped.has(name)
-          ? 'is personal data this model was trained without (pii.drop): leave it out of the request (value not shown)'
-          : `is not an input of this model (inputs: ${[...fields.keys()].map((key) => JSON.stringify(key)).join(', ')})`,
-      );
+    if (!field) return fail(notAnInput(dropped.has(name), describeInputs(version.inputs)));
     if (columns.some((column) => column.name === name)) return fail('is sent twice');
     try {
       parametersOf(record.parameters, `input ${JSON.stringify(name)}`, ['binary_data']);

@@ -1,12 +1,4 @@
-import {
-  ApplicationFailure,
-  condition,
-  patched,
-  setCurrentDetails,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { auditKeys } from '../contracts/audit-keys.js';
 import { errorTypes } from '../contracts/errors.js';
 import {
@@ -24,15 +16,10 @@ import {
   type TransitionResult,
 } from '../contracts/lifecycle.js';
 import type { LifecycleActivities } from '../contracts/loop-stages.js';
-import { runStatusAttribute } from '../contracts/search-attributes.js';
+import { APPROVAL_AUDITED, awaitApproval } from './approval-wait.js';
 import { canaryHasEnoughLabels, judgeCanary, judgeOffline } from './lifecycle-verdicts.js';
 
 const KEPT_TRANSITIONS = 50;
-
-/** Lifecycles whose approvals were answered before approvals had audit events of their own replay without them. */
-export const APPROVAL_AUDITED = 'approval-audited';
-/** From here on a lifecycle waiting for an approval says so in MlopsStatus (`awaiting_approval`, then `idle`). */
-export const APPROVAL_SEARCHABLE = 'approval-searchable';
 
 /**
  * One model's serving state and every operation on it: promote, rollback, a challenger's way
@@ -261,16 +248,11 @@ export class ModelLifecycle {
         why: verdict.why,
       };
       this.approval = null;
-      // Findable in the Temporal UI (`MlopsStatus = "awaiting_approval"`), with what is asked.
-      const searchable = patched(APPROVAL_SEARCHABLE);
-      if (searchable) upsertSearchAttributes([{ key: runStatusAttribute, value: 'awaiting_approval' }]);
-      setCurrentDetails(
-        `**awaiting approval** of ${modelName} v${request.version} (canary at ${policy.share}): recommended ${decision}; ${verdict.why}`,
+      const given = await awaitApproval(
+        `of ${modelName} v${request.version} (canary at ${policy.share}): recommended ${decision}; ${verdict.why}`,
+        policy.approval.timeoutSeconds,
+        () => this.approval,
       );
-      await condition(() => this.approval !== null, policy.approval.timeoutSeconds * 1000);
-      if (searchable) upsertSearchAttributes([{ key: runStatusAttribute, value: 'idle' }]);
-      setCurrentDetails('');
-      const given = this.approval as ApprovalRequest | null;
       if (given && patched(APPROVAL_AUDITED))
         await this.recordApproval(given, {
           champion,

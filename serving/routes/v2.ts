@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { platformVersion } from '../../config/platform-version.js';
-import { answerPredictions } from '../answer-predictions.js';
+import { answerPredictions, modelNotReady } from '../answer-predictions.js';
 import type { RouteHandler, ServingContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import {
@@ -79,7 +79,7 @@ export const v2InferRoute: RouteHandler = async (context, request, labels, model
   const version =
     pathVersion !== undefined
       ? namedVersion(served, pathVersion)
-      : (chooseVersion(served, requestKey) ?? notReady(served));
+      : (chooseVersion(served, requestKey) ?? modelNotReady(served));
   labels.version = String(version.version);
   const instances = instancesFromTensors(envelope.inputs, version, context.settings.maxInstances);
   const outputs = requestedOutputs(version, envelope.outputs);
@@ -109,7 +109,7 @@ function modelAndVersion(
   context.auth.authorize(authorization, 'predict');
   const served = servedModelOrNotFound(context, modelName);
   if (pathVersion !== undefined) return { served, version: namedVersion(served, pathVersion) };
-  return { served, version: served.champion ?? notReady(served) };
+  return { served, version: served.champion ?? modelNotReady(served) };
 }
 
 function servedVersions(served: ServedModel): ServedVersion[] {
@@ -127,13 +127,5 @@ function namedVersion(served: ServedModel, named: string): ServedVersion {
     404,
     'model_not_found',
     `version ${JSON.stringify(named)} of ${served.name} is not served here (served: ${list || 'none yet'}); a version is served while it is the champion or a canary's challenger`,
-  );
-}
-
-function notReady(served: ServedModel): never {
-  throw new HttpError(
-    503,
-    'model_not_ready',
-    `${served.name} is not loaded yet${served.loadError ? `: ${served.loadError}` : ''}`,
   );
 }
