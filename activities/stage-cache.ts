@@ -20,14 +20,16 @@ export function stageCacheKey(parts: {
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 
+/** The newest intact outputs recorded under `cacheKey`, with the pipeline run that produced them. */
 export async function findCachedOutputs<T extends object>(
   deps: ActivityDependencies,
   cacheKey: string,
   artifactsOf: (outputs: T) => readonly ArtifactRef[],
-): Promise<T | undefined> {
+): Promise<{ outputs: T; pipelineRunId: number; stage: string } | undefined> {
   for (const candidate of await cachedStageOutputs(deps.db, cacheKey, 3)) {
-    const outputs = candidate as T | null;
-    if (outputs && (await allArtifactsIntact(deps, artifactsOf(outputs)))) return outputs;
+    const outputs = candidate.outputs as T | null;
+    if (outputs && (await allArtifactsIntact(deps, artifactsOf(outputs))))
+      return { outputs, pipelineRunId: candidate.pipelineRunId, stage: candidate.stage };
   }
   return undefined;
 }
@@ -46,6 +48,8 @@ async function allArtifactsIntact(
 /**
  * Runs a stage through the cache: an earlier identical run's outputs when they are intact (recorded
  * as a cache hit), otherwise the work, recorded with its cache key for the next identical run.
+ * Work this same run already did (a retried attempt's predecessor, a tuning trial) is reused but
+ * is not a hit: on a first run nothing is.
  */
 export async function runCachedStage<T extends object>(
   deps: ActivityDependencies,
@@ -59,9 +63,15 @@ export async function runCachedStage<T extends object>(
       stage.cacheKey,
       options.artifactsOf,
     );
+    const sameRun = cached?.pipelineRunId === stage.pipelineRunId;
+    // This stage's own earlier attempt (it succeeded, but its completion never reached the server):
+    // its outputs are this run's work, not a hit, and its row keeps the measurements it recorded.
+    if (sameRun && cached.stage === stage.stage) return { outputs: cached.outputs, cacheHit: false };
+    // Another stage of this run did the same work (the final training is the best tuning trial's):
+    // reused and recorded, but no hit, which means an earlier run's work.
     if (cached) {
-      await recordCachedStage(deps, stage, cached);
-      return { outputs: cached, cacheHit: true };
+      await recordCachedStage(deps, stage, cached.outputs, { cacheHit: !sameRun });
+      return { outputs: cached.outputs, cacheHit: !sameRun };
     }
   }
   const { result } = await recordStage(deps, stage, work);

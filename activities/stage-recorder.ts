@@ -64,17 +64,18 @@ export async function recordStage<T extends object>(
   }
 }
 
-/** Records a stage that reused an earlier run's outputs instead of doing the work again. */
+/** Records a stage that reused earlier outputs instead of doing the work again (a cache hit when another run made them). */
 export async function recordCachedStage<T extends object>(
   deps: ActivityDependencies,
   stage: StageContext,
   outputs: T,
+  options: { readonly cacheHit?: boolean } = {},
 ): Promise<StageRun> {
   const now = new Date();
   return upsertStageRun(deps.db, {
     ...baseRecord(deps, stage, now),
     status: 'succeeded',
-    cacheHit: true,
+    cacheHit: options.cacheHit ?? true,
     outputs: outputs as Record<string, unknown>,
     finishedAt: now,
     durationMs: 0,

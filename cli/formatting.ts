@@ -63,17 +63,56 @@ export function shortHash(sha256: string): string {
   return sha256.slice(0, 12);
 }
 
-/** Left-aligned columns separated by two spaces, a header row first; no trailing spaces. */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+let wideTables = false;
+
+/** `--wide`: tables keep every character even when wider than the terminal. */
+export function setWideTables(wide: boolean): void {
+  wideTables = wide;
+}
+
+/** The terminal's width when stdout is one and `--wide` was not given; else no limit. */
+export function outputWidth(): number | undefined {
+  return !wideTables && process.stdout.isTTY ? process.stdout.columns : undefined;
+}
+
+// A column is never cut narrower than this (or its header, when shorter), whatever the terminal.
+const MIN_COLUMN = 8;
+
+/**
+ * Left-aligned columns separated by two spaces, a header row first; no trailing spaces. Wider than
+ * `maxWidth` (the terminal's, by default), the widest columns are cut first, each cut cell ending
+ * in `…`; `--wide` shows everything.
+ */
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  maxWidth: number | undefined = outputWidth(),
+): string[] {
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
+  if (maxWidth !== undefined) fitWidths(widths, headers, maxWidth);
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (cell ?? '').padEnd(widths[column]))
+      .map((cell, column) => truncate(cell ?? '', widths[column]).padEnd(widths[column]))
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)];
+}
+
+/** Narrows the widest column, one character at a time, until the table fits or nothing can give. */
+function fitWidths(widths: number[], headers: readonly string[], maxWidth: number): void {
+  const floors = widths.map((width, column) => Math.min(width, Math.max(MIN_COLUMN, headers[column].length)));
+  let excess = widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1) - maxWidth;
+  while (excess > 0) {
+    let widest = -1;
+    for (let column = 0; column < widths.length; column += 1)
+      if (widths[column] > floors[column] && (widest === -1 || widths[column] > widths[widest]))
+        widest = column;
+    if (widest === -1) return;
+    widths[widest] -= 1;
+    excess -= 1;
+  }
 }
 
 /** Lines indented by `prefix`, for nesting a block under a heading. */

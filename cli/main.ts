@@ -11,6 +11,8 @@ import * as platform from './platform/index.js';
 import * as runs from './runs/index.js';
 import * as schedule from './schedule/index.js';
 import * as serving from './serving/index.js';
+import { setWideTables } from './formatting.js';
+import { setLogPreferences } from './log-output.js';
 import { exitCodes, UsageError } from './shared.js';
 
 // The `mlops` command. Each group registers its own subcommands; a command's module is imported
@@ -21,8 +23,15 @@ import { exitCodes, UsageError } from './shared.js';
 const program = new Command('mlops')
   .description('The ML loop as durable Temporal workflows.')
   .version(`mlops ${platformVersion()} (Node.js ${process.version})`, '-V, --version', 'print the version')
+  .option('-v, --verbose', "show the commands' info logs in a terminal (MLOPS_LOG_LEVEL picks any level)")
+  .option('--wide', 'print tables whole, even when wider than the terminal (they are cut to fit it)')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (root, command) => {
+    const options = command.optsWithGlobals<{ verbose?: boolean; json?: boolean; wide?: boolean }>();
+    setLogPreferences({ verbose: options.verbose === true, json: options.json === true });
+    setWideTables(options.wide === true);
+  });
 for (const group of [platform, demo, runs, models, monitor, schedule, serving, keys, audit])
   group.register(program);
 

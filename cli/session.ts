@@ -7,6 +7,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import type { PoolName } from '../workers/identity.js';
 import { startWorkerPools, type RunningPools } from '../workers/pools.js';
 import { ensureStack, type Stack } from '../stack/launcher.js';
+import { logsChosenByUser } from './log-output.js';
 
 /** What a client command works with: the stack, a Temporal client, maybe workers of its own. */
 export interface Session {
@@ -117,14 +118,12 @@ export async function startStackAndPools(
 /**
  * The log of worker pools a command runs for itself: what the command prints (progress, a table,
  * the result) is what its user reads, so at the default level they say only warnings and errors,
- * not a line per activity attempt. MLOPS_LOG_LEVEL=debug shows everything; `mlops worker` and
+ * not a line per activity attempt. MLOPS_LOG_LEVEL or `--verbose` shows them; `mlops worker` and
  * `mlops up` log at the configured level.
  */
 function quietWorkerLog(config: Config, log: Logger): Logger {
-  return log.child(
-    { component: 'workers' },
-    { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
-  );
+  const quiet = !logsChosenByUser(config) && log.levelVal < 40;
+  return log.child({ component: 'workers' }, { level: quiet ? 'warn' : log.level });
 }
 
 /** Workers polling a task queue for workflow tasks right now. */

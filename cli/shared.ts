@@ -1,7 +1,9 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
-import { createLogger, type Logger } from '../config/logger.js';
+import type { Tracing } from '../config/tracing.js';
+
+export { cliLogger } from './log-output.js';
 
 /** Exit codes every command shares (DESIGN.md): 0 done, 1 failed, 2 bad usage or configuration. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, rejected: 3 } as const;
@@ -40,10 +42,31 @@ export function lazyCommand<Args extends unknown[]>(
   load: () => Promise<CommandAction<Args>>,
 ): (...args: Args) => Promise<void> {
   return async (...args) => {
-    const action = await load();
-    const code = await action(loadConfigOrExit(), ...args);
-    if (typeof code === 'number') process.exitCode = code;
+    const config = loadConfigOrExit();
+    // Tracing's SDK is loaded only when an OTLP endpoint is configured; its spans are sent before exit.
+    const tracing = config.telemetry.tracing
+      ? (await import('../config/tracing.js')).startTracing(config, serviceNameOf(args.at(-1)))
+      : undefined;
+    commandTracing = tracing;
+    try {
+      const action = await load();
+      const code = await action(config, ...args);
+      if (typeof code === 'number') process.exitCode = code;
+    } finally {
+      await tracing?.shutdown();
+    }
   };
+}
+
+/** The running command's tracing, flushed before a signal ends the process too. */
+let commandTracing: Tracing | undefined;
+
+/** `mlops-worker`, `mlops-models-promote`: the command's path, from the Command commander passes last. */
+function serviceNameOf(command: unknown): string {
+  const names: string[] = [];
+  for (let at = command as Command | null | undefined; at && typeof at.name === 'function'; at = at.parent)
+    names.unshift(at.name());
+  return names.length > 1 ? names.join('-') : 'mlops';
 }
 
 /**
@@ -65,10 +88,6 @@ export function addSubcommands<Name extends string>(
       .action(actionOf(name));
 }
 
-export function cliLogger(config: Config, command: string): Logger {
-  return createLogger(config.logLevel, { command });
-}
-
 /**
  * Runs `stop` once on the first SIGINT/SIGTERM and exits when it is done; a second signal exits
  * at once (the user insists).
@@ -80,7 +99,10 @@ export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void>
     stopping = true;
     process.stderr.write(`\n${signal}: stopping (again to force)...\n`);
     stop(signal).then(
-      () => process.exit(0),
+      async () => {
+        await commandTracing?.shutdown();
+        process.exit(0);
+      },
       (error: unknown) => {
         process.stderr.write(`mlops: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exit(exitCodes.failed);

@@ -19,7 +19,23 @@ export async function connectClient(config: Config, connections: Connections): P
   const connection = await Connection.connect(
     temporalConnectionOptions(config, connections.temporal.address),
   );
-  const temporal = new Client({ connection, namespace: connections.temporal.namespace, dataConverter });
+  // With tracing on, starting a workflow (and signals, updates, queries) opens a span whose context
+  // travels in the workflow's headers, so its workflow and activity spans join the caller's trace.
+  const interceptors = config.telemetry.tracing
+    ? {
+        workflow: [
+          new (
+            await import('@temporalio/interceptors-opentelemetry/lib/client/index.js')
+          ).OpenTelemetryWorkflowClientInterceptor(),
+        ],
+      }
+    : undefined;
+  const temporal = new Client({
+    connection,
+    namespace: connections.temporal.namespace,
+    dataConverter,
+    interceptors,
+  });
   return { temporal, connections, close: () => connection.close() };
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from '@temporalio/client';
+import { toClientOptions } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { S3Settings } from '../storage/artifact-store.js';
 import type { Config } from './index.js';
@@ -22,24 +22,20 @@ export interface Connections {
   readonly s3: S3Settings;
 }
 
-/** Options for `Connection.connect` / `NativeConnection.connect`, including Temporal Cloud's API key or mTLS. */
+/**
+ * Options for `Connection.connect` / `NativeConnection.connect` from Temporal's client profile
+ * (config/temporal-profile.ts): Temporal Cloud's API key, TLS or mTLS (files read now, so a
+ * rotated certificate is picked up by the next connection), gRPC metadata.
+ */
 export function temporalConnectionOptions(
   config: Config,
   address: string,
 ): ConnectionOptions & NativeConnectionOptions {
-  const { apiKey, tls } = config.temporal;
-  const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
-  const clientCert = read(tls?.clientCertPath);
-  const clientKey = read(tls?.clientKeyPath);
+  const { connectionOptions } = toClientOptions(config.temporal.profile);
   return {
     address,
-    apiKey,
-    tls: tls
-      ? {
-          serverNameOverride: tls.serverName,
-          serverRootCACertificate: read(tls.caPath),
-          clientCertPair: clientCert && clientKey ? { crt: clientCert, key: clientKey } : undefined,
-        }
-      : undefined,
+    apiKey: connectionOptions.apiKey,
+    tls: connectionOptions.tls,
+    metadata: connectionOptions.metadata,
   };
 }

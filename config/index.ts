@@ -8,6 +8,7 @@ import {
   type VariableName,
   type VariableSpec,
 } from './variables.js';
+import { loadTemporalProfile, type TemporalProfile } from './temporal-profile.js';
 
 export { variables, variableNames, awsChainVariables, type VariableName };
 
@@ -22,7 +23,8 @@ export interface Config {
     readonly address: string | undefined;
     readonly namespace: string;
     readonly apiKey: string | undefined;
-    readonly tls: TemporalTlsConfig | undefined;
+    /** Temporal's client profile in force (config/temporal-profile.ts): TLS, API key, gRPC metadata. */
+    readonly profile: TemporalProfile;
     readonly cliPath: string | undefined;
     /** Where people open runs (links printed by the CLI). */
     readonly uiUrl: string | undefined;
@@ -48,6 +50,8 @@ export interface Config {
   readonly workflowBundlePath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
+  /** MLOPS_LOG_LEVEL was set: a terminal then logs at that level, not at warn (cli/log-output.ts). */
+  readonly logLevelSet?: boolean;
   readonly codeVersion: string | undefined;
   readonly cpuWattsPerCore: number;
   readonly checkpointIntervalMs: number;
@@ -88,19 +92,18 @@ export interface Config {
     /** Serve only these models; undefined: every model with a champion. */
     readonly models: readonly string[] | undefined;
   };
+  readonly telemetry: {
+    /** OpenTelemetry tracing; undefined (no OTLP endpoint set): off, nothing is loaded or exported. */
+    readonly tracing: { readonly protocol: 'http/protobuf' | 'http/json' } | undefined;
+    /** `host:port` of a worker process's Prometheus endpoint; undefined: none. */
+    readonly workerMetricsAddress: string | undefined;
+  };
   readonly ports: {
     readonly temporal: number;
     readonly temporalUi: number;
     readonly postgres: number;
     readonly s3: number;
   };
-}
-
-export interface TemporalTlsConfig {
-  readonly clientCertPath: string | undefined;
-  readonly clientKeyPath: string | undefined;
-  readonly caPath: string | undefined;
-  readonly serverName: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -127,14 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${name}=${shown}: ${reason} (example: ${name}=${spec.example})`);
     }
   }
-  const certPath = parsed.TEMPORAL_TLS_CERT_PATH as string | undefined;
-  const keyPath = parsed.TEMPORAL_TLS_KEY_PATH as string | undefined;
-  if (Boolean(certPath) !== Boolean(keyPath)) {
-    problems.push(
-      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: set both for mTLS or neither ' +
-        `(example: TEMPORAL_TLS_CERT_PATH=${variables.TEMPORAL_TLS_CERT_PATH.example} TEMPORAL_TLS_KEY_PATH=${variables.TEMPORAL_TLS_KEY_PATH.example})`,
-    );
-  }
+  const temporal = loadTemporalProfile(env);
+  problems.push(...temporal.problems);
   if (parsed.MLOPS_PAYLOAD_KEYS !== undefined && parsed.MLOPS_PAYLOAD_KEYS_FILE !== undefined) {
     problems.push(
       'MLOPS_PAYLOAD_KEYS and MLOPS_PAYLOAD_KEYS_FILE both give the payload keys: set one of them ' +
@@ -142,7 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const config = buildConfig(parsed, env);
+  const config = buildConfig(parsed, env, temporal.profile);
   // node:http refuses a headers timeout longer than the whole request's, which includes them.
   const { headersTimeoutMs, requestTimeoutMs } = config.serving;
   if (headersTimeoutMs > requestTimeoutMs) {
@@ -154,27 +151,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return config;
 }
 
-function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
+function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv, profile: TemporalProfile): Config {
   const text = (name: VariableName) => parsed[name] as string | undefined;
   const number = (name: VariableName) => parsed[name] as number | undefined;
   const s3Endpoint = text('S3_ENDPOINT');
-  const usesTls = Boolean(
-    text('TEMPORAL_API_KEY') || text('TEMPORAL_TLS_CERT_PATH') || text('TEMPORAL_TLS_CA_PATH'),
-  );
   const forcePathStyle = text('S3_FORCE_PATH_STYLE');
   return {
     temporal: {
-      address: text('TEMPORAL_ADDRESS'),
-      namespace: text('TEMPORAL_NAMESPACE') ?? 'default',
-      apiKey: text('TEMPORAL_API_KEY'),
-      tls: usesTls
-        ? {
-            clientCertPath: text('TEMPORAL_TLS_CERT_PATH'),
-            clientKeyPath: text('TEMPORAL_TLS_KEY_PATH'),
-            caPath: text('TEMPORAL_TLS_CA_PATH'),
-            serverName: text('TEMPORAL_TLS_SERVER_NAME'),
-          }
-        : undefined,
+      // The variables override the profile's values (envconfig merged them), as in the `temporal` CLI.
+      address: profile.address,
+      namespace: profile.namespace ?? 'default',
+      apiKey: profile.apiKey,
+      profile,
       cliPath: text('TEMPORAL_CLI_PATH'),
       uiUrl: text('TEMPORAL_UI_URL')?.replace(/\/+$/, ''),
     },
@@ -199,6 +187,7 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
     workflowBundlePath: text('MLOPS_WORKFLOW_BUNDLE'),
     shutdownGraceMs: number('MLOPS_SHUTDOWN_GRACE') ?? 30_000,
     logLevel: text('MLOPS_LOG_LEVEL') ?? 'info',
+    logLevelSet: text('MLOPS_LOG_LEVEL') !== undefined,
     codeVersion: text('MLOPS_CODE_VERSION'),
     cpuWattsPerCore: number('MLOPS_CPU_WATTS_PER_CORE') ?? 12,
     checkpointIntervalMs: number('MLOPS_CHECKPOINT_INTERVAL') ?? 30_000,
@@ -226,6 +215,13 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv): Config {
       requestTimeoutMs: number('MLOPS_SERVING_REQUEST_TIMEOUT') ?? 30_000,
       maxConnections: number('MLOPS_SERVING_MAX_CONNECTIONS') ?? 4096,
       models: text('MLOPS_SERVING_MODELS')?.split(','),
+    },
+    telemetry: {
+      tracing:
+        text('OTEL_EXPORTER_OTLP_ENDPOINT') || text('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')
+          ? { protocol: (text('OTEL_EXPORTER_OTLP_PROTOCOL') as 'http/json' | undefined) ?? 'http/protobuf' }
+          : undefined,
+      workerMetricsAddress: text('MLOPS_WORKER_METRICS_ADDRESS'),
     },
     ports: {
       temporal: number('MLOPS_TEMPORAL_PORT') ?? 0,

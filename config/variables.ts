@@ -77,20 +77,37 @@ export const variables = {
     example: 'eyJhbGciOi...',
     description: 'API key for Temporal Cloud (turns on TLS)',
   },
-  TEMPORAL_TLS_CERT_PATH: {
+  TEMPORAL_PROFILE: {
+    schema: nonEmpty,
+    example: 'prod',
+    description:
+      'profile of the Temporal client config file to use (default `default`; `temporal config` manages the file)',
+  },
+  TEMPORAL_CONFIG_FILE: {
+    schema: nonEmpty,
+    example: '/etc/temporal/temporal.toml',
+    description:
+      "Temporal's client config file (TOML profiles; default `~/.config/temporalio/temporal.toml` when it exists); the variables here override its profile",
+  },
+  TEMPORAL_TLS: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }),
+    example: 'true',
+    description: 'TLS to Temporal with the system CAs (implied by an API key or a certificate)',
+  },
+  TEMPORAL_TLS_CLIENT_CERT_PATH: {
     schema: nonEmpty,
     example: '/etc/temporal/client.pem',
-    description: 'mTLS client certificate',
+    description: 'mTLS client certificate (with TEMPORAL_TLS_CLIENT_KEY_PATH)',
   },
-  TEMPORAL_TLS_KEY_PATH: {
+  TEMPORAL_TLS_CLIENT_KEY_PATH: {
     schema: nonEmpty,
     example: '/etc/temporal/client.key',
-    description: 'mTLS client key',
+    description: 'mTLS client key (with TEMPORAL_TLS_CLIENT_CERT_PATH)',
   },
-  TEMPORAL_TLS_CA_PATH: {
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: {
     schema: nonEmpty,
     example: '/etc/temporal/ca.pem',
-    description: 'CA bundle for the server',
+    description: "CA certificate that signed the server's (default: the system CAs)",
   },
   TEMPORAL_TLS_SERVER_NAME: {
     schema: nonEmpty,
@@ -326,6 +343,44 @@ export const variables = {
     example: '4096',
     description:
       'open connections one prediction server accepts (default 4096); past it, new connections are closed at once',
+  },
+  MLOPS_WORKER_METRICS_ADDRESS: {
+    schema: hostPort,
+    example: '0.0.0.0:9464',
+    description:
+      "where a worker process serves Prometheus metrics at /metrics: the Temporal SDK's and the platform's (default: none)",
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: httpUrl,
+    example: 'http://otel-collector:4318',
+    description:
+      'OpenTelemetry collector (OTLP/HTTP) that traces are sent to, at /v1/traces; unset (and no OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): tracing is off',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+    schema: httpUrl,
+    example: 'http://otel-collector:4318/v1/traces',
+    description: 'the full URL traces are sent to (instead of OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces)',
+  },
+  OTEL_EXPORTER_OTLP_PROTOCOL: {
+    schema: z.enum(['http/protobuf', 'http/json'], {
+      error:
+        'must be http/protobuf or http/json (OTLP/gRPC is not supported: use the collector on port 4318)',
+    }),
+    example: 'http/protobuf',
+    description: 'how traces are encoded: http/protobuf (default) or http/json',
+  },
+  OTEL_SERVICE_NAME: {
+    schema: nonEmpty,
+    example: 'mlops-worker-cpu',
+    description:
+      "the traces' service.name (default mlops-<command>: mlops-worker, mlops-serve, mlops-run, …)",
+  },
+  OTEL_RESOURCE_ATTRIBUTES: {
+    schema: z
+      .string()
+      .regex(/^[^=,\s]+=[^,]*(,[^=,\s]+=[^,]*)*$/, 'must be key=value pairs separated by commas'),
+    example: 'deployment.environment=prod,service.namespace=ml',
+    description: 'more resource attributes on every span',
   },
   MLOPS_SERVING_MODELS: {
     schema: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be model names separated by commas'),

@@ -274,6 +274,17 @@ export const labelFeedback = pgTable('label_feedback', {
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** A window's live metric as its drift report keeps it, so a report can draw the metric over time. */
+export interface StoredLiveMetric {
+  readonly name: string;
+  /** Null when the window's labeled rows could not give a value (too few, or one class only). */
+  readonly value: number | null;
+  readonly testValue: number | null;
+  readonly lowerIsBetter: boolean;
+  /** Labeled predictions the value was computed on. */
+  readonly labeled: number;
+}
+
 export const driftReports = pgTable(
   'drift_reports',
   {
@@ -287,6 +298,8 @@ export const driftReports = pgTable(
     rows: count('rows').notNull(),
     drifted: boolean('drifted').notNull(),
     report: jsonb('report').$type<Record<string, unknown>>().notNull(),
+    /** The primary metric on the window's labeled predictions; null when no label had arrived. */
+    liveMetric: jsonb('live_metric').$type<StoredLiveMetric>(),
     createdAt: createdAt(),
   },
   (table) => [

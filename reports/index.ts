@@ -4,11 +4,14 @@ export { flatMetrics, metricRows, type MetricRow } from './metric-rows.js';
 export { stageTotals, type StageTotals } from './sections/lineage.js';
 export { escapeHtml } from './escape.js';
 export type {
+  ArtifactLink,
   ChampionComparison,
   DatasetLineage,
   EvaluationResult,
   FeatureImportance,
+  FeatureImportanceMethod,
   GateResult,
+  InputSummary,
   Lineage,
   ModelReportData,
   ModelSummary,

@@ -5,13 +5,15 @@
  * the escaping of every user-provided string.
  */
 
-import { escapeHtml } from './escape.js';
 import { formatTimestamp } from './format.js';
+import { renderReportDocument } from './html.js';
+import { renderArtifactsSection } from './sections/artifacts.js';
 import { renderEvaluationCharts } from './sections/evaluation-charts.js';
 import { renderFairnessSection } from './sections/fairness.js';
 import { renderFeatureImportanceSection } from './sections/feature-importance.js';
 import { renderGatesSection } from './sections/gates.js';
 import { renderHeader } from './sections/header.js';
+import { renderInputsSection } from './sections/inputs.js';
 import { renderLineageSection } from './sections/lineage.js';
 import { renderMetricsSection } from './sections/metrics.js';
 import { renderTrainingSection } from './sections/training.js';
@@ -19,49 +21,44 @@ import { renderTrialsSection } from './sections/trials.js';
 import { REPORT_CSS } from './styles.js';
 import type { ModelReportData } from './types.js';
 
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
-
-function renderNavigation(data: ModelReportData): string {
-  const links: [string, string][] = [
+function navigation(data: ModelReportData): [string, string][] {
+  return [
     ['metrics', 'Metrics'],
     ['gates', 'Gates'],
     ...(data.evaluation.kind === 'classification'
-      ? [['evaluation-charts', 'ROC and calibration'] as [string, string]]
+      ? [['evaluation-charts', 'ROC, PR and calibration'] as [string, string]]
       : []),
+    ['inputs', 'Inputs'],
     ['feature-importance', 'Feature importance'],
     ['fairness', 'Fairness'],
     ['training', 'Training'],
     ...(data.tuning ? [['trials', 'Trials'] as [string, string]] : []),
     ['lineage', 'Lineage'],
+    ['artifacts', 'Artifacts'],
   ];
-  return `<nav>${links.map(([id, text]) => `<a href="#${id}">${text}</a>`).join('')}</nav>`;
 }
 
 export function renderModelReport(data: ModelReportData): string {
   const { model } = data;
-  const documentTitle = `${model.name} v${model.version} — model report`;
   const sections = [
     renderHeader(model),
     renderMetricsSection(data.evaluation),
     renderGatesSection(data.gates ?? [], data.champion ?? null, data.evaluation),
     data.evaluation.kind === 'classification' ? renderEvaluationCharts(data.evaluation.metrics) : '',
-    renderFeatureImportanceSection(data.featureImportance ?? []),
+    renderInputsSection(data.inputs),
+    renderFeatureImportanceSection(data.featureImportance ?? [], data.featureImportanceMethod),
     renderFairnessSection(data.fairness ?? null),
     renderTrainingSection(data.trainingCurve ?? { validationMetric: null, points: [] }),
     renderTrialsSection(data.tuning ?? null),
     renderLineageSection(data.lineage, data.stages ?? []),
+    renderArtifactsSection(data.artifacts),
   ];
-  const generated = data.generatedAt ? ` · generated ${escapeHtml(formatTimestamp(data.generatedAt))}` : '';
-  return (
-    '<!DOCTYPE html>\n' +
-    '<html lang="en"><head><meta charset="utf-8">' +
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">` +
-    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    '<meta name="referrer" content="no-referrer">' +
-    `<title>${escapeHtml(documentTitle)}</title><style>${REPORT_CSS}</style></head>` +
-    `<body><main>${renderNavigation(data)}${sections.join('\n')}</main>` +
-    `<footer>Model report of ${escapeHtml(model.name)} version ${escapeHtml(model.version)}${generated}</footer>` +
-    '</body></html>\n'
-  );
+  const generated = data.generatedAt ? ` · generated ${formatTimestamp(data.generatedAt)}` : '';
+  return renderReportDocument({
+    title: `${model.name} v${model.version} — model report`,
+    css: REPORT_CSS,
+    navigation: navigation(data),
+    body: sections.join('\n'),
+    footer: `Model report of ${model.name} version ${model.version}${generated}`,
+  });
 }

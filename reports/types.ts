@@ -58,6 +58,13 @@ export interface FeatureImportance {
   readonly importance: number | null;
 }
 
+/** How the importances were measured, for the report to say. */
+export type FeatureImportanceMethod =
+  /** Gradient boosting's total split gain per feature. */
+  | { readonly kind: 'gain' }
+  /** How much `metric` worsens on `rows` held-out rows when one feature's values are shuffled. */
+  | { readonly kind: 'permutation'; readonly metric: string; readonly rows: number };
+
 export interface TrainingCurvePoint {
   readonly iteration: number;
   readonly loss: number | null;
@@ -116,12 +123,44 @@ export interface Tuning {
   readonly trials: readonly TuningTrial[];
 }
 
+/** One input of the model as training saw it (from the reference profile kept for monitoring). */
+export type InputSummary =
+  | {
+      readonly name: string;
+      readonly kind: 'numeric';
+      readonly rows: number;
+      readonly missing: number;
+      readonly min: number | null;
+      readonly max: number | null;
+      readonly mean: number | null;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'categorical';
+      readonly rows: number;
+      readonly missing: number;
+      /** The most frequent categories, most frequent first. */
+      readonly categories: readonly string[];
+      readonly distinctCount: number;
+    };
+
+/** A stored artifact of the version: what it is and where it lives. */
+export interface ArtifactLink {
+  /** e.g. model_file, evaluation, trained_on (the dataset version), report. */
+  readonly relation: string;
+  readonly uri: string;
+  readonly sha256: string;
+  readonly bytes: number | null;
+}
+
 export interface ModelReportData {
   readonly model: ModelSummary;
   readonly evaluation: EvaluationResult;
   /** Null for regression, or when the spec names no sensitive attribute. */
   readonly fairness: FairnessReport | null;
   readonly featureImportance: readonly FeatureImportance[];
+  /** Absent in evaluations stored before the method was recorded. */
+  readonly featureImportanceMethod?: FeatureImportanceMethod | null;
   readonly trainingCurve: TrainingCurve;
   readonly gates: readonly GateResult[];
   /** Null when there was no champion to compare with. */
@@ -130,6 +169,10 @@ export interface ModelReportData {
   readonly stages: readonly StageRecord[];
   /** Null when the spec had no search. */
   readonly tuning: Tuning | null;
+  /** The model's inputs with their training ranges or categories; null when not profiled. */
+  readonly inputs?: readonly InputSummary[] | null;
+  /** The version's artifacts (model file, evaluation, dataset, this report). */
+  readonly artifacts?: readonly ArtifactLink[];
   /** ISO 8601 time the report was rendered from; shown in the footer. */
   readonly generatedAt?: string;
 }

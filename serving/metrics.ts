@@ -1,3 +1,4 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Counter, Gauge, Histogram, renderExposition } from './prometheus.js';
 
 /** Routes as metric labels: a fixed set, so a client cannot create series with made-up paths. */
@@ -133,6 +134,26 @@ export class ServingMetrics {
     this.logReplayed.inc([], 0);
     this.logWriteFailures.inc([], 0);
     this.logWaits.inc([], 0);
+  }
+
+  /** The process's and Node's metrics (prom-client's defaults: process_*, nodejs_*), once collected. */
+  private readonly processMetrics = new Registry();
+  private collectingProcessMetrics = false;
+
+  /**
+   * Starts prom-client's default metrics (CPU, memory, file descriptors, event-loop lag, GC, heap):
+   * sampled when scraped, apart from the event-loop and GC observers. Once per server.
+   */
+  collectProcessMetrics(): void {
+    if (this.collectingProcessMetrics) return;
+    this.collectingProcessMetrics = true;
+    collectDefaultMetrics({ register: this.processMetrics });
+  }
+
+  /** The server's metrics followed by the process's, as one exposition. */
+  async renderAll(): Promise<string> {
+    const own = this.render();
+    return this.collectingProcessMetrics ? `${own}${await this.processMetrics.metrics()}` : own;
   }
 
   render(): string {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/client.js';
 import { API_TOKENS_CHANNEL, insertPredictionLogs, SERVING_CHANNEL } from '../db/queries/serving.js';
@@ -15,6 +16,7 @@ import { PredictionLog } from './prediction-log.js';
 import { checkMethod, matchRoute, protocolOf } from './router.js';
 import { ServedModels } from './served-models.js';
 import { defaultServingSettings, type ServingSettings } from './settings.js';
+import { startRequestSpan } from './tracing.js';
 
 export interface ServingServerOptions {
   readonly db: Database;
@@ -23,6 +25,8 @@ export interface ServingServerOptions {
   readonly artifacts: ArtifactStore;
   readonly log: Logger;
   readonly settings?: Partial<ServingSettings>;
+  /** With tracing on: a server span per request, joining the caller's trace (`traceparent`). */
+  readonly tracer?: Tracer;
 }
 
 export interface ServingServer {
@@ -49,6 +53,7 @@ export function createServingServer(options: ServingServerOptions): ServingServe
   const settings = { ...defaultServingSettings, ...options.settings };
   const { log } = options;
   const metrics = new ServingMetrics();
+  metrics.collectProcessMetrics();
   const models = new ServedModels({
     db: options.db,
     store: options.artifacts,
@@ -80,6 +85,7 @@ export function createServingServer(options: ServingServerOptions): ServingServe
 
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
+    const span = options.tracer ? startRequestSpan(options.tracer, request) : undefined;
     inFlight += 1;
     metrics.inFlight.inc([], 1);
     const labels: RequestLabels = { route: 'not_found', model: '', version: '' };
@@ -91,7 +97,9 @@ export function createServingServer(options: ServingServerOptions): ServingServe
       labels.route = route.label;
       protocol = route.protocol;
       checkMethod(route, request.method);
-      reply = await route.handler(context, request, labels, route.modelName, route.version);
+      reply = await (span
+        ? span.run(() => route.handler(context, request, labels, route.modelName, route.version))
+        : route.handler(context, request, labels, route.modelName, route.version));
     } catch (error) {
       const failure = error instanceof HttpError ? error : internalError(error, log, labels);
       // The Open Inference Protocol's errors are `{"error": "<message>"}`; V1's carry code and problems.
@@ -103,6 +111,7 @@ export function createServingServer(options: ServingServerOptions): ServingServe
       metrics.errors.inc([labels.route, labels.model, labels.version, String(failure.status), failure.code]);
     }
     send(response, reply, headers, shuttingDown);
+    span?.end(labels, reply.status);
     metrics.requests.inc([labels.route, labels.model, labels.version, String(reply.status)]);
     metrics.latency.observe(
       [labels.route, labels.model, labels.version],

@@ -41,16 +41,18 @@ export function attemptLoggingInterceptor(
           taskQueue: info.taskQueue,
         });
         const started = performance.now();
+        const metrics = stageMetrics(context);
         attemptLog.debug('activity attempt started');
         try {
           const result = await next(input);
-          attemptLog.info(
-            { durationMs: Math.round(performance.now() - started) },
-            'activity attempt completed',
-          );
+          const durationMs = performance.now() - started;
+          metrics.duration.record(durationMs / 1000, { outcome: 'completed' });
+          attemptLog.info({ durationMs: Math.round(durationMs) }, 'activity attempt completed');
           return result;
         } catch (error) {
           const errorType = failureTypeOf(error);
+          metrics.duration.record((performance.now() - started) / 1000, { outcome: 'failed' });
+          metrics.failures.add(1, { error_type: errorType });
           attemptLog.warn(
             {
               durationMs: Math.round(performance.now() - started),
@@ -66,6 +68,29 @@ export function attemptLoggingInterceptor(
       },
     };
     return { inbound };
+  };
+}
+
+/**
+ * Every attempt's duration and every failure by error type, through the SDK's metric meter: they
+ * reach the worker's Prometheus endpoint (MLOPS_WORKER_METRICS_ADDRESS) as
+ * `mlops_stage_duration_seconds` and `mlops_stage_failures_total`, tagged with the activity type
+ * and task queue by the SDK. Without an endpoint the meter records nowhere.
+ */
+function stageMetrics(context: Context) {
+  const meter = context.metricMeter;
+  return {
+    duration: meter.createHistogram(
+      'mlops_stage_duration',
+      'float',
+      'seconds',
+      'Duration of activity (stage) attempts, by activity type and outcome.',
+    ),
+    failures: meter.createCounter(
+      'mlops_stage_failures',
+      '',
+      'Failed activity (stage) attempts, by activity type and error type.',
+    ),
   };
 }
 

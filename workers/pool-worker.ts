@@ -1,5 +1,16 @@
 import type { DataConverter } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions.js';
+import {
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
+  type NativeConnection,
+  Worker,
+} from '@temporalio/worker';
 import { createCpuActivities, createGpuActivities, type ActivityDependencies } from '../activities/index.js';
 import type { Logger } from '../config/logger.js';
 import { GpuDeviceAllocator } from './gpu-devices.js';
@@ -10,7 +21,8 @@ import {
   knownErrorsInterceptor,
   type ActivityFailureCounts,
 } from './interceptors.js';
-import { workflowSourceOptions } from './workflow-source.js';
+import type { Tracing } from '../config/tracing.js';
+import { tracingWorkflowModules, workflowSourceOptions } from './workflow-source.js';
 
 export interface PoolWorkerOptions {
   /** `scratch`: the CPU worker's second Worker on its own task queue (workers/scratch.ts). */
@@ -31,6 +43,8 @@ export interface PoolWorkerOptions {
   readonly workflowBundlePath?: string;
   /** Where failed activity attempts are counted by type (shared by a process's workers). */
   readonly failures?: ActivityFailureCounts;
+  /** This process's tracing (config/tracing.ts); unset: no spans. */
+  readonly tracing?: Tracing;
 }
 
 /** One Worker of a pool: the CPU pool runs workflows and CPU activities, the GPU pool GPU activities only. */
@@ -57,6 +71,7 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
       maxConcurrentActivityTaskExecutions: devices.length,
       interceptors: {
         activity: [
+          ...tracingInterceptors(options.tracing),
           attemptLoggingInterceptor(options.log, options.failures),
           knownErrorsInterceptor(),
           gpuDeviceInterceptor(new GpuDeviceAllocator(devices)),
@@ -68,16 +83,48 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
     ...common,
     activities: createCpuActivities(options.deps),
     maxConcurrentActivityTaskExecutions: options.cpuActivitySlots ?? 4,
-    // Outermost first: the attempt log sees the failure that knownErrorsInterceptor makes.
+    // Outermost first: the attempt log sees the failure that knownErrorsInterceptor makes, and
+    // writes its lines inside the attempt's span.
     interceptors: {
-      activity: [attemptLoggingInterceptor(options.log, options.failures), knownErrorsInterceptor()],
+      activity: [
+        ...tracingInterceptors(options.tracing),
+        attemptLoggingInterceptor(options.log, options.failures),
+        knownErrorsInterceptor(),
+      ],
     },
   };
   if (options.pool === 'scratch') return Worker.create(cpuActivityOptions);
+  const fromSource = !options.workflowBundlePath;
   return Worker.create({
     ...cpuActivityOptions,
     ...workflowSourceOptions(options.workflowBundlePath),
+    interceptors: {
+      ...cpuActivityOptions.interceptors,
+      // A prebuilt bundle has them built in (workers/workflow-source.ts).
+      ...(fromSource && options.tracing ? { workflowModules: tracingWorkflowModules() } : {}),
+    },
+    sinks: workflowSpanSinks(options.tracing),
     // Workflows here are long-lived but light; 500 cached executions is ~tens of MB.
     maxCachedWorkflows: 500,
   });
+}
+
+/** The Temporal SDK's activity interceptors: a span per attempt, in the trace of the workflow that scheduled it. */
+function tracingInterceptors(tracing: Tracing | undefined): ActivityInterceptorsFactory[] {
+  if (!tracing) return [];
+  return [
+    (context) => ({
+      inbound: new OpenTelemetryActivityInboundInterceptor(context),
+      outbound: new OpenTelemetryActivityOutboundInterceptor(context),
+    }),
+  ];
+}
+
+/**
+ * Where the workflow interceptors' spans leave the sandbox: the process's span processor, or
+ * nowhere when this worker does not trace (a prebuilt bundle still makes them).
+ */
+function workflowSpanSinks(tracing: Tracing | undefined): InjectedSinks<OpenTelemetrySinks> {
+  if (tracing) return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
+  return { exporter: { export: { fn: () => undefined } } };
 }

@@ -21,6 +21,8 @@ import { prepareScratchSpace, removeScratchSpace } from './scratch.js';
 
 export interface RunningPools {
   readonly identities: Partial<Record<PoolName, string>>;
+  /** The Prometheus endpoint of this process's workers (MLOPS_WORKER_METRICS_ADDRESS), if any. */
+  readonly metricsUrl: string | undefined;
   readonly gpuDevices: readonly number[];
   readonly taskQueues: { readonly cpu: string; readonly gpu: string };
   /** Settles when every worker has stopped (after `shutdown`, or when one fails). */
@@ -42,7 +44,17 @@ export async function startWorkerPools(options: {
   log: Logger;
 }): Promise<RunningPools> {
   const { config, connections, log } = options;
-  installTemporalRuntime(log);
+  installTemporalRuntime(log, { metricsAddress: config.telemetry.workerMetricsAddress });
+  if (config.telemetry.workerMetricsAddress) {
+    log.info(
+      { metricsUrl: `http://${config.telemetry.workerMetricsAddress}/metrics` },
+      `worker metrics (Prometheus) at http://${config.telemetry.workerMetricsAddress}/metrics`,
+    );
+  }
+  // Loaded only when tracing: the commands start it (cli/shared.ts) before the pools.
+  const tracing = config.telemetry.tracing
+    ? (await import('../config/tracing.js')).activeTracing()
+    : undefined;
   interruptQueriesOn(runningActivitySignal);
   // Keys first: without them in production nothing starts (no database, S3 or Temporal connection).
   const dataConverter = platformDataConverter(config, connections);
@@ -110,6 +122,7 @@ export async function startWorkerPools(options: {
         cpuActivitySlots: config.cpuActivitySlots,
         gpuDevices,
         workflowBundlePath: config.workflowBundlePath,
+        tracing,
       });
     };
     const identities: Partial<Record<PoolName, string>> = {};
@@ -137,6 +150,9 @@ export async function startWorkerPools(options: {
     });
     return {
       identities,
+      metricsUrl: config.telemetry.workerMetricsAddress
+        ? `http://${config.telemetry.workerMetricsAddress}/metrics`
+        : undefined,
       gpuDevices,
       taskQueues: config.taskQueues,
       finished,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
 import { failureConverterPath } from '../codec/data-converter.js';
@@ -17,11 +18,29 @@ export const bundlerOptions: Pick<BundleOptions, 'webpackConfigHook' | 'ignoreMo
   },
 };
 
-/** The prebuilt bundle holds the failure converter workflows raise failures through (a bundle cannot take it later). */
+/**
+ * The Temporal SDK's OpenTelemetry workflow interceptors: a workflow span per execution, signal,
+ * update and query, and a span per activity it schedules whose context travels to the activity in
+ * its headers. Inside the sandbox they hand finished spans to the worker's `exporter` sink.
+ */
+export function tracingWorkflowModules(): string[] {
+  return [
+    createRequire(import.meta.url).resolve(
+      '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+    ),
+  ];
+}
+
+/**
+ * The prebuilt bundle holds the failure converter workflows raise failures through and the
+ * tracing interceptors (a bundle cannot take either later), so one image traces or not by its
+ * environment alone; a worker that does not trace gives their spans to a sink that drops them.
+ */
 export async function buildWorkflowBundle() {
   return bundleWorkflowCode({
     workflowsPath: workflowsEntry(),
     failureConverterPath: failureConverterPath(),
+    workflowInterceptorModules: tracingWorkflowModules(),
     ...bundlerOptions,
     logger: quietBundlerLogger,
   });
@@ -29,7 +48,8 @@ export async function buildWorkflowBundle() {
 
 /**
  * Production loads a bundle prebuilt by `mlops build-workflows` (MLOPS_WORKFLOW_BUNDLE); development
- * bundles from source at start (a few seconds).
+ * bundles from source at start (a few seconds), with the tracing interceptors only when tracing
+ * (workers/pool-worker.ts).
  */
 export function workflowSourceOptions(
   bundlePath: string | undefined,

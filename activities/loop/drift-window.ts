@@ -61,6 +61,13 @@ export function createDriftWindowActivities(deps: ActivityDependencies) {
           };
         const report = accumulator.finish();
         const metric = champion.primaryMetric;
+        const live = {
+          name: metric,
+          value: await liveMetric(champion, labeled, metric),
+          testValue: champion.testMetrics[metric] ?? null,
+          lowerIsBetter: isLowerBetter(metric),
+        };
+        // Kept with the report, so a drift report can draw the live metric window after window.
         const stored = await upsertDriftReport(deps.db, {
           modelVersionId: champion.modelVersionId,
           windowStart: new Date(input.windowStart),
@@ -68,6 +75,7 @@ export function createDriftWindowActivities(deps: ActivityDependencies) {
           rows: report.windowRowCount,
           drifted: report.verdict.drifted,
           report: { ...report },
+          liveMetric: { ...live, labeled: labeled.length },
         });
         const psi = report.features
           .map((feature) => feature.populationStabilityIndex)
@@ -79,12 +87,7 @@ export function createDriftWindowActivities(deps: ActivityDependencies) {
           driftedFeatures: report.verdict.driftedFeatures,
           maxPsi: psi.length ? Math.max(...psi) : null,
           labeled: labeled.length,
-          liveMetric: {
-            name: metric,
-            value: await liveMetric(champion, labeled, metric),
-            testValue: champion.testMetrics[metric] ?? null,
-            lowerIsBetter: isLowerBetter(metric),
-          },
+          liveMetric: live,
           reportId: stored.id,
           note: report.warnings.length ? report.warnings.join('; ') : null,
         };

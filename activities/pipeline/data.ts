@@ -82,7 +82,11 @@ export function createDataActivities(deps: ActivityDependencies) {
                 (outputs) => [outputs.dataset],
               );
               if (cached)
-                return { kind: 'cached' as const, dataset: cached.dataset, sourceSha256: source.sha256 };
+                return {
+                  kind: 'cached' as const,
+                  dataset: cached.outputs.dataset,
+                  sourceSha256: source.sha256,
+                };
             }
             const snapshot = await snapshotDataset({
               inputPath: source.path,

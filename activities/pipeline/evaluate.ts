@@ -83,7 +83,8 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
                 skippedRows: scored.skippedRows,
                 evaluation: scored.evaluation,
                 fairness: scored.fairness,
-                featureImportance: importance,
+                featureImportance: importance.features,
+                featureImportanceMethod: importance.method,
                 referenceProfile,
               };
               const evaluation = await storeJsonArtifact(
@@ -129,7 +130,10 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
           inputs: [recipe.dataset.sha256, recipe.split.sha256],
         }),
       };
-      const { outputs } = await runCachedStage<{ value: number | null }>(
+      const { outputs } = await runCachedStage<{
+        value: number | null;
+        metrics?: Record<string, number | null>;
+      }>(
         deps,
         stage,
         // A score names no file: nothing of it can go missing.
@@ -142,7 +146,9 @@ export function createEvaluateActivities(deps: ActivityDependencies) {
               try {
                 const frame = await loadRecipePart(inputs, recipe, 'test', features);
                 const scored = scorePredictions(model.target, frame, await model.predictFrame(frame), []);
-                return { value: specMetrics(scored.evaluation)[input.primaryMetric] ?? null };
+                // Every headline metric, for the report's side-by-side comparison; the gate reads one.
+                const metrics = specMetrics(scored.evaluation);
+                return { value: metrics[input.primaryMetric] ?? null, metrics };
               } catch (error) {
                 // A champion that cannot read this data (its features are gone) cannot be compared.
                 deps.log.warn(

@@ -1,6 +1,6 @@
 import type { Frame } from '../../ml/frame/frame.js';
 import { loadModelDocument, predictFrame, type FramePredictions } from '../../ml/model/index.js';
-import type { FeatureImportance } from '../../reports/index.js';
+import type { FeatureImportance, FeatureImportanceMethod } from '../../reports/index.js';
 import type { ScoringModel } from '../model-files.js';
 import { scorePredictions, specMetrics } from './scoring.js';
 
@@ -17,14 +17,27 @@ export async function featureImportance(
   frame: Frame,
   primaryMetric: string,
   lowerIsBetter: boolean,
-): Promise<FeatureImportance[]> {
+): Promise<{ method: FeatureImportanceMethod; features: FeatureImportance[] }> {
   if (model.kind === 'builtin' && model.document.learned.kind === 'gradient_boosting') {
     const gains = model.document.learned.model.featureImportance;
-    return model.features
-      .map((feature, index) => ({ feature, importance: gains[index] ?? 0 }))
-      .sort(byImportance);
+    return {
+      method: { kind: 'gain' },
+      features: model.features
+        .map((feature, index) => ({ feature, importance: gains[index] ?? 0 }))
+        .sort(byImportance),
+    };
   }
   const sample = headRows(frame, PERMUTATION_ROWS);
+  const method = { kind: 'permutation' as const, metric: primaryMetric, rows: sample.rowCount };
+  return { method, features: await permutationImportance(model, sample, primaryMetric, lowerIsBetter) };
+}
+
+async function permutationImportance(
+  model: ScoringModel,
+  sample: Frame,
+  primaryMetric: string,
+  lowerIsBetter: boolean,
+): Promise<FeatureImportance[]> {
   // Built-in models score a small sample faster in this thread than in a worker thread.
   const loaded = model.kind === 'builtin' ? loadModelDocument(model.document) : null;
   const predict = (candidate: Frame): Promise<FramePredictions> =>

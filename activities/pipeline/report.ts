@@ -3,7 +3,15 @@ import { findModelVersionArtifact, upsertArtifact } from '../../db/queries/artif
 import { findDatasetVersion } from '../../db/queries/datasets.js';
 import { findAliasedVersion, findVersionWithRun, setVersionReport } from '../../db/queries/registry.js';
 import { listStageRuns, type StageRun } from '../../db/queries/runs.js';
-import { renderModelReport, type ModelReportData, type TuningTrial } from '../../reports/index.js';
+import {
+  renderModelReport,
+  type ArtifactLink,
+  type InputSummary,
+  type ModelReportData,
+  type TuningTrial,
+} from '../../reports/index.js';
+import type { ReferenceProfile } from '../../ml/drift/index.js';
+import { findModelVersionLineage } from '../../db/queries/lineage.js';
 import { lowerIsBetter, type PrimaryMetric } from '../../spec/types.js';
 import { artifactKeys } from '../../storage/artifact-store.js';
 import type { ActivityDependencies } from '../dependencies.js';
@@ -26,10 +34,12 @@ export function createReportActivities(deps: ActivityDependencies) {
           if (!row) throw new Error(`model version ${input.modelVersionId} has no pipeline run to report on`);
           const evaluationFile = await findModelVersionArtifact(deps.db, row.version.id, 'evaluation');
           if (!evaluationFile) throw new Error(`model version ${row.version.id} has no evaluation to report`);
-          const evaluation =
-            await readJson<Pick<ModelReportData, 'evaluation' | 'fairness' | 'featureImportance'>>(
-              evaluationFile,
-            );
+          const evaluation = await readJson<
+            Pick<
+              ModelReportData,
+              'evaluation' | 'fairness' | 'featureImportance' | 'featureImportanceMethod'
+            > & { referenceProfile?: ReferenceProfile | null }
+          >(evaluationFile);
           const stages = await listStageRuns(deps.db, input.pipelineRunId);
           const trainStage = stages.find((stage) => stage.stage === 'train');
           const curveRef = (trainStage?.outputs as { curve?: ArtifactRef } | null)?.curve;
@@ -74,6 +84,7 @@ export function createReportActivities(deps: ActivityDependencies) {
             evaluation: evaluation.evaluation,
             fairness: evaluation.fairness,
             featureImportance: evaluation.featureImportance,
+            featureImportanceMethod: evaluation.featureImportanceMethod ?? null,
             trainingCurve: { validationMetric: curve.at(-1)?.validationMetricName ?? null, points: curve },
             gates: gates.map((gate) => ({
               name: gate.name,
@@ -85,7 +96,9 @@ export function createReportActivities(deps: ActivityDependencies) {
             champion: championGate
               ? {
                   version: Number(/v(\d+)/.exec(championGate.note ?? '')?.[1] ?? 0),
-                  metrics: { [primaryMetric]: championGate.threshold },
+                  // Every headline metric of the champion on this test set (scores cached before
+                  // they were kept have the gate's one).
+                  metrics: championMetrics(stages) ?? { [primaryMetric]: championGate.threshold },
                 }
               : null,
             lineage: {
@@ -98,8 +111,17 @@ export function createReportActivities(deps: ActivityDependencies) {
                 rows: dataset?.version.rows ?? null,
               },
             },
-            stages: stages.map(stageRecord),
+            // This stage is still running while it writes the report that lists it.
+            stages: stages
+              .map(stageRecord)
+              .map((stage) =>
+                stage.stage === 'report' && stage.status === 'running'
+                  ? { ...stage, status: 'this report' }
+                  : stage,
+              ),
             tuning: tuningOf(stages, primaryMetric),
+            inputs: inputSummaries(evaluation.referenceProfile),
+            artifacts: await artifactLinks(deps, row.model.name, row.version.version),
             generatedAt: new Date().toISOString(),
           };
           // One report per version at a readable key; a retry overwrites it with the same content.
@@ -119,6 +141,55 @@ export function createReportActivities(deps: ActivityDependencies) {
       return result;
     },
   };
+}
+
+/** The inputs as training held them, from the reference profile the final evaluation keeps. */
+function inputSummaries(profile: ReferenceProfile | null | undefined): InputSummary[] | null {
+  if (!profile?.features) return null;
+  return profile.features.map((feature) =>
+    feature.kind === 'numeric'
+      ? {
+          name: feature.name,
+          kind: 'numeric',
+          rows: feature.count,
+          missing: feature.missingCount,
+          min: feature.min,
+          max: feature.max,
+          mean: feature.mean,
+        }
+      : {
+          name: feature.name,
+          kind: 'categorical',
+          rows: feature.count,
+          missing: feature.missingCount,
+          categories: feature.categories,
+          distinctCount: feature.distinctCount,
+        },
+  );
+}
+
+/** The version's own artifacts (model file, evaluation, dataset), as its lineage records them. */
+async function artifactLinks(
+  deps: ActivityDependencies,
+  name: string,
+  version: number,
+): Promise<ArtifactLink[]> {
+  const lineage = await findModelVersionLineage(deps.db, name, version);
+  return (lineage?.artifacts ?? [])
+    .filter((entry) => entry.relation !== null && entry.relation !== 'report')
+    .map(({ artifact, relation }) => ({
+      relation: relation ?? '',
+      uri: artifact.uri,
+      sha256: artifact.sha256,
+      bytes: artifact.bytes,
+    }));
+}
+
+/** The champion's metrics on this run's test part, as its scoring stage recorded them. */
+function championMetrics(stages: readonly StageRun[]): Record<string, number | null> | undefined {
+  const outputs = stages.find((stage) => stage.stage === 'gate/champion')?.outputs as
+    { metrics?: Record<string, number | null> } | null | undefined;
+  return outputs?.metrics;
 }
 
 function stageRecord(stage: StageRun) {

@@ -1,4 +1,4 @@
-import { computeFairness, type FairnessReport } from '../../ml/fairness/index.js';
+import { computeFairness, judgedFairness, type FairnessReport } from '../../ml/fairness/index.js';
 import type { CategoricalColumn, Column, Frame } from '../../ml/frame/frame.js';
 import { getColumn, MISSING_CODE } from '../../ml/frame/frame.js';
 import { computeClassificationMetrics, computeRegressionMetrics } from '../../ml/metrics/index.js';
@@ -138,27 +138,25 @@ export function specMetrics(evaluation: EvaluationResult): Record<string, number
 
 /**
  * The worst value of each fairness metric, over all classes and sensitive attributes and per
- * attribute (`metric:attribute`): what gates read. Gates judge groups of at least `minGroupSize`
- * rows; smaller groups (a handful of rows with an odd label) would decide any gate by noise. The
- * report shows every group, small ones flagged.
+ * attribute (`metric:attribute`): what gates read, by the rule the report's headline states too
+ * (ml/fairness/gate-rule.ts): groups of at least `minGroupSize` rows; smaller groups (a handful of
+ * rows with an odd label) would decide any gate by noise. The report shows every group, small
+ * ones flagged.
  */
 export function fairnessSummary(report: FairnessReport | null): Record<string, number | null> {
   if (!report) return {};
+  const judged = judgedFairness(report);
   const summary: Record<string, number | null> = {};
-  const worst = (key: string, value: number | null, pick: (a: number, b: number) => number) => {
-    if (value === null) return;
-    const current = summary[key];
-    summary[key] = current === undefined || current === null ? value : pick(current, value);
-  };
-  for (const entry of report.classes) {
-    for (const attribute of entry.attributes) {
-      const disparities = attribute.excludingSmallGroups ?? attribute.overall;
-      for (const key of ['', `:${attribute.attribute}`]) {
-        worst(`demographic_parity_difference${key}`, disparities.demographicParityDifference, Math.max);
-        worst(`demographic_parity_ratio${key}`, disparities.demographicParityRatio, Math.min);
-        worst(`equalized_odds_difference${key}`, disparities.equalizedOddsDifference, Math.max);
-      }
-    }
+  for (const [suffix, values] of [
+    ['', judged.worst],
+    ...[...judged.byAttribute].map(([attribute, value]) => [`:${attribute}`, value] as const),
+  ] as const) {
+    for (const [key, value] of [
+      ['demographic_parity_difference', values.demographicParityDifference],
+      ['demographic_parity_ratio', values.demographicParityRatio],
+      ['equalized_odds_difference', values.equalizedOddsDifference],
+    ] as const)
+      if (value !== null) summary[`${key}${suffix}`] = value;
   }
   return summary;
 }

@@ -18,6 +18,13 @@ export function register(program: Command): void {
     .option('--json', 'print it as JSON')
     .action(lazyCommand(async () => (await import('./registry.js')).modelsShowCommand));
   models
+    .command('report')
+    .description("save a version's HTML report locally, print its path, and open it with --open")
+    .argument('<model>', '<name>@<version>', versionedModel)
+    .option('--open', "open it in the desktop's browser")
+    .option('--json', 'print { model, uri, path, opened } as JSON')
+    .action(lazyCommand(async () => (await import('./report.js')).modelsReportCommand));
+  models
     .command('promote')
     .description("make <name>@<version> the champion (through the model's lifecycle workflow, audited)")
     .argument('<model>', '<name>@<version>', versionedModel)

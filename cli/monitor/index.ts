@@ -1,9 +1,21 @@
 import type { Command } from 'commander';
 import { durationSeconds, numberIn } from '../options.js';
-import { addSubcommands, lazyCommand } from '../shared.js';
+import { addSubcommands, lazyCommand, UsageError } from '../shared.js';
 import type { MonitorAction, MonitorStartOptions } from './monitor.js';
+import type { MonitorReportOptions } from './report.js';
 
-/** `mlops monitor start|status|pause|resume|stop <name>`: a model's drift and live-metric monitor. */
+/** A whole number from 1 up, for `--window` and `--id`. */
+function positiveInteger(flag: string): (text: string) => number {
+  const parse = numberIn(flag, 1, 1e9);
+  return (text) => {
+    const value = parse(text);
+    if (!Number.isInteger(value))
+      throw new UsageError(`${flag} must be a whole number, not ${JSON.stringify(text)}`);
+    return value;
+  };
+}
+
+/** `mlops monitor start|status|pause|resume|stop|report <name>`: a model's drift and live-metric monitor. */
 export function register(program: Command): void {
   const monitor = program
     .command('monitor')
@@ -56,4 +68,33 @@ export function register(program: Command): void {
     { name: '<name>', description: 'the model' },
     run,
   );
+  monitor
+    .command('report')
+    .description(
+      "save one monitored window's drift report as HTML (distributions, statistics and thresholds, verdict, live metric over time, events) and print its path",
+    )
+    .argument('<name>', 'the model')
+    .option(
+      '--window <n>',
+      'which window: 1 = the newest (default), 2 = the one before, ...',
+      positiveInteger('--window'),
+    )
+    .option(
+      '--id <reportId>',
+      'the drift report with this id instead (from `status --json`)',
+      positiveInteger('--id'),
+    )
+    .option('--output <path>', 'where to save it (default <MLOPS_HOME>/reports/<name>-drift-<id>.html)')
+    .option('--open', "open it with the desktop's opener (xdg-open, open) when there is one")
+    .option('--json', 'print the saved path and the window as JSON')
+    .action(
+      lazyCommand(async () => {
+        const { monitorReportCommand } = await import('./report.js');
+        return (config, name: string, options: MonitorReportOptions) => {
+          if (options.window !== undefined && options.id !== undefined)
+            throw new UsageError('give --window or --id, not both');
+          return monitorReportCommand(config, name, options);
+        };
+      }),
+    );
 }

@@ -2,8 +2,11 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ModelLoopClient } from '../../client/loop.js';
 import type { Config } from '../../config/index.js';
 import type { MonitorPolicy, MonitorStatus } from '../../contracts/monitor.js';
-import { openSession } from '../session.js';
+import type { Database } from '../../db/client.js';
+import { findDriftReport } from '../../db/queries/drift.js';
+import { openSession, type DatabaseSession, type Session } from '../session.js';
 import { cliLogger, exitCodes, printJson } from '../shared.js';
+import { driftReportCommand, driftReportPath, fileExists } from './report-file.js';
 
 /** `mlops monitor start` options, parsed by commander (cli/options.ts); durations in seconds. */
 export interface MonitorStartOptions {
@@ -25,7 +28,12 @@ export async function monitorCommand(
   options: MonitorStartOptions,
 ): Promise<number> {
   const policy = action === 'start' ? policyFrom(options) : {};
-  const session = await openSession(config, cliLogger(config, 'monitor'), { workers: action === 'start' });
+  const log = cliLogger(config, 'monitor');
+  // Status also reads the database, for the newest drift report.
+  const session: Session & Partial<Pick<DatabaseSession, 'database'>> =
+    action === 'status'
+      ? await openSession(config, log, { workers: false, database: true })
+      : await openSession(config, log, { workers: action === 'start' });
   const loop = new ModelLoopClient(session.client.temporal, config.taskQueues);
   try {
     if (action === 'start') {
@@ -34,8 +42,14 @@ export async function monitorCommand(
       else process.stdout.write(`monitoring ${name} (${workflowId})\n`);
     } else if (action === 'status') {
       const status = await loop.monitorStatus(name);
-      if (options.json) printJson(status);
-      else process.stdout.write(`${renderStatus(status).join('\n')}\n`);
+      const newestReport = session.database
+        ? await newestReportOf(session.database.db, config.home, name)
+        : null;
+      if (options.json) printJson({ ...status, newestReport });
+      else
+        process.stdout.write(
+          `${[...renderStatus(status), ...renderNewestReport(newestReport)].join('\n')}\n`,
+        );
     } else {
       await (action === 'stop'
         ? loop.stopMonitor(name)
@@ -65,6 +79,34 @@ function policyFrom(options: MonitorStartOptions): Partial<MonitorPolicy> {
     ...(options.driftWindows === undefined ? {} : { driftWindows: options.driftWindows }),
     ...(options.metricDrop === undefined ? {} : { metricDrop: options.metricDrop }),
   };
+}
+
+/** The newest window's drift report: its saved file, or the command that saves it. */
+interface NewestReport {
+  readonly id: number;
+  readonly windowEnd: string;
+  /** Null until `mlops monitor report` saved it at the default place. */
+  readonly path: string | null;
+  readonly command: string;
+}
+
+async function newestReportOf(db: Database, home: string, name: string): Promise<NewestReport | null> {
+  const newest = await findDriftReport(db, name, { newest: 1 });
+  if (!newest) return null;
+  const file = driftReportPath(home, name, newest.id);
+  return {
+    id: newest.id,
+    windowEnd: newest.windowEnd.toISOString(),
+    path: (await fileExists(file)) ? file : null,
+    command: driftReportCommand(name),
+  };
+}
+
+function renderNewestReport(report: NewestReport | null): string[] {
+  if (!report) return ['  no drift report yet'];
+  return report.path
+    ? [`  newest drift report: ${report.path}`]
+    : [`  newest drift report (window ending ${report.windowEnd}): \`${report.command}\` saves it`];
 }
 
 function renderStatus(status: MonitorStatus): string[] {

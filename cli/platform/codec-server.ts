@@ -103,7 +103,7 @@ export async function codecServerCommand(
   config: Config,
   options: { port?: number; host?: string; json?: boolean },
 ): Promise<void> {
-  const log = cliLogger(config, 'codec-server');
+  const log = cliLogger(config, 'codec-server', { service: true });
   const stack = await ensureStack(config, (message) => log.info(message));
   const codecServer = await startCodecServer({
     config,

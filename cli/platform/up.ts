@@ -15,7 +15,7 @@ import { startCodecServer, type RunningCodecServer } from './codec-server.js';
  * Temporal, the codec server runs too, where the stack's UI expects it.
  */
 export async function upCommand(config: Config, options: { json?: boolean }): Promise<void> {
-  const log = cliLogger(config, 'up');
+  const log = cliLogger(config, 'up', { service: true });
   const { stack, pools } = await startStackAndPools(config, log);
   const serving = await startServing({
     config,
@@ -46,6 +46,7 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
     stack: stack.owned ? 'started' : 'joined',
     envFile: stack.owned ? envFile(config.home) : undefined,
     workers: pools.identities,
+    workerMetrics: pools.metricsUrl ?? null,
     gpuDevices: pools.gpuDevices,
     serving: { url: serving.url, models: serving.models, tokenFile: serving.tokenFile ?? null },
     codecServer: codec ? { url: codec.url } : null,
@@ -59,6 +60,7 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
       `S3           ${summary.s3.endpoint ?? 'AWS'} bucket ${summary.s3.bucket}`,
       `CPU pool     ${pools.identities.cpu} on ${pools.taskQueues.cpu}`,
       `GPU pool     ${pools.identities.gpu ? `${pools.identities.gpu} on ${pools.taskQueues.gpu}, devices ${pools.gpuDevices.join(', ')}` : 'not started (no GPU; set MLOPS_GPUS to run it anyway)'}`,
+      `Metrics      ${pools.metricsUrl ? `workers ${pools.metricsUrl}, ` : ''}serving ${serving.url}/metrics${pools.metricsUrl ? '' : ' (workers: set MLOPS_WORKER_METRICS_ADDRESS)'}`,
       `Serving      ${serving.url} (${serving.models.length > 0 ? serving.models.join(', ') : 'models appear once they have a champion'})`,
       codec
         ? `Codec server ${codec.url} (decrypted payloads in the UI: sign in at ${codec.url}/ with the API token)`

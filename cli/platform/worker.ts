@@ -11,7 +11,7 @@ import { cliLogger, onShutdownSignal, UsageError } from '../shared.js';
  */
 export async function workerCommand(config: Config, options: { pool: string }): Promise<void> {
   const pools: PoolName[] = options.pool === 'all' ? ['cpu', 'gpu'] : [parsePool(options.pool)];
-  const log = cliLogger(config, `worker:${options.pool}`);
+  const log = cliLogger(config, `worker:${options.pool}`, { service: true });
   const { stack, pools: running } = await startStackAndPools(config, log, pools);
   onShutdownSignal(async (signal) => {
     log.info(

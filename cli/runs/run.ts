@@ -181,7 +181,9 @@ function printResult(result: PipelineResult, ui: string | undefined): void {
     }
     if (result.promotion) lines.push(`  serving   ${result.promotion.reason}`);
     if (result.cacheHits.length) lines.push(`  cached    ${result.cacheHits.join(', ')}`);
-    if (result.reportUri) lines.push(`  report    ${result.reportUri}`);
+    // The report lives in S3; what a person can open is the local copy this command saves.
+    if (result.reportUri && result.model)
+      lines.push(`  report    mlops models report ${result.model.name}@${result.model.version} --open`);
   }
   if (ui) lines.push(`  inspect   ${ui}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -16,7 +16,7 @@ export async function serveCommand(
   config: Config,
   options: { port?: number; host?: string; json?: boolean },
 ): Promise<void> {
-  const log = cliLogger(config, 'serve');
+  const log = cliLogger(config, 'serve', { service: true });
   const stack = await ensureStack(config, (message) => log.info(message));
   const serving = await startServing({
     config,

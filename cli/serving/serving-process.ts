@@ -49,6 +49,9 @@ export async function startServing(options: {
     artifacts: store,
     log: log.child({ component: 'serving' }),
     settings: servingSettings(config),
+    tracer: config.telemetry.tracing
+      ? (await import('../../config/tracing.js')).activeTracing()?.tracer('mlops-serving')
+      : undefined,
   });
   const release = async () => {
     await database.close();

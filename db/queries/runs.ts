@@ -85,12 +85,11 @@ export async function cachedStageOutputs(
   db: Database,
   cacheKey: string,
   limit: number,
-): Promise<(Record<string, unknown> | null)[]> {
-  const rows = await db
-    .select({ outputs: stageRuns.outputs })
+): Promise<{ pipelineRunId: number; stage: string; outputs: Record<string, unknown> | null }[]> {
+  return db
+    .select({ pipelineRunId: stageRuns.pipelineRunId, stage: stageRuns.stage, outputs: stageRuns.outputs })
     .from(stageRuns)
     .where(and(eq(stageRuns.cacheKey, cacheKey), eq(stageRuns.status, 'succeeded')))
     .orderBy(desc(stageRuns.finishedAt))
     .limit(limit);
-  return rows.map((row) => row.outputs ?? null);
 }

@@ -8,3 +8,4 @@ export {
 } from './fairness.js';
 export { MISSING_GROUP_NAME, type SensitiveAttribute, type GroupRates } from './group-rates.js';
 export { type Disparities } from './disparities.js';
+export { judgedDisparities, judgedFairness, type JudgedFairness } from './gate-rule.js';

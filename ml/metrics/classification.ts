@@ -23,6 +23,7 @@ import {
 } from './inputs.js';
 import { brierScore, logLoss } from './probabilistic.js';
 import { binaryRocCurve, limitPoints, type RocPoint } from './roc.js';
+import { binaryPrecisionRecallCurve, type PrecisionRecallPoint } from './precision-recall.js';
 
 export interface ClassificationMetricsInput {
   /** Actual class index per row, 0 ≤ index < classCount. */
@@ -56,6 +57,15 @@ export interface RocCurve {
   readonly undefinedReason: string | null;
 }
 
+export interface PrecisionRecallCurve {
+  /** The class treated as positive (one-vs-rest for more than two classes). */
+  readonly positiveClass: string;
+  /** Null when actual holds no rows of this class. */
+  readonly averagePrecision: number | null;
+  readonly points: PrecisionRecallPoint[];
+  readonly undefinedReason: string | null;
+}
+
 export interface CalibrationCurve {
   readonly positiveClass: string;
   readonly bins: CalibrationBin[];
@@ -85,6 +95,8 @@ export interface ClassificationMetrics {
   readonly confusionMatrix: number[][];
   /** Binary: one curve (class 1). Multiclass: one one-vs-rest curve per class. */
   readonly rocCurves: RocCurve[];
+  /** Binary: one curve (class 1). Multiclass: one one-vs-rest curve per class. */
+  readonly precisionRecallCurves: PrecisionRecallCurve[];
   readonly calibrationCurves: CalibrationCurve[];
 }
 
@@ -120,6 +132,7 @@ export function computeClassificationMetrics(input: ClassificationMetricsInput):
   const curveClasses = classCount === 2 ? [1] : Array.from({ length: classCount }, (_, index) => index);
   const rocCurves: RocCurve[] = [];
   const calibrationCurves: CalibrationCurve[] = [];
+  const precisionRecallCurves: PrecisionRecallCurve[] = [];
   for (const positive of curveClasses) {
     const isPositive = Uint8Array.from({ length: rowCount }, (_, row) => (actual[row] === positive ? 1 : 0));
     const classScoresColumn = classColumn(probabilities, rowCount, classCount, positive);
@@ -133,6 +146,22 @@ export function computeClassificationMetrics(input: ClassificationMetricsInput):
             undefinedReason: null,
           }
         : { positiveClass: classLabels[positive], auc: null, points: [], undefinedReason: curve.reason },
+    );
+    const precisionRecall = binaryPrecisionRecallCurve(isPositive, classScoresColumn);
+    precisionRecallCurves.push(
+      precisionRecall.defined
+        ? {
+            positiveClass: classLabels[positive],
+            averagePrecision: precisionRecall.averagePrecision,
+            points: limitPoints(precisionRecall.points, curvePointLimit),
+            undefinedReason: null,
+          }
+        : {
+            positiveClass: classLabels[positive],
+            averagePrecision: null,
+            points: [],
+            undefinedReason: precisionRecall.reason,
+          },
     );
     calibrationCurves.push({
       positiveClass: classLabels[positive],
@@ -165,6 +194,7 @@ export function computeClassificationMetrics(input: ClassificationMetricsInput):
     brierScoreDefinition: classCount === 2 ? BINARY_BRIER : MULTICLASS_BRIER,
     confusionMatrix: matrix,
     rocCurves,
+    precisionRecallCurves,
     calibrationCurves,
   };
 }

@@ -7,9 +7,15 @@ export {
   type ClassMetrics,
   type RocCurve,
   type CalibrationCurve,
+  type PrecisionRecallCurve,
 } from './classification.js';
 export { computeRegressionMetrics, type RegressionMetrics } from './regression.js';
 export { binaryRocCurve, limitPoints, type RocPoint, type RocCurveResult } from './roc.js';
+export {
+  binaryPrecisionRecallCurve,
+  type PrecisionRecallPoint,
+  type PrecisionRecallResult,
+} from './precision-recall.js';
 export { calibrationCurve, type CalibrationBin } from './calibration.js';
 export { confusionMatrix, type ClassScores, type AveragedScores } from './confusion.js';
 export { logLoss, brierScore } from './probabilistic.js';

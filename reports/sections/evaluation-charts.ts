@@ -1,4 +1,4 @@
-/** Classifier charts: ROC curves, the confusion matrix and calibration curves. */
+/** Classifier charts: ROC and precision-recall curves, calibration curves and the confusion matrix. */
 
 import type { ClassificationMetrics } from '../../ml/metrics/index.js';
 import { formatNumber } from '../format.js';
@@ -37,6 +37,36 @@ function rocChart(metrics: ClassificationMetrics): string {
       })),
     })),
     emptyMessage: 'No ROC curve: the test set holds a single class.',
+  });
+}
+
+function precisionRecallChart(metrics: ClassificationMetrics): string {
+  // Evaluations stored before precision-recall curves were kept have none.
+  const curves = metrics.precisionRecallCurves ?? [];
+  const oneVsRest = curves.length > 1;
+  const averagePrecision = (curve: (typeof curves)[number], digits?: number) =>
+    curve.undefinedReason ?? `AP ${formatNumber(curve.averagePrecision, digits)}`;
+  return renderLineChart({
+    id: chartId('chart', 'precision-recall'),
+    title: oneVsRest ? 'Precision-recall curves (one-vs-rest)' : 'Precision-recall curve',
+    description:
+      'Precision against recall as the decision threshold falls; average precision (AP) is the area under ' +
+      'the step curve, and a classifier that guesses stays at the share of positives. ' +
+      curves.map((curve) => `Class ${curve.positiveClass}: ${averagePrecision(curve)}.`).join(' '),
+    xLabel: 'Recall',
+    yLabel: 'Precision',
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    series: curves.map((curve) => ({
+      name:
+        `${oneVsRest ? `${curve.positiveClass} vs rest` : `class ${curve.positiveClass}`} ` +
+        (curve.undefinedReason ? '(undefined: no rows of the class)' : `(${averagePrecision(curve, 3)})`),
+      points: (curve.points ?? []).map((point) => ({ x: point.recall, y: point.precision })),
+    })),
+    emptyMessage:
+      metrics.precisionRecallCurves === undefined
+        ? 'No precision-recall curve: this evaluation was stored before they were kept.'
+        : 'No precision-recall curve: the test set holds no positive rows.',
   });
 }
 
@@ -80,8 +110,8 @@ function calibrationChart(metrics: ClassificationMetrics): string {
 export function renderEvaluationCharts(metrics: ClassificationMetrics): string {
   return renderSection(
     'evaluation-charts',
-    'ROC, confusion matrix and calibration',
-    `<div class="chart-row">${rocChart(metrics)}${calibrationChart(metrics)}${confusionChart(metrics)}</div>` +
+    'ROC, precision-recall, calibration and confusion matrix',
+    `<div class="chart-row">${rocChart(metrics)}${precisionRecallChart(metrics)}${calibrationChart(metrics)}${confusionChart(metrics)}</div>` +
       paragraph('Curves and matrix are computed on the held-out test set.'),
   );
 }

@@ -5,7 +5,12 @@
  * groups that are not small.
  */
 
-import type { AttributeFairness, FairnessReport } from '../../ml/fairness/index.js';
+import {
+  judgedDisparities,
+  judgedFairness,
+  type AttributeFairness,
+  type FairnessReport,
+} from '../../ml/fairness/index.js';
 import { escapeHtml } from '../escape.js';
 import { formatCount, formatNumber } from '../format.js';
 import { paragraph, renderSection, renderTable } from '../html.js';
@@ -94,6 +99,51 @@ function attributeBlock(
   return `<div class="fairness-block">${chart}${tables}</div>`;
 }
 
+/**
+ * The worst disparities by the rule the gates apply (ml/fairness/gate-rule.ts), saying which small
+ * groups that leaves out and why, then the same over all groups for comparison.
+ */
+function headline(report: FairnessReport): string {
+  const judged = judgedFairness(report).worst;
+  const leftOut = new Map<string, Set<string>>();
+  for (const entry of report.classes ?? [])
+    for (const attribute of entry.attributes ?? []) {
+      const groups = leftOut.get(attribute.attribute) ?? new Set<string>();
+      for (const group of judgedDisparities(attribute).leftOut) groups.add(group);
+      leftOut.set(attribute.attribute, groups);
+    }
+  const countOf = (attribute: string, group: string) =>
+    report.classes
+      .flatMap((entry) => entry.attributes)
+      .find((candidate) => candidate.attribute === attribute)
+      ?.groups.find((candidate) => candidate.group === group)?.count;
+  const leftOutText = [...leftOut]
+    .filter(([, groups]) => groups.size > 0)
+    .map(
+      ([attribute, groups]) =>
+        `${attribute}: ${[...groups]
+          .map((group) => `${group} (${formatCount(countOf(attribute, group))} rows)`)
+          .join(', ')}`,
+    );
+  const rule =
+    leftOutText.length > 0
+      ? `Left out as small groups (fewer than ${formatCount(report.minGroupSize)} rows each, rates too noisy to act on): ${leftOutText.join('; ')}.`
+      : `No group was left out: every group has at least ${formatCount(report.minGroupSize)} rows, or too few groups do for a comparison without the small ones.`;
+  const all = report.worst;
+  return (
+    paragraph(
+      `As the gates judge it: worst demographic parity difference ${formatNumber(judged.demographicParityDifference)}, ` +
+        `ratio ${formatNumber(judged.demographicParityRatio)}, equalized odds difference ${formatNumber(judged.equalizedOddsDifference)}, ` +
+        'over every class and attribute.',
+      'summary',
+    ) +
+    paragraph(
+      `${rule} Over all groups, small ones included: demographic parity difference ${formatNumber(all?.demographicParityDifference)}, ` +
+        `ratio ${formatNumber(all?.demographicParityRatio)}, equalized odds difference ${formatNumber(all?.equalizedOddsDifference)}.`,
+    )
+  );
+}
+
 export function renderFairnessSection(report: FairnessReport | null): string {
   if (!report) {
     return renderSection(
@@ -113,12 +163,7 @@ export function renderFairnessSection(report: FairnessReport | null): string {
       ),
     ),
   );
-  const worst = report.worst;
-  const summary = paragraph(
-    `Worst over every class and attribute: demographic parity difference ${formatNumber(worst?.demographicParityDifference)}, ` +
-      `ratio ${formatNumber(worst?.demographicParityRatio)}, equalized odds difference ${formatNumber(worst?.equalizedOddsDifference)}.`,
-    'summary',
-  );
+  const summary = headline(report);
   const content =
     blocks.length === 0 ? paragraph('No sensitive attributes were evaluated.') : blocks.join('');
   return renderSection('fairness', 'Fairness by group', summary + content);

@@ -1,10 +1,10 @@
 /** Feature importance: the 20 features with the largest absolute importance, as horizontal bars. */
 
-import { isFiniteNumber } from '../format.js';
+import { formatCount, isFiniteNumber } from '../format.js';
 import { paragraph, renderSection } from '../html.js';
 import { renderHorizontalBarChart } from '../svg/bar-chart.js';
 import { chartId } from '../svg/frame.js';
-import type { FeatureImportance } from '../types.js';
+import type { FeatureImportance, FeatureImportanceMethod } from '../types.js';
 
 export const TOP_FEATURE_COUNT = 20;
 
@@ -22,7 +22,20 @@ export function topFeatures(
     .map(({ feature }) => feature);
 }
 
-export function renderFeatureImportanceSection(features: readonly FeatureImportance[]): string {
+function methodNote(method: FeatureImportanceMethod | null | undefined): string {
+  if (!method) return 'Method: not recorded with this evaluation.';
+  if (method.kind === 'gain')
+    return "Method: the gradient boosting model's own total split gain per feature (how much its splits on the feature reduced the training loss).";
+  return (
+    `Method: permutation: how much ${method.metric} worsens on ${formatCount(method.rows)} held-out rows when the ` +
+    "feature's values are shuffled (seeded), so numeric and categorical features compare on one scale; 0 means the model does not lean on it."
+  );
+}
+
+export function renderFeatureImportanceSection(
+  features: readonly FeatureImportance[],
+  method?: FeatureImportanceMethod | null,
+): string {
   const shown = topFeatures(features);
   const note =
     features.length > shown.length
@@ -37,5 +50,9 @@ export function renderFeatureImportanceSection(features: readonly FeatureImporta
     categoryLabel: 'Feature',
     emptyMessage: 'No feature importance was recorded for this model.',
   });
-  return renderSection('feature-importance', 'Feature importance', chart + note);
+  return renderSection(
+    'feature-importance',
+    'Feature importance',
+    paragraph(methodNote(method)) + chart + note,
+  );
 }

@@ -32,14 +32,14 @@ export const readinessRoute: RouteHandler = async (context) => {
   };
 };
 
-/** `GET /metrics` (no token): Prometheus text exposition. */
-export const metricsRoute: RouteHandler = (context) => {
+/** `GET /metrics` (no token): Prometheus text exposition, the server's metrics and the process's. */
+export const metricsRoute: RouteHandler = async (context) => {
   // Read when scraped, not kept current on every request: the prediction log's depth is the source.
   context.metrics.logQueueDepth.set([], context.predictionLog.depth);
   const spill = context.predictionLog.spillDepth;
   context.metrics.logSpillRows.set([], spill.rows);
   context.metrics.logSpillBytes.set([], spill.bytes);
-  return { status: 200, text: context.metrics.render(), contentType: EXPOSITION_CONTENT_TYPE };
+  return { status: 200, text: await context.metrics.renderAll(), contentType: EXPOSITION_CONTENT_TYPE };
 };
 
 function withTimeout<T>(promise: Promise<T>, milliseconds: number): Promise<T> {

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
 import { addLineageEdge, upsertArtifact, type Artifact } from '../../db/queries/artifacts.js';
@@ -233,6 +234,38 @@ describe.concurrent('mlops runs, models and lineage (read side of the registry)'
       report: { uri: report.uri, path: path.join(home, 'reports', `${name}-v1.html`) },
     });
     expect(await readFile(path.join(home, 'reports', `${name}-v1.html`), 'utf8')).toBe(reportHtml);
+  });
+
+  it('saves a report and prints its path; --open hands it to the desktop opener or says there is none', async ({
+    expect,
+  }) => {
+    const saved = path.join(home, 'reports', `${name}-v1.html`);
+    const result = await mlops(['models', 'report', `${name}@1`], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${saved}\n`);
+    expect(await readFile(saved, 'utf8')).toBe(reportHtml);
+
+    // A desktop: the opener gets the file (a stand-in `xdg-open` that records its argument).
+    const bin = path.join(home, 'bin');
+    const openedFile = path.join(home, 'opened.txt');
+    await mkdir(bin, { recursive: true });
+    await writeFile(path.join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > ${openedFile}\n`, { mode: 0o755 });
+    const opened = await mlops(['models', 'report', `${name}@1`, '--open', '--json'], {
+      ...env,
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.json()).toEqual({ model: `${name}@1`, uri: report.uri, path: saved, opened: true });
+    await expect.poll(() => readFile(openedFile, 'utf8').catch(() => '')).toBe(`${saved}\n`);
+
+    // A server: no opener, so it says so and where the file is.
+    const headless = await mlops(['models', 'report', `${name}@1`, '--open'], { ...env, PATH: home });
+    expect(headless.code, headless.stderr).toBe(0);
+    expect(headless.stderr).toContain(`no \`xdg-open\` here to open it: open ${pathToFileURL(saved).href}`);
+
+    const none = await mlops(['models', 'report', `${name}@2`], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`${name}@2 has no report yet`);
   });
 
   it('lists the rejection reasons of a rejected version', async ({ expect }) => {

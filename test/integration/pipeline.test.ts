@@ -84,6 +84,14 @@ describe('training pipeline', () => {
     const report = (await store.getBuffer(store.keyOf(result.reportUri!))).toString('utf8');
     expect(report).toContain(spec.name);
     expect(report).toContain('<svg');
+    // It lists its own stage as this report (never "running"), the inputs as training held them
+    // and the version's artifacts by URI.
+    expect(report).toMatch(/<td>report<\/td><td><span class="badge badge-neutral">this report<\/span>/);
+    expect(report).not.toContain('>running<');
+    expect(report).toMatch(/<code>Flipper Length \(mm\)<\/code><\/td><td>numeric<\/td><td>[\d.]+ to [\d.]+/);
+    expect(report).toContain('id="chart-precision-recall"');
+    expect(report).toContain(`<code class="wrap">${dataset.uri}</code>`);
+    expect(report).toMatch(/<td>model file<\/td><td><code class="wrap">s3:\/\//);
   });
 
   it('runs the same spec twice without the cache: one dataset version, two model versions, the second judged against the first', async () => {
@@ -111,6 +119,12 @@ describe('training pipeline', () => {
       .where(eq(datasets.name, spec.name));
     expect(versions).toHaveLength(1);
     expect((await versionsOf(platform, spec.name)).map((version) => version.version)).toEqual([1, 2]);
+
+    // The report compares every headline metric with the champion's on the same test rows.
+    const report = (await store.getBuffer(store.keyOf(second.reportUri!))).toString('utf8');
+    const comparison = report.slice(report.indexOf('Compared with champion version 1'));
+    for (const metric of ['Accuracy', 'Balanced accuracy', 'F1 (macro)', 'Log loss'])
+      expect(comparison).toContain(`<td>${metric}</td>`);
   });
 
   it('reuses cached stages on an identical run, and rebuilds what was deleted from S3', async () => {

@@ -1,5 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { Connection } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { temporalConnectionOptions } from '../../config/connections.js';
+import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { connectToTemporal } from '../../workers/temporal-connection.js';
 import { testConnections } from '../support/platform.js';
@@ -13,17 +21,92 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Pipes a client's socket to the test stack's Temporal. */
+function toTemporal(socket: net.Socket): void {
+  const [host, upstreamPort] = testConnections().temporal.address.split(':');
+  const upstream = net.connect(Number(upstreamPort), host);
+  socket.pipe(upstream).pipe(socket);
+  socket.on('error', () => upstream.destroy());
+  upstream.on('error', () => socket.destroy());
+}
+
 /** From `port` to the test stack's Temporal: a server that comes up when the test says. */
 function proxyToTemporal(port: number): net.Server {
-  const [host, upstreamPort] = testConnections().temporal.address.split(':');
-  return net
-    .createServer((socket) => {
-      const upstream = net.connect(Number(upstreamPort), host);
-      socket.pipe(upstream).pipe(socket);
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    })
-    .listen(port, '127.0.0.1');
+  return net.createServer(toTemporal).listen(port, '127.0.0.1');
+}
+
+/**
+ * A CA, a server certificate for localhost and a client certificate, made by openssl, and an mTLS
+ * front to the test stack's Temporal that accepts only clients the CA signed: the shape of a
+ * Temporal cluster behind TLS, which the dev server cannot be itself.
+ */
+async function mutualTlsFront(folder: string): Promise<{ server: tls.Server; address: string }> {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: folder, stdio: 'pipe' });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=mlops test CA',
+  );
+  for (const [name, subject, extension] of [
+    ['server', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    ['client', '/CN=mlops worker', 'extendedKeyUsage=clientAuth'],
+  ]) {
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      subject,
+    );
+    await writeFile(path.join(folder, `${name}.ext`), `${extension}\n`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
+  }
+  const read = (name: string) => readFile(path.join(folder, name));
+  const server = tls.createServer(
+    {
+      key: await read('server.key'),
+      cert: await read('server.pem'),
+      ca: await read('ca.pem'),
+      requestCert: true,
+      rejectUnauthorized: true,
+      ALPNProtocols: ['h2'],
+    },
+    toTemporal,
+  );
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, address: `127.0.0.1:${(server.address() as net.AddressInfo).port}` };
 }
 
 describe("a worker's connection to Temporal", () => {
@@ -57,4 +140,51 @@ describe("a worker's connection to Temporal", () => {
     );
     expect(Date.now() - started).toBeLessThan(20_000);
   });
+});
+
+describe("Temporal behind mTLS, configured by Temporal's own variable names", () => {
+  it('connects the client and a worker with TEMPORAL_TLS_CLIENT_CERT_PATH, _KEY_PATH and _SERVER_CA_CERT_PATH; without the certificate it is refused', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'mlops-mtls-'));
+    const front = await mutualTlsFront(folder);
+    try {
+      const tlsVariables = {
+        TEMPORAL_ADDRESS: front.address,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(folder, 'ca.pem'),
+        TEMPORAL_TLS_SERVER_NAME: 'localhost',
+      };
+      const config = loadConfig({
+        ...tlsVariables,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(folder, 'client.pem'),
+        TEMPORAL_TLS_CLIENT_KEY_PATH: path.join(folder, 'client.key'),
+      });
+      const client = await Connection.connect(temporalConnectionOptions(config, front.address));
+      const info = await client.workflowService.getSystemInfo({});
+      expect(info.capabilities).toBeDefined();
+      await client.close();
+      const worker = await connectToTemporal(
+        temporalConnectionOptions(config, front.address),
+        createLogger('silent'),
+        10_000,
+      );
+      await worker.close();
+
+      const withoutCertificate = loadConfig(tlsVariables);
+      await expect(
+        (async () => {
+          const refused = await Connection.connect({
+            ...temporalConnectionOptions(withoutCertificate, front.address),
+            connectTimeout: 5000,
+          });
+          try {
+            await refused.workflowService.getSystemInfo({});
+          } finally {
+            await refused.close();
+          }
+        })(),
+      ).rejects.toThrow(/certificate|handshake|UNAVAILABLE|deadline|Failed to connect/i);
+    } finally {
+      await new Promise((resolve) => front.server.close(resolve));
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

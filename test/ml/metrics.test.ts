@@ -117,6 +117,58 @@ function checkAgainstScikitLearn(testCase: ClassificationCase): void {
   });
 }
 
+interface PrecisionRecallCase {
+  curves: {
+    positive: number;
+    averagePrecision: number | null;
+    points: { recall: number; precision: number; threshold: number | null }[];
+  }[];
+}
+const precisionRecallFixture = JSON.parse(
+  readFileSync('test/fixtures/ml/stats/precision-recall.json', 'utf8'),
+) as Record<string, PrecisionRecallCase>;
+
+describe('precision-recall curves', () => {
+  for (const name of ['binary', 'binaryTies', 'multiclass', 'neverPredictedClass']) {
+    it(`match scikit-learn's precision_recall_curve and average_precision_score (${name})`, () => {
+      const testCase = fixture[name as keyof typeof fixture] as unknown as ClassificationCase;
+      const metrics = computeClassificationMetrics({
+        actual: Int32Array.from(testCase.actual),
+        probabilities: Float64Array.from(testCase.probabilities),
+        classCount: testCase.classCount,
+      });
+      const expected = precisionRecallFixture[name].curves;
+      expect(metrics.precisionRecallCurves).toHaveLength(expected.length);
+      expected.forEach((expectedCurve, index) => {
+        const curve = metrics.precisionRecallCurves[index];
+        expect(curve.positiveClass).toBe(String(expectedCurve.positive));
+        expectClose(curve.averagePrecision, expectedCurve.averagePrecision!);
+        expectAllClose(
+          curve.points.map((point) => point.recall),
+          expectedCurve.points.map((point) => point.recall),
+        );
+        expectAllClose(
+          curve.points.map((point) => point.precision),
+          expectedCurve.points.map((point) => point.precision),
+        );
+        expect(curve.points.map((point) => point.threshold)).toEqual(
+          expectedCurve.points.map((point) => point.threshold),
+        );
+      });
+    });
+  }
+
+  it('is undefined, with the reason, for a class with no rows', () => {
+    const metrics = computeClassificationMetrics({
+      actual: Int32Array.from([0, 0, 0]),
+      probabilities: Float64Array.from([0.9, 0.1, 0.8, 0.2, 0.6, 0.4]),
+      classCount: 2,
+    });
+    expect(metrics.precisionRecallCurves[0]).toMatchObject({ averagePrecision: null, points: [] });
+    expect(metrics.precisionRecallCurves[0].undefinedReason).toMatch(/no positive rows/);
+  });
+});
+
 describe('classification metrics', () => {
   it('match scikit-learn on a binary classifier', () => checkAgainstScikitLearn(fixture.binary));
   it('match scikit-learn when many scores are tied', () => checkAgainstScikitLearn(fixture.binaryTies));

@@ -5,7 +5,7 @@ import { connectClient, type PlatformClient } from '../../client/connect.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import type { Connections } from '../../config/connections.js';
 import { createLogger } from '../../config/logger.js';
-import { connectDatabase, type DatabaseHandle } from '../../db/client.js';
+import { connectDatabase, type Database, type DatabaseHandle } from '../../db/client.js';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import type { PoolName } from '../../workers/identity.js';
 import { startWorkerPools, type RunningPools } from '../../workers/pools.js';
@@ -91,8 +91,13 @@ export function testArtifactStore(): ArtifactStore {
 
 /** What an activity gets on a worker, for running one directly (MockActivityEnvironment). */
 export function testActivityDependencies(platform: TestPlatform, store: ArtifactStore): ActivityDependencies {
+  return activityDependenciesOn(platform.database.db, store);
+}
+
+/** The same, on a database handle of the test's own (no worker pools needed). */
+export function activityDependenciesOn(db: Database, store: ArtifactStore): ActivityDependencies {
   return {
-    db: platform.database.db,
+    db,
     artifacts: store,
     log: createLogger('warn'),
     workerIdentity: 'test',

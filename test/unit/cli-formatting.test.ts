@@ -83,6 +83,21 @@ describe('figures for people', () => {
       ),
     ).toEqual(['STAGE               STATUS', 'ingest              succeeded', 'tune/trial-1/train  failed']);
   });
+
+  it('cuts the widest columns to fit a terminal, marking each cut, and never below eight characters', () => {
+    const rows = [
+      ['penguins-species', '3', 's3://mlops-artifacts/reports/penguins-species/v3/report.html'],
+      ['flights', '12', '-'],
+    ];
+    const fitted = renderTable(['MODEL', 'VERSION', 'REPORT'], rows, 50);
+    expect(fitted.every((line) => line.length <= 50)).toBe(true);
+    expect(fitted[1]).toBe('penguins-species  3        s3://mlops-artifacts/r…');
+    expect(fitted[2]).toBe('flights           12       -');
+    // Where even the floors do not fit, the columns stop at eight characters (or their header).
+    const narrow = renderTable(['MODEL', 'VERSION', 'REPORT'], rows, 10);
+    expect(narrow[1]).toBe('penguin…  3        s3://ml…');
+    expect(renderTable(['MODEL', 'VERSION', 'REPORT'], rows, undefined)[1]).toContain(rows[0][2]);
+  });
 });
 
 describe('stage totals', () => {

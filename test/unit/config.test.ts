@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporalConnectionOptions } from '../../config/connections.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 
 describe('configuration', () => {
   it('has working defaults: everything embedded', () => {
     const config = loadConfig({});
-    expect(config.temporal).toMatchObject({ address: undefined, namespace: 'default', tls: undefined });
+    expect(config.temporal).toMatchObject({ address: undefined, namespace: 'default', apiKey: undefined });
+    expect(temporalConnectionOptions(config, '127.0.0.1:7233').tls).toBeUndefined();
     expect(config.database.url).toBeUndefined();
     expect(config.s3).toMatchObject({ endpoint: undefined, bucket: 'mlops', region: 'us-east-1' });
     expect(config.taskQueues).toEqual({ cpu: 'mlops-cpu', gpu: 'mlops-gpu' });
@@ -24,7 +29,12 @@ describe('configuration', () => {
       MLOPS_DATA_ROOTS: '/data, /mnt/shared',
       MLOPS_SHUTDOWN_GRACE: '2m',
     });
-    expect(config.temporal.tls).toBeDefined();
+    // An API key implies TLS with the system CAs (Temporal Cloud).
+    expect(temporalConnectionOptions(config, config.temporal.address!)).toMatchObject({
+      address: 'ml.a1b2c.tmprl.cloud:7233',
+      apiKey: 'key',
+      tls: true,
+    });
     expect(config.s3.forcePathStyle).toBe(true);
     expect(config.gpus).toEqual([0, 3]);
     expect(config.dataRoots).toEqual(['/data', '/mnt/shared']);
@@ -73,13 +83,93 @@ describe('configuration', () => {
 
   it('reports every problem at once', () => {
     try {
-      loadConfig({ TEMPORAL_ADDRESS: 'x', S3_BUCKET: 'X', TEMPORAL_TLS_CERT_PATH: '/cert.pem' });
+      loadConfig({ TEMPORAL_ADDRESS: 'x', S3_BUCKET: 'X', TEMPORAL_TLS_CLIENT_CERT_PATH: '/cert.pem' });
       expect.unreachable();
     } catch (error) {
       expect((error as ConfigError).problems).toHaveLength(3);
       expect((error as ConfigError).problems[2]).toMatch(
-        /TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together/,
+        /TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together/,
       );
     }
+  });
+});
+
+describe("Temporal's client configuration (envconfig)", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  let folder: string;
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(os.tmpdir(), 'mlops-envconfig-'));
+    await writeFile(path.join(folder, 'client.pem'), 'CERT');
+    await writeFile(path.join(folder, 'client.key'), 'KEY');
+    await writeFile(path.join(folder, 'ca.pem'), 'CA');
+    await writeFile(
+      path.join(folder, 'temporal.toml'),
+      [
+        '[profile.default]',
+        'address = "localhost:7233"',
+        '',
+        '[profile.prod]',
+        'address = "ml-prod.a1b2c.tmprl.cloud:7233"',
+        'namespace = "ml-prod.a1b2c"',
+        '[profile.prod.tls]',
+        `client_cert_path = "${path.join(folder, 'client.pem')}"`,
+        `client_key_path = "${path.join(folder, 'client.key')}"`,
+        `server_ca_cert_path = "${path.join(folder, 'ca.pem')}"`,
+        'server_name = "ml-prod.internal"',
+        '[profile.prod.grpc_meta]',
+        'team = "ml"',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('reads the profile TEMPORAL_PROFILE names from TEMPORAL_CONFIG_FILE, the variables overriding it', () => {
+    const file = path.join(folder, 'temporal.toml');
+    expect(loadConfig({ TEMPORAL_CONFIG_FILE: file }).temporal.address).toBe('localhost:7233');
+    const config = loadConfig({
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_PROFILE: 'prod',
+      TEMPORAL_NAMESPACE: 'other',
+    });
+    expect(config.temporal).toMatchObject({ address: 'ml-prod.a1b2c.tmprl.cloud:7233', namespace: 'other' });
+    expect(temporalConnectionOptions(config, config.temporal.address!)).toEqual({
+      address: 'ml-prod.a1b2c.tmprl.cloud:7233',
+      apiKey: undefined,
+      tls: {
+        serverNameOverride: 'ml-prod.internal',
+        serverRootCACertificate: bytes('CA'),
+        clientCertPair: { crt: bytes('CERT'), key: bytes('KEY') },
+      },
+      metadata: { team: 'ml' },
+    });
+  });
+
+  it("takes Temporal's TLS variable names, and refuses the old ones with the new name", () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(folder, 'client.pem'),
+      TEMPORAL_TLS_CLIENT_KEY_PATH: path.join(folder, 'client.key'),
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(folder, 'ca.pem'),
+    });
+    expect(temporalConnectionOptions(config, 'temporal.internal:7233').tls).toMatchObject({
+      serverRootCACertificate: bytes('CA'),
+      clientCertPair: { crt: bytes('CERT'), key: bytes('KEY') },
+    });
+    expect(temporalConnectionOptions(loadConfig({ TEMPORAL_TLS: 'true' }), 'x:1').tls).toEqual({});
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/cert.pem' })).toThrow(
+      /TEMPORAL_TLS_CERT_PATH is now TEMPORAL_TLS_CLIENT_CERT_PATH/,
+    );
+  });
+
+  it('says which profile or file is missing', () => {
+    const file = path.join(folder, 'temporal.toml');
+    expect(() => loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' })).toThrow(
+      /Profile 'staging' not found/,
+    );
+    expect(() => loadConfig({ TEMPORAL_CONFIG_FILE: path.join(folder, 'absent.toml') })).toThrow(
+      /TEMPORAL_CONFIG_FILE=.*absent\.toml.*no such file/,
+    );
   });
 });

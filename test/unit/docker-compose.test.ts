@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { MetricMeter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { awsChainVariables, loadConfig, variableNames } from '../../config/index.js';
 import { platformSearchAttributes } from '../../contracts/search-attributes.js';
 import { CPU_TASK_QUEUE } from '../../contracts/task-queues.js';
+import { recordMonitorGauges } from '../../activities/loop/monitor-gauges.js';
+import { ServingMetrics } from '../../serving/metrics.js';
+import { workerMetricNames } from '../support/worker-metrics.js';
 
 interface Service {
   image?: string;
@@ -12,7 +16,8 @@ interface Service {
   init?: boolean;
   environment?: Record<string, string>;
   ports?: string[];
-  depends_on?: Record<string, unknown>;
+  volumes?: string[];
+  depends_on?: Record<string, unknown> | string[];
   deploy?: { resources?: { reservations?: { devices?: { driver: string; capabilities: string[] }[] } } };
 }
 
@@ -120,8 +125,122 @@ describe('docker-compose.yml', () => {
 
   it('only depends on services that exist', () => {
     for (const [name, service] of Object.entries(services)) {
-      for (const dependency of Object.keys(service.depends_on ?? {}))
+      const dependencies = Array.isArray(service.depends_on)
+        ? service.depends_on
+        : Object.keys(service.depends_on ?? {});
+      for (const dependency of dependencies)
         expect(services[dependency], `${name} -> ${dependency}`).toBeDefined();
     }
+  });
+
+  describe('metrics', () => {
+    const prometheusConfig = parse(readFileSync('observability/prometheus.yml', 'utf8')) as {
+      scrape_configs: {
+        job_name: string;
+        static_configs?: { targets: string[] }[];
+        dns_sd_configs?: { names: string[]; port: number }[];
+      }[];
+    };
+    const mounted = (service: Service, target: string) =>
+      service.volumes?.find((volume) => volume.split(':')[1] === target)?.split(':')[0];
+
+    it('runs Prometheus with the config in observability/ and Grafana with its provisioning and dashboard', () => {
+      expect(mounted(services.prometheus, '/etc/prometheus/prometheus.yml')).toBe(
+        './observability/prometheus.yml',
+      );
+      expect(services.prometheus.ports).toContain('9090:9090');
+      const provisioning = mounted(services.grafana, '/etc/grafana/provisioning');
+      const dashboards = mounted(services.grafana, '/var/lib/grafana/dashboards');
+      expect(existsSync(`${provisioning}/datasources/prometheus.yml`)).toBe(true);
+      const provider = parse(readFileSync(`${provisioning}/dashboards/mlops.yml`, 'utf8')) as {
+        providers: { options: { path: string } }[];
+      };
+      expect(provider.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
+      expect(existsSync(`${dashboards}/mlops.json`)).toBe(true);
+      const datasource = parse(readFileSync(`${provisioning}/datasources/prometheus.yml`, 'utf8')) as {
+        datasources: { url: string }[];
+      };
+      expect(datasource.datasources[0].url).toBe(
+        `http://prometheus:${services.prometheus.ports?.[0].split(':')[1]}`,
+      );
+      expect(services.grafana.ports).toContain('3000:3000');
+      expect(services.grafana.environment?.GF_AUTH_ANONYMOUS_ENABLED).toBe('true');
+    });
+
+    it('scrapes serving and every worker on the ports they serve metrics on', () => {
+      const jobs = Object.fromEntries(prometheusConfig.scrape_configs.map((job) => [job.job_name, job]));
+      const [servingTarget] = jobs['mlops-serving'].static_configs?.[0].targets ?? [];
+      const [servingHost, servingPort] = servingTarget.split(':');
+      expect(services[servingHost]).toBeDefined();
+      expect(servingPort).toBe(services.serving.environment?.MLOPS_SERVING_PORT);
+      const workers = jobs['mlops-workers'].dns_sd_configs?.[0];
+      expect(workers?.names.sort()).toEqual(['worker-cpu', 'worker-gpu']);
+      for (const name of workers?.names ?? []) {
+        const address = services[name].environment?.MLOPS_WORKER_METRICS_ADDRESS ?? '';
+        expect(loadConfig({ MLOPS_WORKER_METRICS_ADDRESS: address }).telemetry.workerMetricsAddress).toBe(
+          address,
+        );
+        expect(address, name).toBe(`0.0.0.0:${workers?.port}`);
+      }
+    });
+
+    it('has a dashboard that parses and charts only metrics the platform exports', async () => {
+      const dashboard = JSON.parse(readFileSync('observability/grafana/dashboards/mlops.json', 'utf8')) as {
+        panels: { title: string; targets: { expr: string }[] }[];
+      };
+      const serving = new ServingMetrics();
+      serving.collectProcessMetrics();
+      const exported = new Set(
+        (await serving.renderAll())
+          .split('\n')
+          .filter((line) => line && !line.startsWith('#'))
+          .map((line) => line.split(/[{ ]/)[0]),
+      );
+      // Histograms and counters of serving that have no series until the first request.
+      for (const name of [
+        'mlops_serving_requests_total',
+        'mlops_serving_errors_total',
+        'mlops_serving_predictions_total',
+      ])
+        exported.add(name);
+      exported.add('mlops_serving_request_duration_seconds_bucket');
+      for (const name of workerMetricNames) exported.add(name);
+      const gauges = { createGauge: (name: string) => ({ set: () => exported.add(name) }) };
+      recordMonitorGauges(
+        gauges as unknown as MetricMeter,
+        'model',
+        {
+          modelVersion: 1,
+          rows: 1,
+          drifted: false,
+          driftedFeatures: [],
+          maxPsi: 0,
+          labeled: 1,
+          liveMetric: { name: 'accuracy', value: 1, testValue: 1, lowerIsBetter: false },
+          reportId: 1,
+          note: null,
+        },
+        { champion: 1, challenger: null, share: 0 },
+      );
+      const charted = dashboard.panels.flatMap((panel) =>
+        panel.targets.flatMap(
+          (target) => target.expr.match(/\b(?:mlops|temporal|process|nodejs)_[a-z_]+\b/g) ?? [],
+        ),
+      );
+      expect(charted.length).toBeGreaterThan(10);
+      expect(charted.filter((name) => !exported.has(name))).toEqual([]);
+      for (const prefix of [
+        'mlops_serving_',
+        'temporal_',
+        'mlops_stage_',
+        'mlops_monitor_',
+        'process_',
+        'nodejs_',
+      ])
+        expect(
+          charted.some((name) => name.startsWith(prefix)),
+          prefix,
+        ).toBe(true);
+    });
   });
 });

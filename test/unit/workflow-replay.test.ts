@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { failureConverterPath } from '../../codec/data-converter.js';
-import { bundlerOptions, workflowsEntry } from '../../workers/workflow-source.js';
+import { bundlerOptions, tracingWorkflowModules, workflowsEntry } from '../../workers/workflow-source.js';
 
 /**
  * Every committed history (test/histories/*.json, saved with
@@ -31,17 +31,25 @@ describe('workflow determinism', () => {
       })),
     );
     const failures: string[] = [];
-    // The bundle production workers run: with the failure converter that encodes error messages.
+    // The bundle production workers run: with the failure converter that encodes error messages,
+    // and the tracing interceptors a prebuilt bundle holds (a worker from source without tracing has none).
     // Histories are saved decoded (through the codec server), so no keys are needed here.
-    for await (const result of Worker.runReplayHistories(
-      {
-        workflowsPath: workflowsEntry(),
-        bundlerOptions,
-        dataConverter: { failureConverterPath: failureConverterPath() },
-      },
-      histories,
-    )) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    for (const workflowModules of [tracingWorkflowModules(), []]) {
+      for await (const result of Worker.runReplayHistories(
+        {
+          workflowsPath: workflowsEntry(),
+          bundlerOptions,
+          dataConverter: { failureConverterPath: failureConverterPath() },
+          interceptors: { workflowModules },
+          sinks: { exporter: { export: { fn: () => undefined } } },
+        },
+        histories,
+      )) {
+        if (result.error)
+          failures.push(
+            `${result.workflowId} (${workflowModules.length ? 'traced' : 'untraced'}): ${result.error.message}`,
+          );
+      }
     }
     expect(failures).toEqual([]);
   });

@@ -4,57 +4,18 @@
  * and dumps the DOM it built, which must hold every chart and nothing injected.
  */
 
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { renderModelReport } from '../../../reports/index.js';
+import { chromium, PNG_SIGNATURE } from './headless-chromium.js';
 import { svgBlocks } from './html-inspection.js';
 import { multiclassReport } from './report-fixtures.js';
 
-const run = promisify(execFile);
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find(
-  (path) => path && existsSync(path),
-);
 const artifacts = fileURLToPath(new URL('../../artifacts/', import.meta.url));
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 // A blank 1280x4000 page screenshots to about 23 KB; the report's charts and tables to several hundred.
 const BLANK_PAGE_BYTES = 23_000;
-
-/** Runs headless Chromium on a fresh profile, offline, and returns its stdout. */
-async function chromium(args: string[]): Promise<string> {
-  if (!chromiumPath) {
-    throw new Error(
-      'Chromium is not installed: the report render test needs it. Install it with `apt-get install -y chromium` ' +
-        '(Debian) or point CHROMIUM_PATH at a Chromium or Chrome binary.',
-    );
-  }
-  const profile = mkdtempSync(join(tmpdir(), 'report-chromium-'));
-  try {
-    const { stdout } = await run(
-      chromiumPath,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-        ...args,
-      ],
-      { timeout: 45_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-    );
-    return stdout;
-  } finally {
-    rmSync(profile, { recursive: true, force: true });
-  }
-}
 
 describe('model report in a browser', () => {
   it(
@@ -78,10 +39,11 @@ describe('model report in a browser', () => {
 
       const dom = await chromium(['--dump-dom', url]);
       const charts = svgBlocks(html).length;
-      expect(charts).toBe(9);
+      expect(charts).toBe(10);
       expect(dom.match(/<svg\b/g)).toHaveLength(charts);
       for (const id of [
         'chart-roc',
+        'chart-precision-recall',
         'chart-calibration',
         'chart-confusion',
         'chart-feature-importance',

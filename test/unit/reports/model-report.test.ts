@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fairnessSummary } from '../../../activities/pipeline/scoring.js';
+import { escapeHtml } from '../../../reports/escape.js';
 import { formatNumber } from '../../../reports/format.js';
 import { renderModelReport } from '../../../reports/index.js';
 import type { ModelReportData } from '../../../reports/index.js';
@@ -12,7 +14,17 @@ import {
 } from './html-inspection.js';
 import { binaryReport, multiclassReport, regressionReport } from './report-fixtures.js';
 
-const SECTIONS = ['summary', 'metrics', 'gates', 'feature-importance', 'fairness', 'training', 'lineage'];
+const SECTIONS = [
+  'summary',
+  'metrics',
+  'gates',
+  'inputs',
+  'feature-importance',
+  'fairness',
+  'training',
+  'lineage',
+  'artifacts',
+];
 
 function classification(data: ModelReportData) {
   if (data.evaluation.kind !== 'classification') throw new Error('expected a classification report');
@@ -44,6 +56,7 @@ describe('model report', () => {
     for (const id of [...SECTIONS, 'evaluation-charts', 'trials']) expect(html).toContain(`id="${id}"`);
     expect(chartIds(html)).toEqual([
       'chart-roc',
+      'chart-precision-recall',
       'chart-calibration',
       'chart-confusion',
       'chart-feature-importance',
@@ -114,6 +127,71 @@ describe('model report', () => {
       `<td>Accuracy</td><td class="num">${formatNumber(metrics.accuracy)}</td><td class="num">0.5000</td>` +
         `<td class="num">+${formatNumber(difference)}</td><td><span class="badge badge-pass">better</span></td>`,
     );
+  });
+
+  it('states the fairness gate rule in its headline: the judged worst, the small groups it leaves out, and all groups', () => {
+    const data = binaryReport();
+    const html = renderModelReport(data);
+    const judged = fairnessSummary(data.fairness);
+    expect(html).toContain(
+      `As the gates judge it: worst demographic parity difference ${formatNumber(judged.demographic_parity_difference)}`,
+    );
+    const attribute = data.fairness!.classes[0].attributes[0];
+    expect(attribute.smallGroups.length).toBeGreaterThan(0);
+    for (const group of attribute.smallGroups) {
+      const rows = attribute.groups.find((candidate) => candidate.group === group)!.count;
+      expect(html).toContain(`${escapeHtml(group)} (${rows} rows)`);
+    }
+    expect(html).toContain(
+      `Over all groups, small ones included: demographic parity difference ${formatNumber(data.fairness!.worst.demographicParityDifference)}`,
+    );
+    // Without small groups there is nothing to leave out.
+    const fairness = {
+      ...data.fairness!,
+      classes: data.fairness!.classes.map((entry) => ({
+        ...entry,
+        attributes: entry.attributes.map((each) => ({ ...each, excludingSmallGroups: null })),
+      })),
+    };
+    const everyGroupLarge = renderModelReport({ ...data, fairness });
+    expect(everyGroupLarge).toContain('No group was left out');
+  });
+
+  it('says how importance was measured, shows the inputs with their training values, and lists the artifacts', () => {
+    const data = binaryReport();
+    const html = renderModelReport(data);
+    expect(html).toContain('Method: permutation: how much accuracy worsens on 240 held-out rows');
+    expect(renderModelReport({ ...data, featureImportanceMethod: { kind: 'gain' } })).toContain(
+      'own total split gain per feature',
+    );
+    expect(renderModelReport({ ...data, featureImportanceMethod: undefined })).toContain(
+      'Method: not recorded with this evaluation.',
+    );
+    expect(html).toContain(
+      '<td><code>flipper_length_mm</code></td><td>numeric</td><td>172 to 231 (mean 200.9)</td>',
+    );
+    expect(html).toContain('<code>&lt;script&gt;alert(1)&lt;/script&gt;</code> and 8 more');
+    expect(html).toContain('every training value was missing');
+    expect(html).toContain('342 of 342');
+    for (const artifact of data.artifacts!) {
+      expect(html).toContain(`<code class="wrap">${artifact.uri}</code>`);
+      expect(html).toContain(artifact.sha256);
+    }
+    expect(html).toContain('<td>model file</td>');
+    const metrics = classification(data);
+    expect(html).toContain(
+      `class default (AP ${formatNumber(metrics.precisionRecallCurves[0].averagePrecision, 3)})`,
+    );
+    // An evaluation stored before these were kept still renders, saying what it lacks.
+    const older = renderModelReport({
+      ...data,
+      inputs: undefined,
+      artifacts: undefined,
+      evaluation: { kind: 'classification', metrics: { ...metrics, precisionRecallCurves: undefined! } },
+    });
+    expect(older).toContain('No input profile was kept for this version');
+    expect(older).toContain('No artifacts were recorded for this version.');
+    expect(older).toContain('this evaluation was stored before they were kept');
   });
 
   it('shows regression metrics and no classifier charts for a regression model', () => {

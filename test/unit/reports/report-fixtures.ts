@@ -83,6 +83,37 @@ function common(task: ReportTask, name: string): Omit<ModelReportData, 'evaluati
       feature: `feature ${index + 1} (mm)`,
       importance: (index % 7 === 3 ? -1 : 1) * (1 / (index + 1)),
     })),
+    featureImportanceMethod: {
+      kind: 'permutation',
+      metric: task === 'regression' ? 'rmse' : 'accuracy',
+      rows: 240,
+    },
+    inputs: [
+      { name: 'flipper_length_mm', kind: 'numeric', rows: 340, missing: 2, min: 172, max: 231, mean: 200.9 },
+      {
+        name: 'island',
+        kind: 'categorical',
+        rows: 342,
+        missing: 0,
+        categories: ['Biscoe', 'Dream', 'Torgersen', '<script>alert(1)</script>'],
+        distinctCount: 12,
+      },
+      { name: 'never seen', kind: 'numeric', rows: 0, missing: 342, min: null, max: null, mean: null },
+    ],
+    artifacts: [
+      {
+        relation: 'model_file',
+        uri: `s3://mlops/models/${name}/v3/model.json`,
+        sha256: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+        bytes: 48_213,
+      },
+      {
+        relation: 'trained_on',
+        uri: `s3://mlops/datasets/${name}/9f86d081.parquet`,
+        sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+        bytes: 1_048_576,
+      },
+    ],
     trainingCurve: {
       validationMetric: task === 'regression' ? 'rmse' : 'accuracy',
       points: Array.from({ length: 40 }, (_, iteration) => ({
