@@ -4,12 +4,14 @@ import { platformVersion } from '../config/platform-version.js';
 import { TemporalBinaryNotFoundError } from '../stack/temporal-binary.js';
 import * as audit from './audit/index.js';
 import * as demo from './demo/index.js';
+import * as gc from './gc/index.js';
 import * as keys from './keys/index.js';
 import * as models from './models/index.js';
 import * as monitor from './monitor/index.js';
 import * as platform from './platform/index.js';
 import * as runs from './runs/index.js';
 import * as schedule from './schedule/index.js';
+import * as score from './score/index.js';
 import * as serving from './serving/index.js';
 import { setWideTables } from './formatting.js';
 import { setLogPreferences } from './log-output.js';
@@ -32,7 +34,7 @@ const program = new Command('mlops')
     setLogPreferences({ verbose: options.verbose === true, json: options.json === true });
     setWideTables(options.wide === true);
   });
-for (const group of [platform, demo, runs, models, monitor, schedule, serving, keys, audit])
+for (const group of [platform, demo, runs, score, models, monitor, schedule, serving, keys, audit, gc])
   group.register(program);
 
 try {

@@ -99,6 +99,17 @@ export function numberIn(flag: string, min: number, max: number): (text: string)
   };
 }
 
+/** Like numberIn, for counts: a whole number from `min` to `max`. */
+export function wholeNumberIn(flag: string, min: number, max: number): (text: string) => number {
+  const parse = numberIn(flag, min, max);
+  return (text) => {
+    const value = parse(text);
+    if (!Number.isInteger(value))
+      throw new UsageError(`${flag} must be a whole number, not ${JSON.stringify(text)}`);
+    return value;
+  };
+}
+
 const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 /** A parser for a duration option (`30s`, `15m`, `1h`, `1d`; a bare number is seconds), in seconds. */

@@ -6,7 +6,7 @@ import type { Config } from './index.js';
 
 /**
  * Where the running platform's services are: from the configuration for services run elsewhere
- * (a Temporal cluster, a managed PostgreSQL, S3 or MinIO), from the embedded stack for the rest.
+ * (a Temporal cluster, a managed PostgreSQL, S3, SeaweedFS or MinIO), from the embedded stack for the rest.
  */
 export interface Connections {
   readonly temporal: {

@@ -53,6 +53,11 @@ export interface Config {
   /** MLOPS_LOG_LEVEL was set: a terminal then logs at that level, not at warn (cli/log-output.ts). */
   readonly logLevelSet?: boolean;
   readonly codeVersion: string | undefined;
+  /**
+   * MLOPS_WORKER_DEPLOYMENT: workers poll as Worker Deployment version `<name>.<code version>`
+   * (workers/deployment.ts); undefined: unversioned workers.
+   */
+  readonly workerDeployment: { readonly name: string; readonly setCurrent: boolean } | undefined;
   readonly cpuWattsPerCore: number;
   readonly checkpointIntervalMs: number;
   /** Keyed HMAC for `pii.hash`; undefined when not configured (specs that hash PII are refused). */
@@ -98,6 +103,12 @@ export interface Config {
     /** `host:port` of a worker process's Prometheus endpoint; undefined: none. */
     readonly workerMetricsAddress: string | undefined;
   };
+  /** What `mlops gc` keeps (periods in ms; null: kept forever). */
+  readonly retention: {
+    readonly graceMs: number;
+    readonly predictionLogsMs: number | null;
+    readonly artifactsMs: number | null;
+  };
   readonly ports: {
     readonly temporal: number;
     readonly temporalUi: number;
@@ -138,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `(example: MLOPS_PAYLOAD_KEYS_FILE=${variables.MLOPS_PAYLOAD_KEYS_FILE.example})`,
     );
   }
+  if (parsed.MLOPS_WORKER_SET_CURRENT === 'true' && parsed.MLOPS_WORKER_DEPLOYMENT === undefined) {
+    problems.push(
+      'MLOPS_WORKER_SET_CURRENT=true needs MLOPS_WORKER_DEPLOYMENT, the deployment whose current version it sets ' +
+        `(example: MLOPS_WORKER_DEPLOYMENT=${variables.MLOPS_WORKER_DEPLOYMENT.example})`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = buildConfig(parsed, env, temporal.profile);
   // node:http refuses a headers timeout longer than the whole request's, which includes them.
@@ -171,7 +188,7 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv, profile: TemporalPr
       endpoint: s3Endpoint,
       bucket: text('S3_BUCKET') ?? 'mlops',
       region: text('S3_REGION') ?? env.AWS_REGION ?? 'us-east-1',
-      // AWS itself wants virtual-hosted buckets; MinIO and the embedded server want path style.
+      // AWS itself wants virtual-hosted buckets; SeaweedFS, MinIO and the embedded server want path style.
       forcePathStyle: forcePathStyle ? forcePathStyle === 'true' : !/amazonaws\.com/.test(s3Endpoint ?? ''),
     },
     home: path.resolve(text('MLOPS_HOME') ?? '.mlops'),
@@ -189,6 +206,7 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv, profile: TemporalPr
     logLevel: text('MLOPS_LOG_LEVEL') ?? 'info',
     logLevelSet: text('MLOPS_LOG_LEVEL') !== undefined,
     codeVersion: text('MLOPS_CODE_VERSION'),
+    workerDeployment: workerDeploymentOf(text('MLOPS_WORKER_DEPLOYMENT'), text('MLOPS_WORKER_SET_CURRENT')),
     cpuWattsPerCore: number('MLOPS_CPU_WATTS_PER_CORE') ?? 12,
     checkpointIntervalMs: number('MLOPS_CHECKPOINT_INTERVAL') ?? 30_000,
     piiHmacKey: text('MLOPS_PII_HMAC_KEY'),
@@ -223,6 +241,11 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv, profile: TemporalPr
           : undefined,
       workerMetricsAddress: text('MLOPS_WORKER_METRICS_ADDRESS'),
     },
+    retention: {
+      graceMs: number('MLOPS_GC_GRACE') ?? 24 * 3_600_000,
+      predictionLogsMs: (parsed.MLOPS_PREDICTION_RETENTION as number | null | undefined) ?? null,
+      artifactsMs: (parsed.MLOPS_ARTIFACT_RETENTION as number | null | undefined) ?? null,
+    },
     ports: {
       temporal: number('MLOPS_TEMPORAL_PORT') ?? 0,
       temporalUi: number('MLOPS_TEMPORAL_UI_PORT') ?? 0,
@@ -230,6 +253,13 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv, profile: TemporalPr
       s3: number('MLOPS_S3_PORT') ?? 0,
     },
   };
+}
+
+function workerDeploymentOf(
+  name: string | undefined,
+  setCurrent: string | undefined,
+): Config['workerDeployment'] {
+  return name === undefined ? undefined : { name, setCurrent: setCurrent === 'true' };
 }
 
 function payloadKeysOf(keys: string | undefined, file: string | undefined): Config['payloadKeys'] {

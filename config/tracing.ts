@@ -1,4 +1,5 @@
 import { trace, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   detectResourcesSync,
   envDetectorSync,
@@ -50,7 +51,11 @@ export function startTracing(config: Config, defaultServiceName: string): Tracin
     config.telemetry.tracing.protocol === 'http/json' ? new JsonTraceExporter() : new ProtobufTraceExporter();
   const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  provider.register();
+  // Trace context only, not the SDK's default of trace context plus W3C Baggage: the platform
+  // carries no baggage, and @opentelemetry/core 1.x (the line @temporalio/interceptors-opentelemetry
+  // 1.24 needs) parses a baggage header without the size limits that 2.8 added (GHSA-8988-4f7v-96qf,
+  // docs/dependencies.md). The interceptors propagate through this global propagator.
+  provider.register({ propagator: new W3CTraceContextPropagator() });
   addTraceIdsToLogs();
   let stopped: Promise<void> | undefined;
   current = {

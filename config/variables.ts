@@ -31,6 +31,21 @@ const duration = z
     if (value.endsWith('ms')) return amount;
     return value.endsWith('m') ? amount * 60_000 : amount * 1000;
   });
+/**
+ * A retention period or grace: seconds to days (`0s`, `36h`, `90d`), as milliseconds. `off` (null)
+ * keeps everything, for the retention variables whose default is to keep.
+ */
+const period = z
+  .string()
+  .regex(/^(\d+(s|m|h|d)|off)$/, 'must be a period such as 30s, 36h or 90d, or off')
+  .transform((value) => {
+    if (value === 'off') return null;
+    const amount = Number.parseInt(value, 10);
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+      value.slice(-1) as 's' | 'm' | 'h' | 'd'
+    ];
+    return amount * unit;
+  });
 /** A timeout for a client: 0 would turn it off, and a server without one is held by slow clients. */
 const clientTimeout = duration.pipe(z.number().min(1000, 'must be at least 1s'));
 const bucketName = z
@@ -131,7 +146,7 @@ export const variables = {
   },
   S3_ENDPOINT: {
     schema: httpUrl,
-    example: 'http://minio:9000',
+    example: 'http://seaweedfs:8333',
     description: 'S3-compatible endpoint; unset with no AWS region: embedded S3 server',
   },
   S3_BUCKET: {
@@ -201,6 +216,23 @@ export const variables = {
     schema: nonEmpty,
     example: '3f2c1e9',
     description: "code version recorded with every run (default: the git commit of the worker's code)",
+  },
+  MLOPS_WORKER_DEPLOYMENT: {
+    schema: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]+$/,
+        'must be letters, digits, `-` or `_` (Temporal joins it to the build id with `.`)',
+      ),
+    example: 'mlops',
+    description:
+      'Worker Deployment the workers join, as version `<deployment>.<code version>`; unset: unversioned workers',
+  },
+  MLOPS_WORKER_SET_CURRENT: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }),
+    example: 'true',
+    description:
+      "make this worker's version the deployment's current one once it polls (with MLOPS_WORKER_DEPLOYMENT)",
   },
   MLOPS_CHECKPOINT_INTERVAL: {
     schema: duration,
@@ -381,6 +413,24 @@ export const variables = {
       .regex(/^[^=,\s]+=[^,]*(,[^=,\s]+=[^,]*)*$/, 'must be key=value pairs separated by commas'),
     example: 'deployment.environment=prod,service.namespace=ml',
     description: 'more resource attributes on every span',
+  },
+  MLOPS_GC_GRACE: {
+    schema: period.pipe(z.number({ error: 'must be a period (off is not allowed here)' })),
+    example: '24h',
+    description:
+      '`mlops gc`: how old an object or artifact row that nothing references must be before it is deleted, so uploads of runs in flight are never touched (default 24h)',
+  },
+  MLOPS_PREDICTION_RETENTION: {
+    schema: period,
+    example: '90d',
+    description:
+      '`mlops gc`: prediction logs (and their labels) older than this are deleted (default off: kept)',
+  },
+  MLOPS_ARTIFACT_RETENTION: {
+    schema: period,
+    example: '30d',
+    description:
+      '`mlops gc`: rejected and archived versions, runs and dataset versions older than this that no kept version uses lose their artifacts (default off: kept)',
   },
   MLOPS_SERVING_MODELS: {
     schema: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be model names separated by commas'),

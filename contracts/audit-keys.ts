@@ -1,8 +1,9 @@
 /**
  * What an audit event is about: a model (registry, serving, approvals), a training schedule, an API
- * token, a payload key file (its subject the file's path; the events hold key ids, never keys).
+ * token, a payload key file (its subject the file's path; the events hold key ids, never keys), the
+ * artifact storage (its subject the bucket's URI: `mlops gc` runs that removed something).
  */
-export const auditSubjectKinds = ['model', 'schedule', 'token', 'payload-keys'] as const;
+export const auditSubjectKinds = ['model', 'schedule', 'token', 'payload-keys', 'storage'] as const;
 export type AuditSubjectKind = (typeof auditSubjectKinds)[number];
 
 /**
@@ -19,6 +20,8 @@ export const auditKeys = {
     execution: { readonly workflowId: string; readonly firstExecutionRunId: string },
     sequence: number,
   ) => `${execution.workflowId}@${execution.firstExecutionRunId}#${sequence}`,
+  /** One `mlops gc` run (a command run by a person is one change; `runId` is random per run). */
+  gcRun: (runId: string) => `gc:${runId}`,
   /** A pipeline run's registration of its model version. */
   registration: (pipelineWorkflowId: string) => `${pipelineWorkflowId}:register`,
   /** An API token's creation or revocation: each happens once per token row. */

@@ -1,9 +1,10 @@
+import type { BatchScoringInput } from './batch-scoring.js';
 import type { RunStatus } from './pipeline.js';
 import type { SmokePipelineInput } from './smoke.js';
 import type { PipelineSpec } from '../spec/types.js';
 
-/** What a run was started with (stored with it): a training run's pipeline spec, or the smoke pipeline's input. */
-export type RunSpec = PipelineSpec | SmokePipelineInput;
+/** What a run was started with (stored with it): a training run's pipeline spec, the smoke pipeline's or a batch scoring's input. */
+export type RunSpec = PipelineSpec | SmokePipelineInput | BatchScoringInput;
 
 export function isPipelineSpec(spec: RunSpec): spec is PipelineSpec {
   return 'dataset' in spec && 'train' in spec;

@@ -3,6 +3,16 @@
  * for training, as plain functions over local files through DuckDB. They know nothing about
  * Temporal, S3 or Postgres: activities download inputs, call these, then upload and record.
  */
+export {
+  cutParquetChunk,
+  loadParquetFrame,
+  parquetColumnNames,
+  parquetRowCount,
+  parquetRowsAt,
+  scoredColumnNames,
+  writeScoredParquet,
+  type ChunkPredictions,
+} from './batch.js';
 export { deidentifyDataset, type DeidentifyOptions, type DeidentifyResult } from './deidentify.js';
 export { type DuckDBOptions, interruptQueriesOn } from './duckdb.js';
 export { DatasetInputError } from './errors.js';
@@ -12,6 +22,7 @@ export { inferFormat, type LocalPathOptions, resolveLocalDataPath } from './path
 export {
   checkHttpUrl,
   checkS3Source,
+  checkScoresDestination,
   checkSourceAddress,
   isPublicAddress,
   type SourcePolicy,

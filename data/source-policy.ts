@@ -178,3 +178,26 @@ function keyProblem(key: string): string | undefined {
   if (key.split('/').some((segment) => segment === '')) return 'has an empty segment (// or a trailing /)';
   return undefined;
 }
+
+/**
+ * Where batch scores may be written: the platform bucket's `scores/`, or a bucket (or bucket/prefix)
+ * of MLOPS_DATA_BUCKETS, the buckets the platform's data lives in. Anything else is refused.
+ */
+export function checkScoresDestination(
+  uri: string,
+  policy: Pick<SourcePolicy, 'platformBucket' | 'dataBuckets'>,
+): void {
+  const match = /^s3:\/\/([^/?#]+)\/([^?#]+?)\/?$/i.exec(uri);
+  const allowed =
+    match !== null &&
+    [`${policy.platformBucket}/scores`, ...policy.dataBuckets].some((entry) => {
+      const [entryBucket, ...rest] = entry.replace(/\/+$/, '').split('/');
+      const entryPrefix = rest.join('/');
+      return entryBucket === match[1] && (entryPrefix === '' || `${match[2]}/`.startsWith(`${entryPrefix}/`));
+    });
+  if (!allowed)
+    throw new DatasetInputError(
+      `${JSON.stringify(uri)} is not where batch scores may go: s3://${policy.platformBucket}/scores/..., ` +
+        'or a bucket (or bucket/prefix) listed in MLOPS_DATA_BUCKETS on the workers',
+    );
+}

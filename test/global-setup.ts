@@ -26,15 +26,29 @@ export default async function setup(project: TestProject) {
   await removeStackHome(home);
   const config = loadConfig({ ...process.env, MLOPS_HOME: home });
   const stack = await ensureStack(config);
-  const database = connectDatabase(stack.connections.databaseUrl);
+  const connections = withConfiguredS3Keys(stack.connections, process.env);
+  const database = connectDatabase(connections.databaseUrl);
   try {
     await migrateDatabase(database.db);
   } finally {
     await database.close();
   }
-  project.provide('connections', stack.connections);
+  project.provide('connections', connections);
   project.provide('stackHome', home);
   return async () => {
     await stack.stop();
   };
+}
+
+/**
+ * An S3 server configured elsewhere (`npm run test:compat` points S3_ENDPOINT at a second
+ * implementation) is signed for with the key pair of the environment. The stack leaves such keys to
+ * the AWS SDK's credential chain; the tests hand them on explicitly instead, so the processes they
+ * start (which get the stack's variables, not the whole environment) and the tests that forge
+ * signatures with the stack's access key have them too.
+ */
+function withConfiguredS3Keys(connections: Connections, env: NodeJS.ProcessEnv): Connections {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  if (connections.s3.credentials || !accessKeyId || !secretAccessKey) return connections;
+  return { ...connections, s3: { ...connections.s3, credentials: { accessKeyId, secretAccessKey } } };
 }

@@ -1,4 +1,4 @@
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
@@ -45,6 +45,8 @@ export interface PoolWorkerOptions {
   readonly failures?: ActivityFailureCounts;
   /** This process's tracing (config/tracing.ts); unset: no spans. */
   readonly tracing?: Tracing;
+  /** The Worker Deployment version to poll as (workers/deployment.ts); unset: unversioned. */
+  readonly deploymentVersion?: WorkerDeploymentVersion;
 }
 
 /** One Worker of a pool: the CPU pool runs workflows and CPU activities, the GPU pool GPU activities only. */
@@ -60,6 +62,7 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
     // Heartbeats carry training's checkpoint reference: send them within 5 s, not the default 80%
     // of the heartbeat timeout, so a worker that dies loses at most a few seconds of progress.
     maxHeartbeatThrottleInterval: '5 seconds',
+    ...deploymentOptions(options),
   };
   if (options.pool === 'gpu') {
     const devices = options.gpuDevices ?? [];
@@ -107,6 +110,27 @@ export async function createPoolWorker(options: PoolWorkerOptions): Promise<Work
     // Workflows here are long-lived but light; 500 cached executions is ~tens of MB.
     maxCachedWorkflows: 500,
   });
+}
+
+/**
+ * Worker Versioning: every pool polls as the same version, so a pinned pipeline's activities go to
+ * workers of its own build on every queue. Each workflow type declares its behavior
+ * (workflows/versioning.ts); the default, for a run whose history began on unversioned workers, is
+ * AUTO_UPGRADE: that run already relied on patched(), as every run did before versioning. The
+ * scratch queue is left unversioned: it belongs to one process, which is already the right build,
+ * and a version listing every process's scratch queue would make the server refuse a new current
+ * version until the old ones fall idle.
+ */
+function deploymentOptions(options: PoolWorkerOptions) {
+  const version = options.deploymentVersion;
+  if (!version || options.pool === 'scratch') return {};
+  return {
+    workerDeploymentOptions: {
+      useWorkerVersioning: true,
+      version,
+      defaultVersioningBehavior: 'AUTO_UPGRADE',
+    },
+  } as const;
 }
 
 /** The Temporal SDK's activity interceptors: a span per attempt, in the trace of the workflow that scheduled it. */

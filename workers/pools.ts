@@ -10,6 +10,7 @@ import { connectDatabase, type DatabaseHandle } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { resolveCodeVersion } from './code-version.js';
+import { makeCurrentOncePolling, workerDeploymentVersion } from './deployment.js';
 import { currentGpuDevice, detectGpuDevices } from './gpu-devices.js';
 import { sampleGpuEnergy } from './gpu-power.js';
 import { workerIdentity, type PoolName } from './identity.js';
@@ -25,6 +26,8 @@ export interface RunningPools {
   readonly metricsUrl: string | undefined;
   readonly gpuDevices: readonly number[];
   readonly taskQueues: { readonly cpu: string; readonly gpu: string };
+  /** The Worker Deployment version the workers poll as (`<deployment>.<build id>`); undefined: unversioned. */
+  readonly deploymentVersion: string | undefined;
   /** Settles when every worker has stopped (after `shutdown`, or when one fails). */
   readonly finished: Promise<void>;
   /** Stops polling, lets running activities finish within the grace time, then closes connections. */
@@ -83,6 +86,7 @@ export async function startWorkerPools(options: {
     );
     connection = nativeConnection;
     const codeVersion = resolveCodeVersion(config.codeVersion);
+    const deploymentVersion = workerDeploymentVersion(config.workerDeployment, codeVersion);
     const sharedDeps = {
       db: database.db,
       artifacts,
@@ -123,6 +127,7 @@ export async function startWorkerPools(options: {
         gpuDevices,
         workflowBundlePath: config.workflowBundlePath,
         tracing,
+        deploymentVersion,
       });
     };
     const identities: Partial<Record<PoolName, string>> = {};
@@ -138,9 +143,28 @@ export async function startWorkerPools(options: {
     }
     const stopAll = () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
     const runs = workers.map((worker) => worker.run());
+    const stopPromoting = new AbortController();
+    if (deploymentVersion) {
+      log.info(
+        { deploymentName: deploymentVersion.deploymentName, buildId: deploymentVersion.buildId },
+        `polling as worker deployment version ${deploymentVersion.deploymentName}.${deploymentVersion.buildId}`,
+      );
+    }
+    // After run(): the server only accepts a current version it has seen poll.
+    if (deploymentVersion && config.workerDeployment?.setCurrent) {
+      void makeCurrentOncePolling({
+        service: nativeConnection.workflowService,
+        namespace: connections.temporal.namespace,
+        version: deploymentVersion,
+        identity: Object.values(identities)[0] ?? 'mlops-worker',
+        log,
+        signal: stopPromoting.signal,
+      });
+    }
     // One worker failing stops the others, so the process never runs half a pool.
     runs.forEach((run) => run.catch(stopAll));
     const finished = Promise.allSettled(runs).then(async (results) => {
+      stopPromoting.abort();
       await nativeConnection.close();
       await database.close();
       artifacts.client.destroy();
@@ -155,6 +179,9 @@ export async function startWorkerPools(options: {
         : undefined,
       gpuDevices,
       taskQueues: config.taskQueues,
+      deploymentVersion: deploymentVersion
+        ? `${deploymentVersion.deploymentName}.${deploymentVersion.buildId}`
+        : undefined,
       finished,
       shutdown: async () => {
         stopAll();

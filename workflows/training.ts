@@ -32,6 +32,7 @@ import { trainingRecipe } from './recipe.js';
 import { ProgressTracker } from './progress.js';
 import { bestTrial, runTuning, searchCandidates } from './tuning.js';
 import { describeFailure } from './failures.js';
+import { shownNumber } from './rounding.js';
 
 /**
  * Runs from here on say what started them (MlopsTrigger), carry MlopsModel and MlopsPipeline
@@ -163,7 +164,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     );
     progress.finish('evaluate', {
       cacheHit: evaluated.cacheHit,
-      detail: `${primaryMetric} ${evaluated.metrics[primaryMetric] ?? 'n/a'} on test`,
+      detail: `${primaryMetric} ${shownNumber(evaluated.metrics[primaryMetric])} on test`,
     });
 
     enter('gate');
@@ -246,7 +247,7 @@ export async function trainingPipelineWorkflow(input: TrainingPipelineInput): Pr
     setCurrentDetails(
       reasons.length
         ? `**rejected**: ${reasons.join('; ')} (version ${registered.version}, not promoted)`
-        : `**succeeded**: ${spec.name} v${registered.version}, ${primaryMetric} ${evaluated.metrics[primaryMetric] ?? 'n/a'} on test; ${promotion.reason}`,
+        : `**succeeded**: ${spec.name} v${registered.version}, ${primaryMetric} ${shownNumber(evaluated.metrics[primaryMetric])} on test; ${promotion.reason}`,
     );
     return {
       workflowId,

@@ -1,19 +1,8 @@
 import type { Command } from 'commander';
-import { durationSeconds, numberIn } from '../options.js';
+import { durationSeconds, numberIn, wholeNumberIn } from '../options.js';
 import { addSubcommands, lazyCommand, UsageError } from '../shared.js';
 import type { MonitorAction, MonitorStartOptions } from './monitor.js';
 import type { MonitorReportOptions } from './report.js';
-
-/** A whole number from 1 up, for `--window` and `--id`. */
-function positiveInteger(flag: string): (text: string) => number {
-  const parse = numberIn(flag, 1, 1e9);
-  return (text) => {
-    const value = parse(text);
-    if (!Number.isInteger(value))
-      throw new UsageError(`${flag} must be a whole number, not ${JSON.stringify(text)}`);
-    return value;
-  };
-}
 
 /** `mlops monitor start|status|pause|resume|stop|report <name>`: a model's drift and live-metric monitor. */
 export function register(program: Command): void {
@@ -77,12 +66,12 @@ export function register(program: Command): void {
     .option(
       '--window <n>',
       'which window: 1 = the newest (default), 2 = the one before, ...',
-      positiveInteger('--window'),
+      wholeNumberIn('--window', 1, 1e9),
     )
     .option(
       '--id <reportId>',
       'the drift report with this id instead (from `status --json`)',
-      positiveInteger('--id'),
+      wholeNumberIn('--id', 1, 1e9),
     )
     .option('--output <path>', 'where to save it (default <MLOPS_HOME>/reports/<name>-drift-<id>.html)')
     .option('--open', "open it with the desktop's opener (xdg-open, open) when there is one")

@@ -20,6 +20,7 @@ import { readState } from '../../stack/state.js';
 import { findTemporalBinary, mayProvision } from '../../stack/temporal-binary.js';
 import { defaultCacheDir, findPython, TEMPORAL_CLI_VERSION } from '../../stack/temporal-provisioning.js';
 import { describeEndpoints, redactUrl } from './endpoints.js';
+import { checkDeployment } from './worker-versions.js';
 import { printJson } from '../shared.js';
 
 export interface Check {
@@ -46,13 +47,22 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
   if (usesEmbedded && !stackRunning) checks.push({ name: 'embedded stack', ok: true, detail: notRunning });
 
   const temporal = connections.temporal.address ? await checkTemporal(config, connections) : undefined;
+  const deployment =
+    temporal?.ok && config.workerDeployment ? await checkDeployment(config, connections) : undefined;
   const postgres = connections.databaseUrl ? await checkPostgres(connections.databaseUrl) : undefined;
   const s3 = connections.s3.endpoint || config.s3.endpoint ? await checkS3(connections) : undefined;
   // The prediction server `mlops up` runs, as it wrote it into `.mlops/env`.
   const servingUrl =
     config.serving.url ?? (stackRunning ? (await readEnvFile(config.home)).MLOPS_SERVING_URL : undefined);
   const serving = servingUrl ? await checkServing(servingUrl) : undefined;
-  for (const check of [temporal, postgres, s3, serving]) if (check) checks.push(check);
+  for (const check of [temporal, deployment?.check, postgres, s3, serving]) if (check) checks.push(check);
+  if (!config.workerDeployment) {
+    checks.push({
+      name: 'worker versions',
+      ok: true,
+      detail: 'unversioned workers (MLOPS_WORKER_DEPLOYMENT unset)',
+    });
+  }
   checks.push(encryptionCheck(config, connections));
   checks.push(await gpuCheck(config));
 
@@ -65,6 +75,9 @@ export async function doctorCommand(config: Config, options: { json?: boolean })
     },
     s3: { ...endpoints.s3, healthy: s3?.ok ?? false },
     serving: { url: servingUrl ?? null, healthy: serving?.ok ?? false },
+    workerDeployment: config.workerDeployment
+      ? (deployment?.report ?? { name: config.workerDeployment.name, currentBuildId: null, versions: [] })
+      : null,
     checks,
   };
   const failed = checks.filter((check) => !check.ok);

@@ -8,14 +8,18 @@ import { formatDuration, renderTable } from '../formatting.js';
  * activity's heartbeat for training iterations. Redraws one line in a terminal; elsewhere prints a
  * line per change.
  */
-export function watchProgress(run: PipelineRun): { stop(): void } {
+export function watchProgress(run: PipelineRun, signal?: AbortSignal): { stop(): void } {
   const tty = process.stderr.isTTY === true;
   let last = '';
   let stopped = false;
   const tick = async () => {
     if (stopped) return;
     try {
-      const line = describe(await run.progress(), await heartbeatOf(run));
+      // A signal per tick: the SDK keeps a listener on the signal of every call made under it.
+      const line = await run.handle.client.withAbortSignal(
+        signal ? AbortSignal.any([signal]) : new AbortController().signal,
+        async () => describe(await run.progress(), await heartbeatOf(run)),
+      );
       if (line !== last) {
         process.stderr.write(
           tty ? `\r\u001b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}` : `${line}\n`,

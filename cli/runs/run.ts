@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import { workflowUiUrl } from '../../client/connect.js';
@@ -72,6 +73,11 @@ export async function startAndReport(
   // this signal: a detached command aborts them, since one left behind would fire on a closed
   // connection.
   const waiting = new AbortController();
+  // The SDK adds an abort listener per call made under a signal and never removes it: the result's
+  // long polls (one every few seconds to a minute) add them without bound, so that signal takes any
+  // number, and the progress view makes each of its calls under a child signal dropped with it.
+  const polling = AbortSignal.any([waiting.signal]);
+  setMaxListeners(0, polling);
   let view: { stop(): void } | undefined;
   const interrupt = onInterrupt(
     run,
@@ -79,8 +85,8 @@ export async function startAndReport(
     () => view?.stop(),
   );
   const result = await Promise.race([
-    session.client.temporal.withAbortSignal(waiting.signal, () => {
-      view = options.json ? undefined : watchProgress(run);
+    session.client.temporal.withAbortSignal(polling, () => {
+      view = options.json ? undefined : watchProgress(run, waiting.signal);
       return run.result();
     }),
     interrupt.detached.then(() => undefined),

@@ -74,7 +74,9 @@ describe('mlops run --wait', () => {
   });
 
   it('cancels on Ctrl-C when told to, and ends on the cancelled run', async () => {
-    const cli = await runWait(killableTrainingSpec(), ['--on-interrupt', 'cancel']);
+    // --no-cache: another file may have trained this very spec to the end, and a cached training
+    // would end the run before the Ctrl-C, with no handler left to take it.
+    const cli = await runWait(killableTrainingSpec(), ['--on-interrupt', 'cancel', '--no-cache']);
     const workflowId = await startedId(cli);
     await waitUntil('training to start', async () => / train /.test(cli.stderr()) || undefined, {
       timeoutMs: 120_000,

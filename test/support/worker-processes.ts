@@ -16,8 +16,8 @@ export interface WorkerProcesses {
   /** Set before the first test runs. */
   readonly client: PlatformClient;
   readonly database: DatabaseHandle;
-  /** Starts `mlops worker --pool cpu` as a real process on the suite's task queue. */
-  startWorker(): SpawnedCommand;
+  /** Starts `mlops worker --pool cpu` as a real process on the suite's task queue (`env` adds variables). */
+  startWorker(env?: Record<string, string>): SpawnedCommand;
   /** Starts a pipeline on the suite's task queue, without the stage cache. */
   startPipeline(spec: PipelineSpec): Promise<PipelineRun>;
 }
@@ -86,8 +86,8 @@ export function useWorkerProcesses(name: string, env: Record<string, string>): W
         trigger: 'test',
       });
     },
-    startWorker() {
-      const worker = spawnMlops(['worker', '--pool', 'cpu'], workerEnv);
+    startWorker(extraEnv = {}) {
+      const worker = spawnMlops(['worker', '--pool', 'cpu'], { ...workerEnv, ...extraEnv });
       workers.push(worker);
       return worker;
     },

@@ -17,7 +17,9 @@ interface Service {
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
-  depends_on?: Record<string, unknown> | string[];
+  depends_on?: Record<string, { condition?: string }> | string[];
+  healthcheck?: { test: string[] | string; interval?: string; timeout?: string; retries?: number };
+  restart?: string;
   deploy?: { resources?: { reservations?: { devices?: { driver: string; capabilities: string[] }[] } } };
 }
 
@@ -29,9 +31,44 @@ const services = compose.services;
 const platformServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
 const commandText = (service: Service) =>
   Array.isArray(service.command) ? service.command.join(' ') : (service.command ?? '');
+const dependencyEntries = (service: Service): [string, string | undefined][] =>
+  Array.isArray(service.depends_on)
+    ? service.depends_on.map((name) => [name, undefined])
+    : Object.entries(service.depends_on ?? {}).map(([name, dependency]) => [name, dependency.condition]);
+/** Setup jobs that run to their end (schema, namespace, bucket): others wait for them to complete. */
+const oneShotServices = new Set(
+  Object.values(services).flatMap((service) =>
+    dependencyEntries(service)
+      .filter(([, condition]) => condition === 'service_completed_successfully')
+      .map(([name]) => name),
+  ),
+);
+
+/**
+ * The programs each image is known to ship, for its health check. Assumptions, as no Docker engine
+ * runs here: postgres:16 is Debian with the PostgreSQL client tools; temporalio/server, temporalio/ui
+ * (temporalio/base-server) and chrislusf/seaweedfs are Alpine images, so busybox's sh, nc and wget are
+ * there; prom/prometheus is built on the Prometheus busybox image; grafana/grafana's default tag is
+ * Alpine-based; the platform's image is node:24-bookworm-slim (node, no curl or wget: Dockerfile).
+ */
+const imageBinaries: Record<string, string[]> = {
+  postgres: ['pg_isready'],
+  'temporalio/server': ['nc', 'wget'],
+  'temporalio/ui': ['wget', 'nc'],
+  'chrislusf/seaweedfs': ['weed', 'wget', 'nc'],
+  'prom/prometheus': ['wget', 'promtool'],
+  'grafana/grafana': ['wget'],
+  platform: ['node'],
+};
+const healthCommand = (service: Service): string[] => {
+  const test = service.healthcheck?.test ?? [];
+  if (typeof test === 'string') return test.split(/\s+/);
+  if (test[0] === 'CMD-SHELL') return test.slice(1).join(' ').split(/\s+/);
+  return test[0] === 'CMD' ? test.slice(1) : test;
+};
 
 describe('docker-compose.yml', () => {
-  it('has the production-shaped stack: Temporal with its own database, UI, PostgreSQL, MinIO and both pools', () => {
+  it('has the production-shaped stack: Temporal with its own database, UI, PostgreSQL, SeaweedFS and both pools', () => {
     expect(Object.keys(services)).toEqual(
       expect.arrayContaining([
         'temporal',
@@ -39,8 +76,8 @@ describe('docker-compose.yml', () => {
         'temporal-schema',
         'temporal-ui',
         'postgres',
-        'minio',
-        'minio-setup',
+        'seaweedfs',
+        'seaweedfs-setup',
         'worker-cpu',
         'worker-gpu',
         'serving',
@@ -48,6 +85,18 @@ describe('docker-compose.yml', () => {
     );
     expect(platformServices.map(([name]) => name).sort()).toEqual(['serving', 'worker-cpu', 'worker-gpu']);
     expect(existsSync('Dockerfile')).toBe(true);
+  });
+
+  it('uses only maintained images: no MinIO (its community images were deleted from Docker Hub)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.image ?? '', name).not.toMatch(/minio/i);
+      // Pinned, so the version test:compat checks is the version that runs.
+      if (service.image) expect(service.image, name).toMatch(/:v?[0-9][\w.-]*$/);
+    }
+    const compatServer = readFileSync('scripts/compat/seaweedfs.ts', 'utf8');
+    const version = /SEAWEEDFS_VERSION = '([^']+)'/.exec(compatServer)?.[1];
+    expect(services.seaweedfs.image).toBe(`chrislusf/seaweedfs:${version}`);
+    expect(services['seaweedfs-setup'].image).toBe(services.seaweedfs.image);
   });
 
   it('runs node itself (not npm, which does not pass SIGTERM on) on a file of the repository, under an init', () => {
@@ -88,13 +137,18 @@ describe('docker-compose.yml', () => {
     });
 
     const s3 = new URL(environment.S3_ENDPOINT);
-    expect(services[s3.hostname]).toBeDefined();
-    expect(services.minio.ports).toContain(`${s3.port}:9000`);
-    expect(services.minio.environment).toMatchObject({
-      MINIO_ROOT_USER: environment.AWS_ACCESS_KEY_ID,
-      MINIO_ROOT_PASSWORD: environment.AWS_SECRET_ACCESS_KEY,
+    expect(s3.hostname).toBe('seaweedfs');
+    expect(services.seaweedfs.ports).toContain(`${s3.port}:${s3.port}`);
+    expect(commandText(services.seaweedfs)).toMatch(/^server .*-s3 .*-s3\.port=(\d+)/);
+    expect(commandText(services.seaweedfs)).toContain(`-s3.port=${s3.port}`);
+    // The S3 gateway's admin identity is the key pair the platform signs with.
+    expect(services.seaweedfs.environment).toEqual({
+      AWS_ACCESS_KEY_ID: environment.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: environment.AWS_SECRET_ACCESS_KEY,
     });
-    expect(commandText(services['minio-setup'])).toContain(`platform/${environment.S3_BUCKET}`);
+    const bucketSetup = commandText(services['seaweedfs-setup']);
+    expect(bucketSetup).toContain(`s3.bucket.create -name ${environment.S3_BUCKET}`);
+    expect(bucketSetup).toContain(`-master=${s3.hostname}:9333`);
     expect(services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe(environment.TEMPORAL_ADDRESS);
   });
 
@@ -125,12 +179,79 @@ describe('docker-compose.yml', () => {
 
   it('only depends on services that exist', () => {
     for (const [name, service] of Object.entries(services)) {
-      const dependencies = Array.isArray(service.depends_on)
-        ? service.depends_on
-        : Object.keys(service.depends_on ?? {});
-      for (const dependency of dependencies)
+      for (const [dependency] of dependencyEntries(service))
         expect(services[dependency], `${name} -> ${dependency}`).toBeDefined();
     }
+  });
+
+  describe('health checks and start order', () => {
+    const longRunning = Object.entries(services).filter(([name]) => !oneShotServices.has(name));
+
+    it('has a health check on every long-running service, and none on the one-shot setup jobs', () => {
+      expect([...oneShotServices].sort()).toEqual(['seaweedfs-setup', 'temporal-schema', 'temporal-setup']);
+      expect(longRunning.map(([name]) => name)).toEqual(
+        expect.arrayContaining(['temporal', 'temporal-postgresql', 'postgres', 'seaweedfs', 'temporal-ui']),
+      );
+      for (const [name, service] of longRunning) {
+        expect(healthCommand(service).length, `${name}: healthcheck`).toBeGreaterThan(0);
+        expect(service.healthcheck?.retries, `${name}: retries`).toBeGreaterThan(0);
+      }
+      for (const name of oneShotServices) {
+        expect(services[name].healthcheck, name).toBeUndefined();
+        expect(services[name].restart, name).toBeUndefined();
+      }
+    });
+
+    it('waits for what a service needs to be healthy (or, for a setup job, done), never merely started', () => {
+      for (const [name, service] of Object.entries(services)) {
+        for (const [dependency, condition] of dependencyEntries(service)) {
+          const expected = oneShotServices.has(dependency)
+            ? 'service_completed_successfully'
+            : 'service_healthy';
+          expect(condition, `${name} -> ${dependency}`).toBe(expected);
+        }
+      }
+      for (const [name] of platformServices)
+        expect(
+          dependencyEntries(services[name])
+            .map(([dependency]) => dependency)
+            .sort(),
+          name,
+        ).toEqual(['postgres', 'seaweedfs-setup', 'temporal-setup']);
+    });
+
+    it('only runs programs the images ship (the assumptions are listed above imageBinaries)', () => {
+      for (const [name, service] of longRunning) {
+        const repository = service.build !== undefined ? 'platform' : (service.image ?? '').split(':')[0];
+        const [program] = healthCommand(service);
+        expect(imageBinaries[repository], `${name}: ${repository} is not in imageBinaries`).toBeDefined();
+        expect(imageBinaries[repository], `${name}: ${program} in ${repository}`).toContain(program);
+      }
+      expect(readFileSync('Dockerfile', 'utf8')).toMatch(/^FROM node:24-bookworm-slim$/m);
+    });
+
+    it('probes the ports and paths the services answer on', () => {
+      const probedUrl = (service: Service) => {
+        const command = healthCommand(service).join(' ');
+        return new URL(/http:\/\/[^'" ]+/.exec(command)?.[0] ?? 'http://missing');
+      };
+      const serving = probedUrl(services.serving);
+      expect(serving.port).toBe(services.serving.environment?.MLOPS_SERVING_PORT);
+      expect(serving.pathname).toBe('/healthz');
+      expect(readFileSync('serving/router.ts', 'utf8')).toContain("case '/healthz':");
+      for (const name of ['worker-cpu', 'worker-gpu']) {
+        const probed = probedUrl(services[name]);
+        const address = services[name].environment?.MLOPS_WORKER_METRICS_ADDRESS ?? '';
+        expect(`${probed.port}`, name).toBe(address.split(':')[1]);
+        expect(probed.pathname, name).toBe('/metrics');
+      }
+      const s3 = new URL(services['worker-cpu'].environment?.S3_ENDPOINT ?? '');
+      expect(probedUrl(services.seaweedfs).port).toBe(s3.port);
+      expect(probedUrl(services['temporal-ui']).port).toBe(services['temporal-ui'].ports?.[0].split(':')[1]);
+      expect(healthCommand(services.temporal)).toEqual(['nc', '-z', 'localhost', '7233']);
+      expect(probedUrl(services.prometheus).pathname).toBe('/-/healthy');
+      expect(probedUrl(services.grafana).pathname).toBe('/api/health');
+    });
   });
 
   describe('metrics', () => {
