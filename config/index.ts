@@ -109,6 +109,8 @@ export interface Config {
     readonly predictionLogsMs: number | null;
     readonly artifactsMs: number | null;
   };
+  /** An address of this machine the embedded stack also listens on, for other machines; undefined: loopback only. */
+  readonly listenAddress: string | undefined;
   readonly ports: {
     readonly temporal: number;
     readonly temporalUi: number;
@@ -246,6 +248,7 @@ function buildConfig(parsed: Parsed, env: NodeJS.ProcessEnv, profile: TemporalPr
       predictionLogsMs: (parsed.MLOPS_PREDICTION_RETENTION as number | null | undefined) ?? null,
       artifactsMs: (parsed.MLOPS_ARTIFACT_RETENTION as number | null | undefined) ?? null,
     },
+    listenAddress: text('MLOPS_LISTEN_ADDRESS'),
     ports: {
       temporal: number('MLOPS_TEMPORAL_PORT') ?? 0,
       temporalUi: number('MLOPS_TEMPORAL_UI_PORT') ?? 0,

@@ -302,6 +302,12 @@ export const variables = {
     description: 'embedded PostgreSQL port (default: a free port)',
   },
   MLOPS_S3_PORT: { schema: port, example: '9000', description: 'embedded S3 port (default: a free port)' },
+  MLOPS_LISTEN_ADDRESS: {
+    schema: nonEmpty,
+    example: '10.0.0.5',
+    description:
+      'an address of this machine the embedded stack also listens on, for workers on other machines (`mlops up --listen`; default: loopback only)',
+  },
   MLOPS_SERVING_HOST: {
     schema: nonEmpty,
     example: '0.0.0.0',

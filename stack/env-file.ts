@@ -48,11 +48,16 @@ export async function writeEnvFile(
   extra: Record<string, string> = {},
 ): Promise<void> {
   const variables = { ...connectionVariables(connections), ...toolVariables(connections), ...extra };
+  await writeFile(envFile(home), shellAssignments(variables), { mode: 0o600 });
+  await chmod(envFile(home), 0o600);
+}
+
+/** `NAME='value'` lines a POSIX shell sources (`set -a; . file`), unset and empty values left out. */
+export function shellAssignments(variables: Record<string, string | undefined>): string {
   const lines = Object.entries(variables)
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
     .map(([name, value]) => `${name}='${value.replace(/'/g, `'\\''`)}'`);
-  await writeFile(envFile(home), `${lines.join('\n')}\n`, { mode: 0o600 });
-  await chmod(envFile(home), 0o600);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The variables writeEnvFile wrote into `<home>/env`; none when there is no such file. */

@@ -9,6 +9,16 @@ import { ensurePayloadKeyFile } from './payload-key-file.js';
 import { startPostgresServer } from './postgres-server.js';
 import { freePort, isAlive, terminate } from './processes.js';
 import { startS3Server } from './s3-server.js';
+import { ensureStackCertificates } from './certificates.js';
+import {
+  checkListenAddress,
+  listeningMismatch,
+  remoteConnections,
+  removeWorkerEnvFile,
+  writeWorkerEnvFile,
+  type StackListening,
+} from './listen.js';
+import { startTlsFront } from './tls-front.js';
 import {
   cleanUpStaleStack,
   readState,
@@ -26,6 +36,8 @@ export interface Stack {
   readonly owned: boolean;
   /** Which services run embedded (the rest come from the configuration). */
   readonly embedded: { readonly temporal: boolean; readonly postgres: boolean; readonly s3: boolean };
+  /** Where other machines join it (`mlops up --listen`); undefined: loopback only. */
+  readonly listening?: StackListening;
   stop(): Promise<void>;
 }
 
@@ -57,6 +69,8 @@ export async function ensureStack(config: Config, log: StackLog = () => undefine
     const existing = await readState(config.home);
     if (existing) {
       if (isAlive(existing.ownerPid) && (await isHealthy(existing.connections))) {
+        const mismatch = listeningMismatch(config.listenAddress, existing.listening);
+        if (mismatch) throw new Error(mismatch);
         log(`joining the embedded stack of process ${existing.ownerPid}`);
         const joined = mergeConnections(config, existing.connections);
         return {
@@ -65,11 +79,13 @@ export async function ensureStack(config: Config, log: StackLog = () => undefine
             : joined,
           owned: false,
           embedded,
+          listening: existing.listening,
           stop: async () => undefined,
         };
       }
       const stopped = await cleanUpStaleStack(existing);
       await removeState(config.home);
+      await removeWorkerEnvFile(config.home);
       log(
         `cleaned up a stale embedded stack (owner ${existing.ownerPid} gone${stopped.length ? `; stopped ${stopped.join(', ')}` : ''})`,
       );
@@ -86,6 +102,7 @@ async function startStack(
   log: StackLog,
 ): Promise<Stack> {
   const logs = (name: string) => path.join(config.home, 'logs', `${name}.log`);
+  const listen = config.listenAddress ? checkListenAddress(config.listenAddress) : undefined;
   const started: StackState['processes'][number][] = [];
   let state: StackState | undefined;
   // A helper restarted its server: say so, and record the new pid for crash clean-up.
@@ -120,7 +137,8 @@ async function startStack(
             binary: temporalBinary,
             databaseFile: path.join(config.home, 'temporal.sqlite'),
             logFile: logs('temporal'),
-            port: config.ports.temporal,
+            // Listening elsewhere, the configured port is the mTLS front's; the dev server takes any.
+            port: listen ? 0 : config.ports.temporal,
             uiPort: config.ports.temporalUi,
             namespace: config.temporal.namespace,
           }).then((server) => {
@@ -134,6 +152,7 @@ async function startStack(
             directory: path.join(config.home, 'postgres'),
             port: config.ports.postgres,
             logFile: logs('postgres'),
+            listenAddress: listen,
             onRestart: (event) => void noteRestart('postgres', event),
           }).then((server) => {
             started.push({
@@ -152,6 +171,7 @@ async function startStack(
             bucket: config.s3.bucket,
             region: config.s3.region,
             logFile: logs('s3'),
+            host: listen,
           }).then((server) => {
             started.push({ name: 's3 helper', pid: server.pid, commandIncludes: 's3-server.mjs' });
             return server;
@@ -180,11 +200,17 @@ async function startStack(
           }
         : external.s3,
     };
+    const listening = listen
+      ? await listenForOtherMachines(config, listen, embedded, connections, payloadKeysFile, (entry) =>
+          started.push(entry),
+        )
+      : undefined;
     state = {
       version: 1,
       ownerPid: process.pid,
       startedAt: new Date().toISOString(),
       connections,
+      listening,
       processes: [...started],
     };
     await writeState(config.home, state);
@@ -195,18 +221,55 @@ async function startStack(
       connections,
       owned: true,
       embedded,
+      listening,
       stop: async () => {
         if (stopped) return;
         stopped = true;
         await stopAll();
         await removeState(config.home);
         await removeEnvFile(config.home);
+        await removeWorkerEnvFile(config.home);
       },
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The mTLS front on the listen address (certificates under `<home>/tls`) and `<home>/worker.env`
+ * for the machines that join (listen.ts).
+ */
+async function listenForOtherMachines(
+  config: Config,
+  address: string,
+  embedded: Stack['embedded'],
+  connections: Connections,
+  payloadKeysFile: string | undefined,
+  record: (entry: StackState['processes'][number]) => void,
+): Promise<StackListening> {
+  const certificates = embedded.temporal
+    ? await ensureStackCertificates(path.join(config.home, 'tls'), address)
+    : undefined;
+  const front = certificates
+    ? await startTlsFront({
+        certificates,
+        host: address,
+        port: config.ports.temporal,
+        upstream: connections.temporal.address,
+        logFile: path.join(config.home, 'logs', 'temporal-tls.log'),
+      })
+    : undefined;
+  if (front) record({ name: 'temporal tls helper', pid: front.pid, commandIncludes: 'tls-front.mjs' });
+  const temporal = front?.address ?? connections.temporal.address;
+  const workerEnvFile = await writeWorkerEnvFile({
+    home: config.home,
+    remote: remoteConnections(connections, { address, temporal }, embedded),
+    certificates,
+    payloadKeysFile,
+  });
+  return { address, temporal, workerEnvFile };
 }
 
 async function isHealthy(connections: Connections): Promise<boolean> {

@@ -7,10 +7,13 @@
 // when missing). That user must reach the binaries and the data directory through every parent
 // folder; when a parent is closed to others (a checkout under `mktemp -d`, a 0700 home), both are
 // placed in folders of their own under the system temp directory instead.
+//
+// With a listen address (`mlops up --listen`) it also listens there, for workers on other machines,
+// and accepts connections from anywhere only with the password (scram-sha-256, as on loopback).
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +23,7 @@ import { keepRunning } from './keep-running.mjs';
 
 const USER = 'postgres';
 const DATABASE = 'mlops';
-const [directory, portText, logFile] = process.argv.slice(2);
+const [directory, portText, logFile, listenAddress] = process.argv.slice(2);
 const port = Number(portText);
 const log = createWriteStream(logFile, { flags: 'a' });
 const asRoot = process.getuid?.() === 0;
@@ -32,6 +35,7 @@ const dataDirectory = await chooseDataDirectory(directory);
 const password = await readOrCreatePassword(path.join(directory, 'password'));
 
 if (!existsSync(path.join(dataDirectory, 'PG_VERSION'))) await initialise();
+if (listenAddress) await allowPasswordLoginsFromAnywhere();
 // PostgreSQL that dies on its own is started again on the same data (keep-running.mjs).
 let stopping = false;
 const server = keepRunning({
@@ -45,7 +49,7 @@ const server = keepRunning({
         '-p',
         String(port),
         '-c',
-        'listen_addresses=127.0.0.1',
+        `listen_addresses=${['127.0.0.1', ...(listenAddress ? [listenAddress] : [])].join(',')}`,
         '-c',
         'unix_socket_directories=',
       ],
@@ -107,6 +111,17 @@ async function initialise() {
   } finally {
     await rm(passwordFile, { force: true });
   }
+}
+
+/** initdb's pg_hba.conf admits loopback only; other hosts come in with the password, never without. */
+async function allowPasswordLoginsFromAnywhere() {
+  const file = path.join(dataDirectory, 'pg_hba.conf');
+  const marker = '# mlops up --listen: other hosts, with the password';
+  if ((await readFile(file, 'utf8')).includes(marker)) return;
+  await appendFile(
+    file,
+    `\n${marker}\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n`,
+  );
 }
 
 async function waitForConnections(url) {

@@ -18,13 +18,20 @@ export async function startPostgresServer(options: {
   directory: string;
   port: number;
   logFile: string;
+  /** Also listen here, for other machines (password logins only); loopback always. */
+  listenAddress?: string;
   /** Told when PostgreSQL died and its helper started it again (on the same data). */
   onRestart?: (event: RestartEvent) => void;
 }): Promise<PostgresServer> {
   const port = options.port || (await freePort());
   const child = await startChild<{ url: string; postmasterPid: number }>(
     './postgres-server.mjs',
-    [options.directory, String(port), options.logFile],
+    [
+      options.directory,
+      String(port),
+      options.logFile,
+      ...(options.listenAddress ? [options.listenAddress] : []),
+    ],
     // initdb on a first start takes a few seconds on a slow disk.
     { name: 'PostgreSQL', logFile: options.logFile, timeoutMs: 120_000 },
   );

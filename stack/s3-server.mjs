@@ -7,14 +7,14 @@ import { createRequire } from 'node:module';
 import S3rver from 's3rver';
 import { requireSignature } from './s3-signature.mjs';
 
-const [directory, portText, bucket, credentialsFile] = process.argv.slice(2);
+const [directory, portText, bucket, credentialsFile, address = '127.0.0.1'] = process.argv.slice(2);
 const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8'));
 const AWSAccount = createRequire(import.meta.url)('s3rver/lib/models/account.js');
 AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
 AWSAccount.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
 
 const server = new S3rver({
-  address: '127.0.0.1',
+  address,
   port: Number(portText),
   directory,
   silent: true,
@@ -22,8 +22,8 @@ const server = new S3rver({
 });
 // First in the chain: nothing of s3rver's runs for a request that is not signed.
 server.middleware.unshift(requireSignature(credentials));
-const address = await server.run();
-process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+const listening = await server.run();
+process.stdout.write(`${JSON.stringify({ port: listening.port })}\n`);
 
 let closing = false;
 async function shutdown() {

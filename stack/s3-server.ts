@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { startChild } from './child-process.js';
-import { freePort, waitUntil } from './processes.js';
+import { freePort, hostPort, waitUntil } from './processes.js';
 
 export interface S3Credentials {
   readonly accessKeyId: string;
@@ -60,22 +60,24 @@ export async function startS3Server(options: {
   bucket: string;
   region: string;
   logFile: string;
+  /** Where it listens (default loopback); every request must be signed with the stack's key anyway. */
+  host?: string;
 }): Promise<S3Server> {
   assertEmbeddedS3Installed();
   await mkdir(options.directory, { recursive: true });
   const credentialsFile = path.join(path.dirname(options.directory), 's3-credentials.json');
   const credentials = await embeddedS3Credentials(credentialsFile);
-  const port = options.port || (await freePort());
+  const port = options.port || (await freePort(options.host));
   const child = await startChild<{ port: number }>(
     './s3-server.mjs',
-    [options.directory, String(port), options.bucket, credentialsFile],
+    [options.directory, String(port), options.bucket, credentialsFile, options.host ?? '127.0.0.1'],
     {
       name: 'S3 server',
       logFile: options.logFile,
       timeoutMs: 30_000,
     },
   );
-  const endpoint = `http://127.0.0.1:${child.ready.port}`;
+  const endpoint = `http://${hostPort(options.host ?? '127.0.0.1', child.ready.port)}`;
   const store = ArtifactStore.fromSettings({
     endpoint,
     bucket: options.bucket,

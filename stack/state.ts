@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Connections } from '../config/connections.js';
+import type { StackListening } from './listen.js';
 import { commandLineOf, isAlive, terminate, waitUntil } from './processes.js';
 
 /** What a running embedded stack leaves in `.mlops/stack.json` so other commands can find it. */
@@ -9,6 +10,8 @@ export interface StackState {
   readonly ownerPid: number;
   readonly startedAt: string;
   readonly connections: Connections;
+  /** Where other machines reach it (`mlops up --listen`); absent: loopback only. */
+  readonly listening?: StackListening;
   /** Every process the stack started, with a word of its command line to recognise it by. */
   readonly processes: ReadonlyArray<{
     readonly name: string;

@@ -11,6 +11,10 @@ export function register(program: Command): void {
     .command('up')
     .description('run the embedded stack (Temporal, PostgreSQL, S3) and both worker pools until Ctrl-C')
     .option('--json', 'print the endpoints as JSON')
+    .option(
+      '--listen <address>',
+      'also listen on this address of the machine, for workers on other machines (MLOPS_LISTEN_ADDRESS; they join with .mlops/worker.env)',
+    )
     .action(lazyCommand(async () => (await import('./up.js')).upCommand));
 
   program

@@ -14,7 +14,11 @@ import { startCodecServer, type RunningCodecServer } from './codec-server.js';
  * an admin token go into `.mlops/env` (MLOPS_SERVING_URL, MLOPS_API_TOKEN). With the embedded
  * Temporal, the codec server runs too, where the stack's UI expects it.
  */
-export async function upCommand(config: Config, options: { json?: boolean }): Promise<void> {
+export async function upCommand(
+  configured: Config,
+  options: { json?: boolean; listen?: string },
+): Promise<void> {
+  const config = options.listen ? { ...configured, listenAddress: options.listen } : configured;
   const log = cliLogger(config, 'up', { service: true });
   const { stack, pools } = await startStackAndPools(config, log);
   const serving = await startServing({
@@ -50,6 +54,7 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
     gpuDevices: pools.gpuDevices,
     serving: { url: serving.url, models: serving.models, tokenFile: serving.tokenFile ?? null },
     codecServer: codec ? { url: codec.url } : null,
+    listening: stack.listening ?? null,
   };
   if (options.json) printJson(summary);
   else {
@@ -71,6 +76,12 @@ export async function upCommand(config: Config, options: { json?: boolean }): Pr
       summary.envFile
         ? `Environment  set -a; . ${summary.envFile}; set +a`
         : `Stack        joined the one already running`,
+      ...(stack.listening
+        ? [
+            `Listening    ${stack.listening.address}: Temporal ${stack.listening.temporal} (mTLS), PostgreSQL and S3 with the stack's credentials; the UI stays on loopback`,
+            `Join         copy ${stack.listening.workerEnvFile} to a worker machine, then: set -a; . ./worker.env; set +a; mlops worker --pool cpu`,
+          ]
+        : []),
       'Ctrl-C stops everything.',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { temporalConnectionOptions } from '../../config/connections.js';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { connectToTemporal } from '../../workers/temporal-connection.js';
+import { ensureStackCertificates } from '../../stack/certificates.js';
 import { testConnections } from '../support/platform.js';
 
 /** A free loopback port, nothing listening on it once this returns. */
@@ -36,62 +36,12 @@ function proxyToTemporal(port: number): net.Server {
 }
 
 /**
- * A CA, a server certificate for localhost and a client certificate, made by openssl, and an mTLS
- * front to the test stack's Temporal that accepts only clients the CA signed: the shape of a
- * Temporal cluster behind TLS, which the dev server cannot be itself.
+ * An mTLS front to the test stack's Temporal that accepts only clients the stack's CA signed
+ * (stack/certificates.ts makes them, as for `mlops up --listen`): the shape of a Temporal cluster
+ * behind TLS, which the dev server cannot be itself.
  */
 async function mutualTlsFront(folder: string): Promise<{ server: tls.Server; address: string }> {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: folder, stdio: 'pipe' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=mlops test CA',
-  );
-  for (const [name, subject, extension] of [
-    ['server', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-    ['client', '/CN=mlops worker', 'extendedKeyUsage=clientAuth'],
-  ]) {
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      subject,
-    );
-    await writeFile(path.join(folder, `${name}.ext`), `${extension}\n`);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '1',
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
+  await ensureStackCertificates(folder, '127.0.0.1', 'mlops test');
   const read = (name: string) => readFile(path.join(folder, name));
   const server = tls.createServer(
     {

@@ -28,8 +28,16 @@ export function runMlopsOffline(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 /** Runs `mlops <args>` as a real process, as a user would. */
 export function spawnMlops(args: string[], env: NodeJS.ProcessEnv): SpawnedCommand {
-  const child = spawn(process.execPath, [path.resolve('cli/mlops.mjs'), ...args], {
-    env: { HOME: process.env.HOME, PATH: process.env.PATH, MLOPS_LOG_LEVEL: 'warn', ...env },
+  return spawnCommand(process.execPath, [path.resolve('cli/mlops.mjs'), ...args], {
+    MLOPS_LOG_LEVEL: 'warn',
+    ...env,
+  });
+}
+
+/** Runs `command` as a real process with only `env` (and HOME, PATH) in its environment. */
+export function spawnCommand(command: string, args: string[], env: NodeJS.ProcessEnv): SpawnedCommand {
+  const child = spawn(command, args, {
+    env: { HOME: process.env.HOME, PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
