@@ -17,6 +17,25 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * A free TCP port on `host` between `low` and `high` (inclusive), tried at random: for servers
+ * that store their ports in narrow columns (Temporal's cluster_membership keeps them as smallint,
+ * so nothing above 32767, and the kernel's own picks come from above 32768).
+ */
+export async function freePortBetween(low: number, high: number, host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free TCP port between ${low} and ${high} on ${host}`);
+}
+
 /** `host:port`, an IPv6 address in brackets. */
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -42,7 +42,7 @@ export async function removeState(home: string): Promise<void> {
 }
 
 /** Stops what a dead stack left running, checking each pid still runs what we started. */
-export async function cleanUpStaleStack(state: StackState): Promise<string[]> {
+export async function cleanUpStaleStack(state: Pick<StackState, 'processes'>): Promise<string[]> {
   const stopped: string[] = [];
   for (const recorded of state.processes) {
     const commandLine = await commandLineOf(recorded.pid);

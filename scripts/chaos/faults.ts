@@ -1,6 +1,7 @@
 /**
  * The faults the chaos run injects into an embedded stack it owns: workers killed outright, the
- * Temporal dev server killed (its supervisor restarts it on the same SQLite file), PostgreSQL and
+ * Temporal dev server killed (its supervisor restarts it on the same SQLite file; on the cluster of
+ * `npm run cluster:up`, the Temporal server, restarted on its PostgreSQL), PostgreSQL and
  * the S3 server frozen (SIGSTOP: connections stay open and nothing answers, the hardest outage to
  * notice) for a while. Each returns when the fault is over, with how long the service took to
  * answer again.
@@ -12,6 +13,7 @@ import type { Connections } from '../../config/connections.js';
 import { isAlive, waitUntil } from '../../stack/processes.js';
 import { readState } from '../../stack/state.js';
 import { probeTemporal } from '../../stack/temporal-server.js';
+import { clusterHome, readClusterState } from '../cluster/cluster.js';
 
 export type FaultKind = 'kill-worker' | 'restart-temporal' | 'stop-postgres' | 'stop-s3';
 
@@ -61,6 +63,23 @@ async function servicePid(home: string, name: string): Promise<number> {
   return pid;
 }
 
+/**
+ * The Temporal server to kill: the stack's dev server, or, where the stack uses a Temporal
+ * configured elsewhere, the cluster `npm run cluster:up` runs at that address (its supervisor
+ * starts it again on its PostgreSQL, as the stack's does on SQLite).
+ */
+async function temporalServerPid(home: string, connections: Connections): Promise<number> {
+  const embedded = (await readState(home))?.processes.some((entry) => entry.name === 'temporal');
+  if (embedded) return servicePid(home, 'temporal');
+  const cluster = await readClusterState(clusterHome());
+  if (cluster?.address === connections.temporal.address && isAlive(cluster.serverPid))
+    return cluster.serverPid;
+  throw new Error(
+    `the chaos run restarts Temporal, and ${connections.temporal.address} is neither the stack's dev server ` +
+      `nor a cluster of npm run cluster:up under ${clusterHome()} (MLOPS_CLUSTER_HOME)`,
+  );
+}
+
 async function postgresAnswers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000, query_timeout: 1000 });
   try {
@@ -95,7 +114,7 @@ async function timeToAnswer(probe: () => Promise<boolean>): Promise<number> {
 }
 
 export async function restartTemporal(home: string, connections: Connections): Promise<number> {
-  process.kill(await servicePid(home, 'temporal'), 'SIGKILL');
+  process.kill(await temporalServerPid(home, connections), 'SIGKILL');
   return timeToAnswer(() =>
     probeTemporal(connections.temporal.address, connections.temporal.namespace).catch(() => false),
   );

@@ -32,7 +32,7 @@ describe.skipIf(!canMakeHosts())('workers on other hosts', () => {
 
   beforeAll(async () => {
     await rm(home, { recursive: true, force: true });
-    const [a, b, c] = makeHosts(['host-a', 'host-b', 'host-c'], home);
+    const [a, b, c] = makeHosts(['host-a', 'host-b', 'host-c']);
     hosts = { a, b, c };
     const up = a.mlops(['up', '--listen', a.address, '--json'], {
       MLOPS_HOME: path.join(home, 'stack'),

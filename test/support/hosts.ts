@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnCommand, type SpawnedCommand } from './processes.js';
 
@@ -53,9 +54,14 @@ export function removeHosts(): void {
     .map((line) => /^\d+: ([^:@]+)/.exec(line)?.[1])
     .filter((name): name is string => name?.startsWith(`${PREFIX}-`) ?? false);
   for (const link of links) spawnSync('ip', ['link', 'delete', link]);
+  for (const folder of tempFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
 }
 
-export function makeHosts(names: readonly string[], home: string): TestHost[] {
+// Each host's temp folder, under the machine's (not the checkout: PostgreSQL's binaries and data
+// go there, for the postgres user, which cannot reach into a checkout under `mktemp -d`).
+const tempFolders: string[] = [];
+
+export function makeHosts(names: readonly string[]): TestHost[] {
   removeHosts();
   ip('link', 'add', BRIDGE, 'type', 'bridge');
   ip('addr', 'add', `${CLIENT_ADDRESS}/24`, 'dev', BRIDGE);
@@ -70,8 +76,9 @@ export function makeHosts(names: readonly string[], home: string): TestHost[] {
     ip('-n', namespace, 'addr', 'add', `${address}/24`, 'dev', 'eth0');
     ip('-n', namespace, 'link', 'set', 'eth0', 'up');
     ip('-n', namespace, 'link', 'set', 'lo', 'up');
-    const temp = path.join(home, name, 'tmp');
-    mkdirSync(temp, { recursive: true });
+    const temp = mkdtempSync(path.join(os.tmpdir(), `mlops-test-${name}-`));
+    chmodSync(temp, 0o755);
+    tempFolders.push(temp);
     return {
       name,
       address,

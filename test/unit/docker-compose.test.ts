@@ -8,6 +8,7 @@ import { CPU_TASK_QUEUE } from '../../contracts/task-queues.js';
 import { recordMonitorGauges } from '../../activities/loop/monitor-gauges.js';
 import { ServingMetrics } from '../../serving/metrics.js';
 import { workerMetricNames } from '../support/worker-metrics.js';
+import { TEMPORAL_SERVER_VERSION } from '../../scripts/cluster/server-build.js';
 
 interface Service {
   image?: string;
@@ -97,6 +98,12 @@ describe('docker-compose.yml', () => {
     const version = /SEAWEEDFS_VERSION = '([^']+)'/.exec(compatServer)?.[1];
     expect(services.seaweedfs.image).toBe(`chrislusf/seaweedfs:${version}`);
     expect(services['seaweedfs-setup'].image).toBe(services.seaweedfs.image);
+  });
+
+  it('runs the Temporal server version that npm run test:cluster builds and proves, with its own schema tool', () => {
+    expect(services.temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    expect(services['temporal-schema'].image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    expect(services['temporal-setup'].image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
   });
 
   it('runs node itself (not npm, which does not pass SIGTERM on) on a file of the repository, under an init', () => {
