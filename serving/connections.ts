@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HttpError, type ErrorCode } from './http-errors.js';
 import type { ClientErrorReason, ServingMetrics } from './metrics.js';
@@ -59,6 +60,33 @@ export function guardConnections(
     response.once('close', () => {
       if (receiving.get(socket) === response) receiving.delete(socket);
     });
+  };
+}
+
+/** How long a connection closed on an unread request body goes on reading it (lingerOnClose). */
+const LINGER_MS = 2000;
+
+/**
+ * Makes the close after this connection's answer a lingering one, as nginx does when it answers
+ * before reading a request's body (a 413): node destroys the socket right after the answer, and
+ * with the client's bytes still unread there, the kernel sends a reset instead of a FIN. A reset
+ * makes the client's kernel drop whatever it has not read yet, the answer included, so the client
+ * sees ECONNRESET instead of the 413. Instead, once the answer is out, the server's side is shut
+ * (FIN: the client reads the answer, then end of stream), what the client still sends is read and
+ * dropped, and the socket is destroyed when the client closes its side or after LINGER_MS.
+ * Node's HTTP server closes a `connection: close` answer's socket with `destroySoon()`, which is
+ * what this replaces, for this one socket.
+ */
+export function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    const destroy = () => this.destroy();
+    const timer = setTimeout(destroy, LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+    this.once('end', destroy);
+    this.on('data', () => undefined);
+    this.resume();
+    this.end();
   };
 }
 

@@ -1,18 +1,19 @@
 import type { IncomingMessage } from 'node:http';
+import { lingerOnClose } from './connections.js';
 import { HttpError } from './http-errors.js';
 
 /**
  * Reads a JSON request body of at most `maxBytes`. A declared Content-Length above the limit is
  * refused before anything is read, and a body that grows past it while streaming (chunked) is
- * refused as soon as it does: an oversized body is never held in memory. Both close the connection,
- * since the rest of the body is not read.
+ * refused as soon as it does: an oversized body is never held in memory. Both close the connection
+ * (lingering, so the client reads its 413), since the rest of the body is not read.
  *
  * JSON.parse never calls setters, so `{"__proto__": ...}` becomes an own property of a plain
  * object, not a prototype change; the validators then refuse such keys by name.
  */
 export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(request, maxBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -22,7 +23,7 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
         request.off('data', onData);
         request.off('end', onEnd);
         chunks.length = 0;
-        reject(tooLarge(maxBytes));
+        reject(tooLarge(request, maxBytes));
         return;
       }
       chunks.push(chunk);
@@ -65,7 +66,11 @@ function cutShort(request: IncomingMessage): HttpError {
     : new HttpError(400, 'invalid_request', 'the connection closed before the request body was complete');
 }
 
-function tooLarge(maxBytes: number): HttpError {
+/** The connection closes after the 413, lingering so that the client reads it (lingerOnClose). */
+function tooLarge(request: IncomingMessage, maxBytes: number): HttpError {
+  lingerOnClose(request.socket);
+  // What still comes is read and dropped, not left to stall the client's writes until the close.
+  request.resume();
   return new HttpError(
     413,
     'body_too_large',

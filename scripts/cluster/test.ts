@@ -9,10 +9,11 @@
  * (`.mlops/cluster-tests/<part>`). What the parts left in the cluster's visibility database is the
  * proof that they ran there. Prints a table; exit 1 when a suite failed.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { removeStackHome } from '../../test/support/stack-home.js';
+import { printTable } from '../bench/table.js';
+import { runIntegrationFiles } from '../support/vitest-run.js';
 import { clusterHome, ensureCluster } from './cluster.js';
 
 const log = (line: string) => process.stderr.write(`test:cluster: ${line}\n`);
@@ -81,14 +82,11 @@ const rows = outcomes.map((outcome) => [
   parts[outcome.part].map((file) => path.basename(file, '.test.ts')).join(', '),
 ]);
 const header = ['suites', 'result', 'time', 'in the cluster', 'files'];
-const widths = header.map((title, column) =>
-  Math.max(title.length, ...rows.map((row) => row[column].length)),
+printTable(
+  `test:cluster: Temporal server ${cluster.state.temporalVersion}, PostgreSQL persistence and visibility`,
+  header,
+  rows,
 );
-process.stdout.write(
-  `Temporal server ${cluster.state.temporalVersion}, PostgreSQL persistence and visibility\n`,
-);
-for (const row of [header, ...rows])
-  process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column])).join('  ')}\n`);
 const total = outcomes.reduce((sum, outcome) => sum + outcome.seconds, 0);
 process.stdout.write(`suites ${total.toFixed(0)} s; cluster start ${clusterSeconds.toFixed(0)} s\n`);
 process.exit(outcomes.every((outcome) => outcome.passed) ? 0 : 1);
@@ -102,7 +100,7 @@ async function runPart(part: Part): Promise<Outcome> {
     return { part, passed: false, seconds: 0, workflows: 0 };
   }
   log(`${part}: vitest on ${parts[part].join(' ')}`);
-  let passed = await vitest(parts[part], {
+  let passed = await runIntegrationFiles(parts[part], {
     ...baseEnvironment,
     TEMPORAL_ADDRESS: cluster.state.address,
     TEMPORAL_NAMESPACE: cluster.state.namespace,
@@ -131,13 +129,4 @@ async function workflowsSince(since: Date): Promise<number> {
   } finally {
     await client.end();
   }
-}
-
-function vitest(files: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
-  const child = spawn(
-    process.execPath,
-    [path.resolve('node_modules/vitest/vitest.mjs'), 'run', '--project', 'integration', ...files],
-    { env, stdio: 'inherit' },
-  );
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code === 0)));
 }

@@ -12,13 +12,14 @@
  * a test run of the normal suite on `.mlops/test` is left alone. Prints a table; exit 1 when a
  * suite failed.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ArtifactStore } from '../../storage/artifact-store.js';
 import { removeStackHome } from '../../test/support/stack-home.js';
+import { printTable } from '../bench/table.js';
+import { runIntegrationFiles } from '../support/vitest-run.js';
 import { startDebianPostgres } from './debian-postgres.js';
 import { SEAWEEDFS_VERSION, startSeaweedfs } from './seaweedfs.js';
 
@@ -75,11 +76,7 @@ const rows = outcomes.map((outcome) => [
   parts[outcome.part].files.map((file) => path.basename(file, '.test.ts')).join(', '),
 ]);
 const header = ['protocol', 'second implementation', 'result', 'time', 'left on it', 'suites'];
-const widths = header.map((title, column) =>
-  Math.max(title.length, ...rows.map((row) => row[column].length)),
-);
-for (const row of [header, ...rows])
-  process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column])).join('  ')}\n`);
+printTable('test:compat: the suites against a second implementation of each protocol', header, rows);
 process.exit(outcomes.every((outcome) => outcome.passed) ? 0 : 1);
 
 async function runPart(part: Part): Promise<Outcome> {
@@ -121,7 +118,7 @@ async function runPart(part: Part): Promise<Outcome> {
       environment = { DATABASE_URL: postgres.url };
     }
     log(`${part}: vitest on ${parts[part].files.join(' ')}`);
-    passed = await vitest(parts[part].files, {
+    passed = await runIntegrationFiles(parts[part].files, {
       ...baseEnvironment,
       ...environment,
       MLOPS_TEST_HOME: stackHome,
@@ -161,13 +158,4 @@ async function countRuns(url: string): Promise<string> {
   } finally {
     await client.end();
   }
-}
-
-function vitest(files: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
-  const child = spawn(
-    process.execPath,
-    [path.resolve('node_modules/vitest/vitest.mjs'), 'run', '--project', 'integration', ...files],
-    { env, stdio: 'inherit' },
-  );
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code === 0)));
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getHttpSource } from '../../activities/pipeline/http-source.js';
 import { checkS3Source, DatasetInputError, isPublicAddress, resolveLocalDataPath } from '../../data/index.js';
 import { pipelineRuns } from '../../db/schema.js';
@@ -16,7 +16,8 @@ import { startTestPlatform, testConnections, type TestPlatform } from '../suppor
  * Dataset URIs are the spec's way into the worker's files and network. Each attack here must be
  * refused with a DatasetInputError that says what to do, before a byte is read.
  */
-const stackHome = path.resolve('.mlops/test');
+// The run's stack (MLOPS_TEST_HOME moves it; test/global-setup.ts).
+const stackHome = inject('stackHome');
 const secretFiles = ['s3-credentials.json', 'env', 'payload-keys'].map((file) => path.join(stackHome, file));
 
 describe('local paths into the platform state', () => {

@@ -25,6 +25,7 @@ import {
   filler,
   requestHead,
   requestOnNewConnection,
+  sendAllThenRead,
   slowClient,
   streamRequest,
   type RawAnswer,
@@ -262,6 +263,22 @@ describe('prediction server under hostile clients', () => {
       expect(answer.body.error).toMatchObject(tooLarge);
       expect(answer.bytesSent).toBeLessThan(20 * MiB);
       expect(grewBy).toBeLessThan(25 * MiB);
+    });
+
+    // Closed at once with the client's bytes unread, the connection ends in a reset, and the reset
+    // discards the answer the client has not read yet: the close lingers instead (serving/connections.ts).
+    it.each([
+      ['declared too large', { 'content-length': 4 * MiB }],
+      ['chunked past the limit', { 'transfer-encoding': 'chunked' }],
+    ])('lets a client that sends its whole body first read the 413 (%s)', async (_, framing) => {
+      const body = Buffer.concat([
+        ...('transfer-encoding' in framing ? chunked(filler(4 * MiB)) : filler(4 * MiB)),
+      ]);
+      const head = requestHead(predictPath(), tokens.predict, framing);
+      const answer = await withoutLogging(() => sendAllThenRead(serving.url, head, body, 500));
+      expect(answer.error).toBeUndefined();
+      expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer.text).toContain('"body_too_large"');
     });
 
     it('refuses 1,000,000 instances with 413: the 1 MiB body limit comes first', async () => {

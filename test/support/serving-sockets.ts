@@ -112,6 +112,36 @@ export function streamRequest(url: string, head: string, chunks: Iterable<Buffer
   });
 }
 
+/**
+ * Sends `head` and `body` at once, then reads nothing for `pauseMs`: a client that writes its whole
+ * request before it looks at the answer (as most do). Returns what it read after the pause, and
+ * the socket error it got, if any (ECONNRESET: the server's close discarded the unread answer).
+ */
+export function sendAllThenRead(
+  url: string,
+  head: string,
+  body: Buffer,
+  pauseMs: number,
+): Promise<{ text: string; error?: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    socket.pause();
+    let text = '';
+    let error: string | undefined;
+    socket.on('error', (failure: NodeJS.ErrnoException) => (error = failure.code ?? failure.message));
+    socket.on('close', () => resolve({ text, error }));
+    socket.once('connect', () => {
+      socket.write(head);
+      socket.write(body);
+      setTimeout(() => {
+        socket.on('data', (data: Buffer) => (text += data.toString('utf8')));
+        socket.resume();
+      }, pauseMs);
+    });
+  });
+}
+
 /** A request head for `POST path` with a bearer token and the given framing headers. */
 export function requestHead(path: string, token: string, framing: Record<string, string | number>): string {
   const lines = [`POST ${path} HTTP/1.1`, 'host: localhost', `authorization: Bearer ${token}`];
