@@ -226,6 +226,8 @@ async function prepareDatabases(
   build: TemporalServerBuild,
   log: (line: string) => void,
 ): Promise<string> {
+  // Where PostgreSQL listens now (the settings' port, or the free one it took when that was 0).
+  const port = new URL(adminUrl).port;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const created: string[] = [];
@@ -247,7 +249,7 @@ async function prepareDatabases(
     ...process.env,
     SQL_PLUGIN: 'postgres12',
     SQL_HOST: '127.0.0.1',
-    SQL_PORT: String(settings.postgresPort),
+    SQL_PORT: port,
     SQL_USER: TEMPORAL_ROLE,
     SQL_PASSWORD: settings.temporalPassword,
   };
@@ -268,7 +270,7 @@ async function prepareDatabases(
     }
     await sqlTool(database, ['update-schema', '-d', path.join(build.schemaDirectory, folder, 'versioned')]);
   }
-  return `postgres://${TEMPORAL_ROLE}:${encodeURIComponent(settings.temporalPassword)}@127.0.0.1:${settings.postgresPort}/${DATABASES.visibility}`;
+  return `postgres://${TEMPORAL_ROLE}:${encodeURIComponent(settings.temporalPassword)}@127.0.0.1:${port}/${DATABASES.visibility}`;
 }
 
 async function startServer(
