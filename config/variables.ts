@@ -1,5 +1,20 @@
 import { z } from 'zod';
+import { connectionVariables } from './connection-variables.js';
 import { payloadKeyProblems } from './payload-keys.js';
+import {
+  hostPort,
+  port,
+  httpUrl,
+  nonEmpty,
+  duration,
+  period,
+  clientTimeout,
+  gpuList,
+  taskQueue,
+  logLevel,
+  wholeNumberBetween,
+  type VariableSpec,
+} from './variable-values.js';
 
 /**
  * Every environment variable the platform reads, with its schema, an example of a valid value and
@@ -7,159 +22,10 @@ import { payloadKeyProblems } from './payload-keys.js';
  * list, so a variable that is not here is not read anywhere.
  */
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port')
-  // Only judged once the shape is right, so a malformed value gets one message.
-  .refine(
-    (value) => !/:\d+$/.test(value) || Number(value.split(':').pop()) <= 65535,
-    'port must be at most 65535',
-  );
-const port = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be 0 (any free port) or higher')
-  .max(65535, 'must be at most 65535');
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
-const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' });
-const nonEmpty = z.string().min(1, 'must not be empty');
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m)$/, 'must be a duration such as 500ms, 30s or 2m')
-  .transform((value) => {
-    const amount = Number.parseInt(value, 10);
-    if (value.endsWith('ms')) return amount;
-    return value.endsWith('m') ? amount * 60_000 : amount * 1000;
-  });
-/**
- * A retention period or grace: seconds to days (`0s`, `36h`, `90d`), as milliseconds. `off` (null)
- * keeps everything, for the retention variables whose default is to keep.
- */
-const period = z
-  .string()
-  .regex(/^(\d+(s|m|h|d)|off)$/, 'must be a period such as 30s, 36h or 90d, or off')
-  .transform((value) => {
-    if (value === 'off') return null;
-    const amount = Number.parseInt(value, 10);
-    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-      value.slice(-1) as 's' | 'm' | 'h' | 'd'
-    ];
-    return amount * unit;
-  });
-/** A timeout for a client: 0 would turn it off, and a server without one is held by slow clients. */
-const clientTimeout = duration.pipe(z.number().min(1000, 'must be at least 1s'));
-const bucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be 3-63 lowercase letters, digits, dots or hyphens');
-const gpuList = z
-  .string()
-  .regex(/^(none|\d+|\d+(,\d+)+,?)$/, 'must be a GPU count (2), a list of device indices (0,1) or none');
-const taskQueue = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dots, dashes or underscores');
-const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
-  error: 'must be one of trace, debug, info, warn, error, fatal, silent',
-});
-
-const wholeNumberBetween = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
-
-export interface VariableSpec {
-  readonly schema: z.ZodType;
-  readonly example: string;
-  readonly description: string;
-  /** Never echoed back in error messages. */
-  readonly secret?: boolean;
-}
+export type { VariableSpec };
 
 export const variables = {
-  TEMPORAL_ADDRESS: {
-    schema: hostPort,
-    example: 'temporal.example.com:7233',
-    description: 'Temporal frontend; unset: the embedded dev server under .mlops/',
-  },
-  TEMPORAL_NAMESPACE: {
-    schema: nonEmpty,
-    example: 'ml-prod',
-    description: 'Temporal namespace (default `default`)',
-  },
-  TEMPORAL_API_KEY: {
-    schema: nonEmpty,
-    example: 'eyJhbGciOi...',
-    description: 'API key for Temporal Cloud (turns on TLS)',
-  },
-  TEMPORAL_PROFILE: {
-    schema: nonEmpty,
-    example: 'prod',
-    description:
-      'profile of the Temporal client config file to use (default `default`; `temporal config` manages the file)',
-  },
-  TEMPORAL_CONFIG_FILE: {
-    schema: nonEmpty,
-    example: '/etc/temporal/temporal.toml',
-    description:
-      "Temporal's client config file (TOML profiles; default `~/.config/temporalio/temporal.toml` when it exists); the variables here override its profile",
-  },
-  TEMPORAL_TLS: {
-    schema: z.enum(['true', 'false'], { error: 'must be true or false' }),
-    example: 'true',
-    description: 'TLS to Temporal with the system CAs (implied by an API key or a certificate)',
-  },
-  TEMPORAL_TLS_CLIENT_CERT_PATH: {
-    schema: nonEmpty,
-    example: '/etc/temporal/client.pem',
-    description: 'mTLS client certificate (with TEMPORAL_TLS_CLIENT_KEY_PATH)',
-  },
-  TEMPORAL_TLS_CLIENT_KEY_PATH: {
-    schema: nonEmpty,
-    example: '/etc/temporal/client.key',
-    description: 'mTLS client key (with TEMPORAL_TLS_CLIENT_CERT_PATH)',
-  },
-  TEMPORAL_TLS_SERVER_CA_CERT_PATH: {
-    schema: nonEmpty,
-    example: '/etc/temporal/ca.pem',
-    description: "CA certificate that signed the server's (default: the system CAs)",
-  },
-  TEMPORAL_TLS_SERVER_NAME: {
-    schema: nonEmpty,
-    example: 'ml-prod.a1b2c.tmprl.cloud',
-    description: 'TLS server name override',
-  },
-  TEMPORAL_UI_URL: {
-    schema: httpUrl,
-    example: 'https://cloud.temporal.io',
-    description: 'the Temporal Web UI, for links to runs (embedded: known; otherwise unset: no links)',
-  },
-  TEMPORAL_CLI_PATH: {
-    schema: nonEmpty,
-    example: '/usr/local/bin/temporal',
-    description: 'the `temporal` binary for the embedded server',
-  },
-  DATABASE_URL: {
-    schema: postgresUrl,
-    example: 'postgres://mlops:secret@db.example.com:5432/mlops',
-    description: 'platform PostgreSQL; unset: embedded PostgreSQL under .mlops/',
-  },
-  S3_ENDPOINT: {
-    schema: httpUrl,
-    example: 'http://seaweedfs:8333',
-    description: 'S3-compatible endpoint; unset with no AWS region: embedded S3 server',
-  },
-  S3_BUCKET: {
-    schema: bucketName,
-    example: 'mlops-artifacts',
-    description: 'artifact bucket (default `mlops`), created if missing',
-  },
-  S3_REGION: { schema: nonEmpty, example: 'eu-west-1', description: 'S3 region (default `us-east-1`)' },
-  S3_FORCE_PATH_STYLE: {
-    schema: z.enum(['true', 'false'], { error: 'must be true or false' }),
-    example: 'true',
-    description: 'path-style bucket addressing (default true when S3_ENDPOINT is set)',
-  },
+  ...connectionVariables,
   MLOPS_HOME: {
     schema: nonEmpty,
     example: './.mlops',

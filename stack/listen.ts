@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Connections } from '../config/connections.js';
 import { STACK_SERVER_NAME, type StackCertificates } from './certificates.js';
-import { shellAssignments } from './env-file.js';
+import { connectionVariables, shellAssignments } from './env-file.js';
 
 /**
  * A stack that other machines join (`mlops up --listen <address>`): PostgreSQL and S3 also listen
@@ -92,9 +92,15 @@ export async function writeWorkerEnvFile(options: {
     '#   set -a; . ./worker.env; set +a; mlops worker --pool cpu',
     '',
   ].join('\n');
+  // What any process gets (stack/env-file.ts), less what names files of this machine; the
+  // certificates and keys travel inline instead.
+  const {
+    TEMPORAL_UI_URL: _ui,
+    MLOPS_PAYLOAD_KEYS_FILE: _keysFile,
+    ...connection
+  } = connectionVariables(remote);
   const variables = {
-    TEMPORAL_ADDRESS: remote.temporal.address,
-    TEMPORAL_NAMESPACE: remote.temporal.namespace,
+    ...connection,
     TEMPORAL_TLS_SERVER_NAME: certificates ? STACK_SERVER_NAME : undefined,
     TEMPORAL_TLS_SERVER_CA_CERT_DATA: await pem(certificates?.ca),
     TEMPORAL_TLS_CLIENT_CERT_DATA: await pem(certificates?.clientCert),
@@ -105,12 +111,6 @@ export async function writeWorkerEnvFile(options: {
       .map((line) => line.replace(/#.*$/, '').trim())
       .filter(Boolean)
       .join(','),
-    DATABASE_URL: remote.databaseUrl,
-    S3_ENDPOINT: remote.s3.endpoint,
-    S3_BUCKET: remote.s3.bucket,
-    S3_REGION: remote.s3.region,
-    AWS_ACCESS_KEY_ID: remote.s3.credentials?.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: remote.s3.credentials?.secretAccessKey,
   };
   const file = workerEnvFile(options.home);
   await writeFile(file, header + shellAssignments(variables), { mode: 0o600 });

